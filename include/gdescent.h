@@ -1,0 +1,593 @@
+/*
+ * gdescent.h - public interface of libgd, a small library for gradient-based
+ * optimization.  SPDX-License-Identifier: MIT
+ */
+#ifndef GDESCENT_H
+#define GDESCENT_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @file gdescent.h
+ * @brief The whole public API of libgd: objectives, optimizers, trajectories.
+ *
+ * Conventions that hold for every function below unless its comment says otherwise:
+ * - Handles are opaque and owned by the caller, who frees them with the matching
+ *   `_free` function; freeing NULL is a no-op.
+ * - A function that returns `int` returns #GD_OK (0) on success, a negative `GD_E*`
+ *   code on error, or (only gd_minimize()) a positive `GD_STOP_*` reason.  On error
+ *   nothing the caller passed in is modified, except where a comment says what is.
+ * - Thread safety: the library has no global mutable state.  Distinct handles may be
+ *   used from distinct threads at once; one handle must not be used from two threads
+ *   at once without the caller's own locking.  Functions taking only `const`
+ *   handles may be called concurrently on the same handle.
+ */
+
+/**
+ * @defgroup gd_export Export macro
+ * @{
+ */
+#if defined(_WIN32) && !defined(GD_STATIC)
+#  ifdef GD_BUILDING
+#    define GD_API __declspec(dllexport)
+#  else
+#    define GD_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__) && defined(GD_BUILDING)
+/** Marks a function as part of the exported ABI. */
+#  define GD_API __attribute__((visibility("default")))
+#else
+#  define GD_API
+#endif
+/** @} */
+
+/**
+ * @defgroup gd_version Versions
+ * @{
+ */
+/** Major version: changes only with an incompatible ABI. */
+#define GD_VERSION_MAJOR 1
+/** Minor version: new functions or values, ABI compatible. */
+#define GD_VERSION_MINOR 0
+/** Patch version: fixes only. */
+#define GD_VERSION_PATCH 0
+
+/**
+ * @brief Version of the library actually linked, which may differ from the header's.
+ * @return `MAJOR*10000 + MINOR*100 + PATCH`, for example 10000 for 1.0.0.
+ * Thread-safe.
+ */
+GD_API unsigned gd_version(void);
+
+/**
+ * @brief Version of the linked library as a string such as "1.0.0".
+ * @return A static string; the caller must not free it.  Thread-safe.
+ */
+GD_API const char *gd_version_string(void);
+/** @} */
+
+/**
+ * @defgroup gd_status Status codes
+ * @{
+ */
+/** Success. */
+#define GD_OK 0
+/** gd_minimize() stopped: #GD_PARAM_MAX_ITER updates were made. */
+#define GD_STOP_MAXITER 1
+/** gd_minimize() stopped: the gradient norm is at or below #GD_PARAM_GTOL. */
+#define GD_STOP_GTOL 2
+/** gd_minimize() stopped: the relative change of f is at or below #GD_PARAM_FTOL. */
+#define GD_STOP_FTOL 3
+/** gd_minimize() stopped: the relative step is at or below #GD_PARAM_XTOL. */
+#define GD_STOP_XTOL 4
+/** gd_minimize() stopped: the monitor callback returned non-zero. */
+#define GD_STOP_USER 5
+/** Bad argument: NULL handle or pointer, n = 0, dimension mismatch, out-of-range
+ *  parameter value, unknown key or method. */
+#define GD_EINVAL (-1)
+/** An allocation failed; nothing was changed. */
+#define GD_ENOMEM (-2)
+/** The objective callback returned non-zero; x holds the last accepted iterate. */
+#define GD_ECALLBACK (-3)
+/** f or the gradient became NaN or infinite; x holds the last finite iterate. */
+#define GD_EDIVERGED (-4)
+/** A file could not be opened or written (gd_trajectory_write_csv()). */
+#define GD_EIO (-5)
+
+/**
+ * @brief An English sentence describing a status code.
+ * @param status Any value; unknown codes get a generic sentence.
+ * @return A static string, never NULL; the caller must not free it.  Thread-safe.
+ */
+GD_API const char *gd_strerror(int status);
+/** @} */
+
+/**
+ * @defgroup gd_objective Objectives
+ * @brief Functions to minimize, with their gradients.
+ *
+ * An objective is either a plain function of x given by one callback
+ * (gd_objective_new()) or a finite sum f(x) = (1/m) sum_i f_i(x) whose callback
+ * evaluates the mean over a subset of the terms (gd_objective_new_sum()); stochastic
+ * mini-batch methods draw those subsets.  The bundled objectives are finite sums when
+ * their data has several samples.
+ * @{
+ */
+
+/** Opaque objective handle. */
+typedef struct gd_objective gd_objective;
+
+/**
+ * @brief Callback of a plain objective: value and, when grad != NULL, gradient at x.
+ * @param x    The point, n values; read only.
+ * @param n    The dimension given to gd_objective_new().
+ * @param f    Receives f(x); never NULL.
+ * @param grad Receives the n partial derivatives, or NULL when only f is wanted.
+ * @param user The pointer given to gd_objective_new().
+ * @return 0, or non-zero to abort the run with #GD_ECALLBACK.
+ */
+typedef int (*gd_fdf_fn)(const double *x, size_t n, double *f, double *grad, void *user);
+
+/**
+ * @brief Callback of a finite sum: value and gradient of the MEAN of the terms in idx.
+ * @param x     The point, n values; read only.
+ * @param n     The dimension given to gd_objective_new_sum().
+ * @param idx   Indices of the terms, each in [0, m); `count` of them.
+ * @param count Number of indices, at least 1.
+ * @param f     Receives (1/count) sum_{i in idx} f_i(x); never NULL.
+ * @param grad  Receives the gradient of that mean, or NULL when only f is wanted.
+ * @param user  The pointer given to gd_objective_new_sum().
+ * @return 0, or non-zero to abort the run with #GD_ECALLBACK.
+ */
+typedef int (*gd_batch_fn)(const double *x, size_t n, const size_t *idx, size_t count,
+                           double *f, double *grad, void *user);
+
+/**
+ * @brief Creates a plain objective from a callback.
+ * @param n    Dimension of x; at least 1.
+ * @param fdf  Callback giving the value and gradient; not NULL.
+ * @param user Passed unchanged to every call of fdf; the library never dereferences
+ *             it and does not own it.
+ * @return A new handle to free with gd_objective_free(), or NULL on bad arguments
+ *         (n = 0, fdf NULL) or allocation failure.
+ */
+GD_API gd_objective *gd_objective_new(size_t n, gd_fdf_fn fdf, void *user);
+
+/**
+ * @brief Creates a finite-sum objective f(x) = (1/m) sum_i f_i(x) from a callback.
+ * @param n    Dimension of x; at least 1.
+ * @param m    Number of terms; at least 1.
+ * @param fdf  Callback evaluating the mean of a subset of the terms; not NULL.
+ * @param user Passed unchanged to every call of fdf; not owned by the library.
+ * @return A new handle to free with gd_objective_free(), or NULL on bad arguments or
+ *         allocation failure.  The handle keeps an index array of m entries so that
+ *         full evaluations never allocate.
+ */
+GD_API gd_objective *gd_objective_new_sum(size_t n, size_t m, gd_batch_fn fdf, void *user);
+
+/**
+ * @brief Frees an objective and any data the library copied into it.
+ * @param obj The handle, or NULL (no-op).  Must not be in use by another thread.
+ */
+GD_API void gd_objective_free(gd_objective *obj);
+
+/**
+ * @brief Dimension n of the objective's argument.
+ * @param obj The handle.
+ * @return n, or 0 when obj is NULL.  Thread-safe on a shared handle.
+ */
+GD_API size_t gd_objective_dim(const gd_objective *obj);
+
+/**
+ * @brief Number of terms m of a finite sum.
+ * @param obj The handle.
+ * @return m, 1 for a plain objective, or 0 when obj is NULL.  Thread-safe on a shared
+ *         handle.
+ */
+GD_API size_t gd_objective_terms(const gd_objective *obj);
+
+/**
+ * @brief Evaluates the full objective (all m terms of a finite sum) at x.
+ *
+ * Values are passed through as the callback gave them, NaN and infinities included.
+ * @param obj  The handle.
+ * @param x    The point, gd_objective_dim() values.
+ * @param f    Receives f(x), or NULL when not wanted.
+ * @param grad Receives the gradient (gd_objective_dim() values), or NULL when not
+ *             wanted.
+ * @return #GD_OK; #GD_EINVAL when obj or x is NULL; #GD_ECALLBACK when the callback
+ *         returned non-zero (then *f and grad are unspecified).  Does not allocate.
+ *         Thread-safe on a shared handle when the callback is.
+ */
+GD_API int gd_objective_eval(gd_objective *obj, const double *x, double *f, double *grad);
+
+/**
+ * @brief The quadratic f(x) = scale * ||x - center||^2.
+ *
+ * Examples: n = 1, scale = 1 gives x^2; scale = 0.5 gives x^2/2; center {3} gives
+ * (x-3)^2.  The gradient is 2 * scale * (x - center).
+ * @param n      Dimension; at least 1.
+ * @param center n values copied by the library, or NULL for the origin.
+ * @param scale  Any finite value (negative gives a concave function for maximization).
+ * @return A plain objective (one term), or NULL on bad arguments (n = 0, non-finite
+ *         scale or center) or allocation failure.
+ */
+GD_API gd_objective *gd_quadratic_new(size_t n, const double *center, double scale);
+
+/** Flag of gd_least_squares_new(): the last parameter w[p] is an intercept. */
+#define GD_LS_INTERCEPT 1u
+
+/**
+ * @brief Linear least squares over m samples of p features.
+ *
+ * f(w) = (scale/m) * sum_i (X_i . w[0..p) + b - y_i)^2, with b = w[p] when flags has
+ * #GD_LS_INTERCEPT (then n = p + 1) and b = 0 otherwise (n = p).  scale = 0.5 gives
+ * the 1/(2m) convention, scale = 1 the mean squared error.  Each sample is one term of
+ * the finite sum, so mini-batch methods draw samples.  For polynomial regression pass
+ * the powers of the input as features.
+ * @param m     Number of samples; at least 1.
+ * @param p     Number of features; at least 1.
+ * @param X     m*p values, row-major (sample i is X[i*p .. i*p+p)); copied.
+ * @param y     m targets; copied.
+ * @param scale Finite factor of the mean of squares.
+ * @param flags 0 or #GD_LS_INTERCEPT; other bits are refused.
+ * @return A finite-sum objective with m terms, or NULL on bad arguments (zero sizes,
+ *         NULL arrays, m*p overflowing, non-finite data or scale, unknown flags) or
+ *         allocation failure.  The caller may free X and y afterwards.
+ */
+GD_API gd_objective *gd_least_squares_new(size_t m, size_t p, const double *X,
+                                          const double *y, double scale, unsigned flags);
+
+/**
+ * @brief Geometric median: f(x) = (1/m) * sum_i w_i * ||x - p_i||_2.
+ *
+ * The gradient of term i is w_i (x - p_i) / ||x - p_i||.  Where x coincides with data
+ * points the function is not differentiable; the gradient returned is then the
+ * subgradient of least norm, which is 0 exactly when x is a minimizer.
+ * @param m       Number of points; at least 1.
+ * @param dim     Dimension of the points and of x; at least 1.
+ * @param points  m*dim values, row-major; copied.
+ * @param weights m non-negative finite weights, or NULL for all 1; copied.
+ * @return A finite-sum objective with m terms, or NULL on bad arguments or allocation
+ *         failure.  The caller may free its arrays afterwards.
+ */
+GD_API gd_objective *gd_geometric_median_new(size_t m, size_t dim, const double *points,
+                                             const double *weights);
+
+/**
+ * @brief Rosenbrock: f(x) = sum_{i<n-1} 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2.
+ *
+ * The minimum is 0 at x = (1, ..., 1).
+ * @param n Dimension; at least 2.
+ * @return A plain objective, or NULL when n < 2 or on allocation failure.
+ */
+GD_API gd_objective *gd_rosenbrock_new(size_t n);
+/** @} */
+
+/**
+ * @defgroup gd_optimizer Optimizers
+ * @brief Update rules with the semantics of PyTorch's `torch.optim`.
+ *
+ * In this version only #GD_SGD is implemented; gd_optimizer_new() refuses the other
+ * methods by returning NULL.
+ *
+ * #GD_SGD follows `torch.optim.SGD` step by step.  With gradient g_t at x_{t-1},
+ * learning rate lr, weight decay wd, momentum mu, dampening tau:
+ * @f[
+ * \begin{aligned}
+ * g &\leftarrow -g_t \text{ if maximize, else } g_t \\
+ * g &\leftarrow g + \mathrm{wd}\, x_{t-1} \\
+ * b_t &\leftarrow g \text{ on the first momentum step, else } \mu b_{t-1} + (1-\tau) g \\
+ * d &\leftarrow g + \mu b_t \text{ (Nesterov) or } b_t \text{ (momentum) or } g
+ *        \text{ (}\mu = 0\text{)} \\
+ * x_t &\leftarrow x_{t-1} - \mathrm{lr}\, d
+ * \end{aligned}
+ * @f]
+ * @{
+ */
+
+/** Opaque optimizer handle: the method, its parameters, its state (moments, step
+ *  count), the run's stop criteria and the sampling state of mini-batches. */
+typedef struct gd_optimizer gd_optimizer;
+
+/** Optimization methods. */
+typedef enum gd_method {
+    GD_SGD = 0,     /**< Gradient descent: momentum, dampening, Nesterov, weight decay. */
+    GD_ADAM = 1,    /**< Adam with L2 weight decay and optional AMSGrad (not yet). */
+    GD_ADAMW = 2,   /**< Adam with decoupled weight decay (not yet). */
+    GD_RMSPROP = 3, /**< RMSprop (not yet). */
+    GD_ADAGRAD = 4  /**< Adagrad (not yet). */
+} gd_method;
+
+/**
+ * @brief Parameter keys of gd_optimizer_set() and gd_optimizer_get().
+ *
+ * Keys 0-31 are method parameters (a key that a method does not use is refused with
+ * #GD_EINVAL), 32-47 stop criteria of gd_minimize(), 48-63 sampling of finite sums.
+ * Booleans take exactly 0 or 1; counts take non-negative whole numbers.
+ */
+typedef enum gd_param {
+    GD_PARAM_LR = 0,           /**< Learning rate, >= 0. SGD default 0.01. */
+    GD_PARAM_MOMENTUM = 1,     /**< Momentum factor in [0, 1); default 0. */
+    GD_PARAM_DAMPENING = 2,    /**< Dampening of momentum in [0, 1]; default 0. */
+    GD_PARAM_NESTEROV = 3,     /**< Boolean; needs momentum > 0 and dampening 0. */
+    GD_PARAM_WEIGHT_DECAY = 4, /**< L2 penalty factor, >= 0; default 0. */
+    GD_PARAM_BETA1 = 5,        /**< First-moment decay in [0, 1) (Adam). */
+    GD_PARAM_BETA2 = 6,        /**< Second-moment decay in [0, 1) (Adam). */
+    GD_PARAM_EPS = 7,          /**< Denominator term, >= 0. */
+    GD_PARAM_AMSGRAD = 8,      /**< Boolean (Adam, AdamW). */
+    GD_PARAM_ALPHA = 9,        /**< Smoothing constant in [0, 1) (RMSprop). */
+    GD_PARAM_CENTERED = 10,    /**< Boolean (RMSprop). */
+    GD_PARAM_LR_DECAY = 11,    /**< Learning-rate decay, >= 0 (Adagrad). */
+    GD_PARAM_INITIAL_ACCUMULATOR = 12, /**< Initial accumulator, >= 0 (Adagrad). */
+    GD_PARAM_MAXIMIZE = 13,    /**< Boolean: ascend instead of descend; default 0. */
+    GD_PARAM_MAX_ITER = 32,    /**< Updates per gd_minimize() call, count; default 1000. */
+    GD_PARAM_GTOL = 33,        /**< Stop when ||grad|| <= gtol; >= 0, default 0 (off). */
+    GD_PARAM_FTOL = 34,        /**< Stop when |f_k - f_{k-1}| <= ftol * max(|f_k|, |f_{k-1}|);
+                                    >= 0, default 0 (off). */
+    GD_PARAM_XTOL = 35,        /**< Stop when ||x_k - x_{k-1}|| <= xtol * ||x_k||; >= 0,
+                                    default 0 (off). */
+    GD_PARAM_BATCH_SIZE = 48,  /**< Terms per step of a finite sum, count; 0 (default)
+                                    means the full objective. */
+    GD_PARAM_SHUFFLE = 49,     /**< Boolean: reshuffle the terms every epoch (default 1);
+                                    0 takes them in order 0..m-1. */
+    GD_PARAM_SEED = 50         /**< Seed of the shuffle, a whole number in [0, 2^53];
+                                    default 0. Setting it restarts the sampling. */
+} gd_param;
+
+/**
+ * @brief Creates an optimizer for x of dimension n with the method's default parameters.
+ *
+ * All state (moments, scratch vectors for gd_step() and gd_minimize()) is allocated
+ * here, so the update loop never allocates.
+ * @param method A #gd_method; in this version only #GD_SGD.
+ * @param n      Dimension of x; at least 1.
+ * @return A new handle to free with gd_optimizer_free(), or NULL for an unknown or not
+ *         yet implemented method, n = 0, n too large to allocate, or allocation failure.
+ */
+GD_API gd_optimizer *gd_optimizer_new(gd_method method, size_t n);
+
+/**
+ * @brief Frees an optimizer and its state.
+ * @param opt The handle, or NULL (no-op).
+ */
+GD_API void gd_optimizer_free(gd_optimizer *opt);
+
+/**
+ * @brief Sets one parameter; takes effect at the next update.
+ *
+ * Changing the learning rate between steps is how schedules are built.  Nesterov
+ * momentum needs momentum > 0 and dampening 0 at all times: set momentum before
+ * turning Nesterov on, and Nesterov off before setting momentum to 0.
+ * @param opt   The handle.
+ * @param key   A #gd_param used by the optimizer's method (or a run/sampling key).
+ * @param value The new value; NaN is always refused.
+ * @return #GD_OK, or #GD_EINVAL (opt NULL, unknown key, key not used by the method,
+ *         value out of range, or a combination PyTorch refuses); on error nothing
+ *         changes.
+ */
+GD_API int gd_optimizer_set(gd_optimizer *opt, gd_param key, double value);
+
+/**
+ * @brief Reads one parameter (its default until it is set).
+ * @param opt   The handle.
+ * @param key   A #gd_param used by the optimizer's method, or a run/sampling key.
+ * @param value Receives the value; not NULL.
+ * @return #GD_OK, or #GD_EINVAL (NULL argument, unknown key or key not used by the
+ *         method; *value is then untouched).  Thread-safe on a shared handle.
+ */
+GD_API int gd_optimizer_get(const gd_optimizer *opt, gd_param key, double *value);
+
+/**
+ * @brief gd_optimizer_set() by name: the key's enum name lower-cased without
+ *        `GD_PARAM_`, for example "lr", "momentum", "beta1", "max_iter", "seed".
+ * @param opt   The handle.
+ * @param name  The name, NUL-terminated; matched exactly (case-sensitive).
+ * @param value The new value.
+ * @return As gd_optimizer_set(); an unknown name or NULL is #GD_EINVAL.
+ */
+GD_API int gd_optimizer_set_by_name(gd_optimizer *opt, const char *name, double value);
+
+/**
+ * @brief Forgets the method's state (moments, step count) and restarts the sampling
+ *        from the seed; parameters and the monitor are kept.
+ * @param opt The handle.
+ * @return #GD_OK, or #GD_EINVAL when opt is NULL.
+ */
+GD_API int gd_optimizer_reset(gd_optimizer *opt);
+
+/**
+ * @brief Number of updates applied since creation or the last reset.
+ * @param opt The handle.
+ * @return The count, or 0 when opt is NULL.  Thread-safe on a shared handle.
+ */
+GD_API size_t gd_optimizer_iterations(const gd_optimizer *opt);
+
+/**
+ * @brief The hot loop: applies one update to x from a gradient the caller computed.
+ *
+ * Does not allocate and does not check the values for NaN; x and grad must not
+ * overlap.
+ * @param opt  The handle.
+ * @param x    n values, updated in place.
+ * @param grad n values, the gradient at x.
+ * @return #GD_OK, or #GD_EINVAL when an argument is NULL (x unchanged).
+ */
+GD_API int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad);
+
+/**
+ * @brief One iteration: evaluates the objective at x, then updates x.
+ *
+ * For a finite sum with #GD_PARAM_BATCH_SIZE b > 0, the next b terms of the current
+ * epoch are evaluated (fewer at the end of an epoch, as a data loader without
+ * drop_last does; b > m means the whole sum); a new epoch reshuffles when
+ * #GD_PARAM_SHUFFLE is 1.  Otherwise the full objective is evaluated.
+ * @param opt The handle.
+ * @param obj The objective; its dimension must equal the optimizer's.
+ * @param x   The iterate, updated in place.
+ * @param f   Receives the (mini-batch) value at x before the update; may be NULL.
+ * @return #GD_OK; #GD_EINVAL (NULL argument, dimension mismatch); #GD_ENOMEM (the
+ *         first mini-batch step allocates the permutation of the m terms);
+ *         #GD_ECALLBACK or #GD_EDIVERGED (non-finite f or gradient), in which cases x
+ *         and the optimizer's state are unchanged.
+ */
+GD_API int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f);
+
+/** Opaque trajectory handle: the record of a run. */
+typedef struct gd_trajectory gd_trajectory;
+
+/**
+ * @brief Iterates gd_step() until a stop criterion holds.
+ *
+ * Iteration k evaluates f and the gradient at x_k (k = 0 is the start), then checks,
+ * in this order: the monitor (k >= 1, #GD_STOP_USER), #GD_PARAM_GTOL, #GD_PARAM_FTOL and
+ * #GD_PARAM_XTOL (k >= 1), and #GD_PARAM_MAX_ITER (k = max_iter); the first that holds
+ * ends the run with x = x_k.  Otherwise x is updated to x_{k+1}.  A run of max_iter
+ * updates thus makes max_iter + 1 evaluations, the first max_iter of them the same as
+ * max_iter calls of gd_step().  With mini-batches, f and the gradient of each iteration
+ * are those of its batch.
+ * @param opt  The handle.
+ * @param obj  The objective; its dimension must equal the optimizer's.
+ * @param x    The start, replaced by the final iterate.
+ * @param traj NULL, or a trajectory of the same dimension to which records are
+ *             appended: the start, every stride-th iteration and the last one.  Record
+ *             iteration numbers count the optimizer's updates (gd_optimizer_iterations()).
+ * @return A positive `GD_STOP_*` reason; #GD_EINVAL (NULL argument, mismatched
+ *         dimensions; nothing changed); #GD_ENOMEM (the trajectory or the batch
+ *         permutation could not grow; x is the last accepted iterate);
+ *         #GD_ECALLBACK (x is the last iterate whose evaluation succeeded);
+ *         #GD_EDIVERGED (x is the last iterate at which f and the gradient were finite).
+ */
+GD_API int gd_minimize(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajectory *traj);
+
+/**
+ * @brief Monitor of gd_minimize(), called after every update with the new iterate.
+ * @param iter Number of updates made so far in this call (1, 2, ...).
+ * @param x    The new iterate, n values; read only, valid during the call.
+ * @param n    Dimension.
+ * @param f    The (mini-batch) value at x.
+ * @param user The pointer given to gd_optimizer_set_monitor().
+ * @return 0 to continue, non-zero to stop with #GD_STOP_USER.
+ */
+typedef int (*gd_monitor_fn)(size_t iter, const double *x, size_t n, double f, void *user);
+
+/**
+ * @brief Installs (or, with fn NULL, removes) the monitor of gd_minimize().
+ * @param opt  The handle.
+ * @param fn   The callback, or NULL.
+ * @param user Passed unchanged to fn; not owned by the library.
+ * @return #GD_OK, or #GD_EINVAL when opt is NULL.
+ */
+GD_API int gd_optimizer_set_monitor(gd_optimizer *opt, gd_monitor_fn fn, void *user);
+/** @} */
+
+/**
+ * @defgroup gd_trajectory Trajectories
+ * @brief Records of a run: iteration, f, gradient norm and optionally x.
+ *
+ * Record 0 of a run is its starting point (before any update); with stride 1,
+ * record k is the state after k updates.  The accessors return NaN, SIZE_MAX or NULL
+ * for a NULL handle or an index at or past gd_trajectory_len().
+ * @{
+ */
+
+/** Flag of gd_trajectory_new(): also store every recorded iterate x. */
+#define GD_TRAJ_X 1u
+
+/**
+ * @brief Creates an empty trajectory for iterates of dimension n.
+ * @param n     Dimension; at least 1.
+ * @param flags 0 or #GD_TRAJ_X; other bits are refused.
+ * @return A new handle to free with gd_trajectory_free(), or NULL on bad arguments or
+ *         allocation failure.  Records grow as needed (amortized doubling).
+ */
+GD_API gd_trajectory *gd_trajectory_new(size_t n, unsigned flags);
+
+/**
+ * @brief Frees a trajectory.
+ * @param traj The handle, or NULL (no-op).
+ */
+GD_API void gd_trajectory_free(gd_trajectory *traj);
+
+/**
+ * @brief Records only every k-th iteration of later runs (and always their first and
+ *        last).
+ * @param traj  The handle.
+ * @param every The stride k; at least 1 (the default).
+ * @return #GD_OK, or #GD_EINVAL (NULL handle, every = 0).
+ */
+GD_API int gd_trajectory_set_stride(gd_trajectory *traj, size_t every);
+
+/**
+ * @brief Number of records.
+ * @param traj The handle.
+ * @return The count, or 0 when traj is NULL.
+ */
+GD_API size_t gd_trajectory_len(const gd_trajectory *traj);
+
+/**
+ * @brief Dimension of the recorded iterates.
+ * @param traj The handle.
+ * @return n, or 0 when traj is NULL.
+ */
+GD_API size_t gd_trajectory_dim(const gd_trajectory *traj);
+
+/**
+ * @brief Iteration number (updates made by the optimizer) of record i.
+ * @param traj The handle.
+ * @param i    Record index, below gd_trajectory_len().
+ * @return The iteration, or SIZE_MAX when out of range.
+ */
+GD_API size_t gd_trajectory_iter(const gd_trajectory *traj, size_t i);
+
+/**
+ * @brief Objective value of record i.
+ * @param traj The handle.
+ * @param i    Record index.
+ * @return f, or NaN when out of range.
+ */
+GD_API double gd_trajectory_f(const gd_trajectory *traj, size_t i);
+
+/**
+ * @brief Euclidean norm of the gradient of record i.
+ * @param traj The handle.
+ * @param i    Record index.
+ * @return The norm, or NaN when out of range.
+ */
+GD_API double gd_trajectory_grad_norm(const gd_trajectory *traj, size_t i);
+
+/**
+ * @brief Iterate of record i.
+ * @param traj The handle.
+ * @param i    Record index.
+ * @return n values owned by the trajectory, valid until it next grows, is cleared or
+ *         freed; NULL without #GD_TRAJ_X or when out of range.
+ */
+GD_API const double *gd_trajectory_x(const gd_trajectory *traj, size_t i);
+
+/**
+ * @brief Writes the records as CSV: a header `iter,f,grad_norm[,x0,x1,...]`, then one
+ *        row per record with numbers printed to 17 significant digits.
+ * @param traj The handle.
+ * @param path File to create or overwrite.
+ * @return #GD_OK, #GD_EINVAL (NULL argument), or #GD_EIO (the file could not be
+ *         opened or written completely).
+ */
+GD_API int gd_trajectory_write_csv(const gd_trajectory *traj, const char *path);
+
+/**
+ * @brief Removes every record; keeps the flags, stride and allocated capacity.
+ * @param traj The handle, or NULL (no-op).
+ */
+GD_API void gd_trajectory_clear(gd_trajectory *traj);
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GDESCENT_H */

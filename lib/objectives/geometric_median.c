@@ -1,0 +1,107 @@
+/*
+ * geometric_median.c - f(x) = (1/m) sum_i w_i ||x - p_i||_2 as a finite sum.
+ *
+ * Away from the data the gradient of term i is w_i u_i with u_i = (x - p_i)/||x - p_i||.
+ * At points p_j equal to x the subdifferential of the batch sum is R + W * Ball, with R
+ * the sum of w_i u_i over the other points and W the total weight at x; its element of
+ * least norm is 0 when ||R|| <= W and R (1 - W/||R||) otherwise.
+ * SPDX-License-Identifier: MIT
+ */
+#include <math.h>
+#include <string.h>
+
+#include "../internal.h"
+
+struct geometric_median {
+    size_t dim;
+    double *points;  /* m*dim, row-major */
+    double *weights; /* m, or NULL for all 1 */
+};
+
+static void geometric_median_free(void *data)
+{
+    struct geometric_median *gm = data;
+    gdi_free(gm->points);
+    gdi_free(gm->weights);
+    gdi_free(gm);
+}
+
+static double distance(const double *x, const double *p, size_t dim)
+{
+    double sum = 0.0;
+    for (size_t j = 0; j < dim; j++) {
+        double d = x[j] - p[j];
+        sum += d * d;
+    }
+    return sqrt(sum);
+}
+
+/* Replaces R by the least-norm element of R + weight_at_x * Ball. */
+static void least_norm_subgradient(double *r, size_t dim, double weight_at_x)
+{
+    if (weight_at_x <= 0.0)
+        return;
+    double norm = gdi_norm2(r, dim);
+    double shrink = norm <= weight_at_x ? 0.0 : 1.0 - weight_at_x / norm;
+    for (size_t j = 0; j < dim; j++)
+        r[j] *= shrink;
+}
+
+static int geometric_median_batch(const double *x, size_t dim, const size_t *idx,
+                                  size_t count, double *f, double *grad, void *data)
+{
+    const struct geometric_median *gm = data;
+    double sum = 0.0, weight_at_x = 0.0;
+    if (grad)
+        memset(grad, 0, dim * sizeof *grad);
+    for (size_t k = 0; k < count; k++) {
+        const double *p = gm->points + idx[k] * dim;
+        double w = gm->weights ? gm->weights[idx[k]] : 1.0;
+        double d = distance(x, p, dim);
+        sum += w * d;
+        if (!grad)
+            continue;
+        if (d == 0.0) {
+            weight_at_x += w;
+            continue;
+        }
+        for (size_t j = 0; j < dim; j++)
+            grad[j] += w * (x[j] - p[j]) / d;
+    }
+    *f = sum / (double)count;
+    if (grad) {
+        least_norm_subgradient(grad, dim, weight_at_x);
+        for (size_t j = 0; j < dim; j++)
+            grad[j] /= (double)count;
+    }
+    return 0;
+}
+
+static bool weights_ok(const double *weights, size_t m)
+{
+    for (size_t i = 0; i < m; i++)
+        if (!(weights[i] >= 0.0) || !gdi_all_finite(&weights[i], 1))
+            return false;
+    return true;
+}
+
+gd_objective *gd_geometric_median_new(size_t m, size_t dim, const double *points,
+                                      const double *weights)
+{
+    if (m == 0 || dim == 0 || !points || dim > SIZE_MAX / m)
+        return NULL;
+    if (!gdi_all_finite(points, m * dim) || (weights && !weights_ok(weights, m)))
+        return NULL;
+    struct geometric_median *gm = gdi_calloc_array(1, sizeof *gm);
+    if (!gm)
+        return NULL;
+    gm->dim = dim;
+    gm->points = gdi_dup_doubles(points, m * dim);
+    gm->weights = weights ? gdi_dup_doubles(weights, m) : NULL;
+    if (!gm->points || (weights && !gm->weights)) {
+        geometric_median_free(gm);
+        return NULL;
+    }
+    return gdi_objective_new_owned(dim, m, NULL, geometric_median_batch, gm,
+                                   geometric_median_free);
+}

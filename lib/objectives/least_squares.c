@@ -1,0 +1,90 @@
+/*
+ * least_squares.c - f(w) = (scale/m) sum_i (X_i . w + b - y_i)^2 as a finite sum, one
+ * term per sample; b = w[p] with GD_LS_INTERCEPT, else 0.
+ * Gradient of the mean over a batch B: (2 scale/|B|) sum_{i in B} r_i (X_i, 1).
+ * SPDX-License-Identifier: MIT
+ */
+#include <string.h>
+
+#include "../internal.h"
+
+struct least_squares {
+    size_t p;
+    bool intercept;
+    double scale;
+    double *X; /* m*p, row-major */
+    double *y;
+};
+
+static void least_squares_free(void *data)
+{
+    struct least_squares *ls = data;
+    gdi_free(ls->X);
+    gdi_free(ls->y);
+    gdi_free(ls);
+}
+
+static double residual(const struct least_squares *ls, const double *w, size_t i)
+{
+    const double *row = ls->X + i * ls->p;
+    double r = ls->intercept ? w[ls->p] : 0.0;
+    for (size_t j = 0; j < ls->p; j++)
+        r += row[j] * w[j];
+    return r - ls->y[i];
+}
+
+static void add_scaled_row(const struct least_squares *ls, size_t i, double r, double *grad)
+{
+    const double *row = ls->X + i * ls->p;
+    for (size_t j = 0; j < ls->p; j++)
+        grad[j] += r * row[j];
+    if (ls->intercept)
+        grad[ls->p] += r;
+}
+
+static int least_squares_batch(const double *w, size_t n, const size_t *idx, size_t count,
+                               double *f, double *grad, void *data)
+{
+    const struct least_squares *ls = data;
+    double sum = 0.0;
+    if (grad)
+        memset(grad, 0, n * sizeof *grad);
+    for (size_t k = 0; k < count; k++) {
+        double r = residual(ls, w, idx[k]);
+        sum += r * r;
+        if (grad)
+            add_scaled_row(ls, idx[k], r, grad);
+    }
+    *f = ls->scale * sum / (double)count;
+    if (grad) {
+        double factor = 2.0 * ls->scale / (double)count;
+        for (size_t j = 0; j < n; j++)
+            grad[j] *= factor;
+    }
+    return 0;
+}
+
+gd_objective *gd_least_squares_new(size_t m, size_t p, const double *X, const double *y,
+                                   double scale, unsigned flags)
+{
+    bool intercept = (flags & GD_LS_INTERCEPT) != 0;
+    if (m == 0 || p == 0 || !X || !y || (flags & ~GD_LS_INTERCEPT) != 0 || p > SIZE_MAX / m ||
+        (intercept && p == SIZE_MAX))
+        return NULL;
+    if (!gdi_all_finite(&scale, 1) || !gdi_all_finite(X, m * p) || !gdi_all_finite(y, m))
+        return NULL;
+    struct least_squares *ls = gdi_calloc_array(1, sizeof *ls);
+    if (!ls)
+        return NULL;
+    ls->p = p;
+    ls->intercept = intercept;
+    ls->scale = scale;
+    ls->X = gdi_dup_doubles(X, m * p);
+    ls->y = gdi_dup_doubles(y, m);
+    if (!ls->X || !ls->y) {
+        least_squares_free(ls);
+        return NULL;
+    }
+    return gdi_objective_new_owned(intercept ? p + 1 : p, m, NULL, least_squares_batch, ls,
+                                   least_squares_free);
+}
