@@ -31,6 +31,12 @@ extern "C" {
  * @defgroup gd_export Export macro
  * @{
  */
+/**
+ * @def GD_API
+ * @brief Marks a function as part of the exported ABI: default visibility when the
+ *        library itself is built (GD_BUILDING), nothing for its users on ELF systems,
+ *        dllexport/dllimport on Windows unless GD_STATIC is defined.
+ */
 #if defined(_WIN32) && !defined(GD_STATIC)
 #  ifdef GD_BUILDING
 #    define GD_API __declspec(dllexport)
@@ -38,7 +44,6 @@ extern "C" {
 #    define GD_API __declspec(dllimport)
 #  endif
 #elif defined(__GNUC__) && defined(GD_BUILDING)
-/** Marks a function as part of the exported ABI. */
 #  define GD_API __attribute__((visibility("default")))
 #else
 #  define GD_API
@@ -272,21 +277,11 @@ GD_API gd_objective *gd_rosenbrock_new(size_t n);
  * @defgroup gd_optimizer Optimizers
  * @brief Update rules with the semantics of PyTorch's `torch.optim`.
  *
- * In this version only #GD_SGD is implemented; gd_optimizer_new() refuses the other
- * methods by returning NULL.
- *
- * #GD_SGD follows `torch.optim.SGD` step by step.  With gradient g_t at x_{t-1},
- * learning rate lr, weight decay wd, momentum mu, dampening tau:
- * @f[
- * \begin{aligned}
- * g &\leftarrow -g_t \text{ if maximize, else } g_t \\
- * g &\leftarrow g + \mathrm{wd}\, x_{t-1} \\
- * b_t &\leftarrow g \text{ on the first momentum step, else } \mu b_{t-1} + (1-\tau) g \\
- * d &\leftarrow g + \mu b_t \text{ (Nesterov) or } b_t \text{ (momentum) or } g
- *        \text{ (}\mu = 0\text{)} \\
- * x_t &\leftarrow x_{t-1} - \mathrm{lr}\, d
- * \end{aligned}
- * @f]
+ * Each method follows the single-tensor code path of PyTorch 1.13's `torch.optim`
+ * class of the same name, operation by operation, with its defaults; the update
+ * rules are given with #gd_method.  Trajectories agree with PyTorch's (float64, same
+ * start, same gradients) to 1e-12 relative; the test suite replays committed PyTorch
+ * trajectories.
  * @{
  */
 
@@ -294,13 +289,50 @@ GD_API gd_objective *gd_rosenbrock_new(size_t n);
  *  count), the run's stop criteria and the sampling state of mini-batches. */
 typedef struct gd_optimizer gd_optimizer;
 
-/** Optimization methods. */
+/**
+ * @brief Optimization methods and their update rules.
+ *
+ * Notation: at update t (1, 2, ...) the gradient at x_{t-1} is g_t, negated first when
+ * #GD_PARAM_MAXIMIZE is 1; lr is #GD_PARAM_LR, wd #GD_PARAM_WEIGHT_DECAY.  "L2" means
+ * g <- g + wd x_{t-1}, applied only when wd != 0.  All state starts at 0 unless said.
+ *
+ * #GD_SGD (momentum mu, dampening tau; b is created equal to g at the first step that
+ * uses momentum; Nesterov needs mu > 0 and tau = 0):
+ * @f[ g \leftarrow g_t + \mathrm{wd}\,x_{t-1},\quad
+ *     b_t = \mu b_{t-1} + (1-\tau) g,\quad
+ *     x_t = x_{t-1} - \mathrm{lr}\cdot\begin{cases} g + \mu b_t & \text{Nesterov}\\
+ *     b_t & \mu > 0\\ g & \mu = 0 \end{cases} @f]
+ *
+ * #GD_ADAM (beta1, beta2, eps; L2 decay; AMSGrad keeps the running maximum of v):
+ * @f[ g \leftarrow g_t + \mathrm{wd}\,x_{t-1},\quad m_t = \beta_1 m_{t-1} + (1-\beta_1) g,
+ *     \quad v_t = \beta_2 v_{t-1} + (1-\beta_2) g^2,\quad
+ *     \hat v_t = \max(\hat v_{t-1}, v_t) \text{ or } v_t,\quad
+ *     x_t = x_{t-1} - \frac{\mathrm{lr}}{1-\beta_1^t}\,
+ *     \frac{m_t}{\sqrt{\hat v_t}/\sqrt{1-\beta_2^t} + \epsilon} @f]
+ *
+ * #GD_ADAMW (as Adam without L2, the decay decoupled and applied to x first; default
+ * wd 0.01):
+ * @f[ x' = x_{t-1}(1 - \mathrm{lr}\,\mathrm{wd}),\quad
+ *     x_t = x' - \frac{\mathrm{lr}}{1-\beta_1^t}\,
+ *     \frac{m_t}{\sqrt{\hat v_t}/\sqrt{1-\beta_2^t} + \epsilon} @f]
+ *
+ * #GD_RMSPROP (alpha, eps, momentum mu, centered; L2 decay):
+ * @f[ s_t = \alpha s_{t-1} + (1-\alpha) g^2,\quad a_t = \alpha a_{t-1} + (1-\alpha) g,
+ *     \quad d = \sqrt{s_t - a_t^2} \text{ (centered) or } \sqrt{s_t},\quad
+ *     b_t = \mu b_{t-1} + \frac{g}{d+\epsilon},\quad
+ *     x_t = x_{t-1} - \mathrm{lr}\cdot\begin{cases} b_t & \mu > 0\\
+ *     g/(d+\epsilon) & \mu = 0\end{cases} @f]
+ *
+ * #GD_ADAGRAD (lr_decay, eps; s starts at #GD_PARAM_INITIAL_ACCUMULATOR; L2 decay):
+ * @f[ s_t = s_{t-1} + g^2,\quad x_t = x_{t-1} -
+ *     \frac{\mathrm{lr}}{1 + (t-1)\,\mathrm{lr\_decay}}\;\frac{g}{\sqrt{s_t}+\epsilon} @f]
+ */
 typedef enum gd_method {
     GD_SGD = 0,     /**< Gradient descent: momentum, dampening, Nesterov, weight decay. */
-    GD_ADAM = 1,    /**< Adam with L2 weight decay and optional AMSGrad (not yet). */
-    GD_ADAMW = 2,   /**< Adam with decoupled weight decay (not yet). */
-    GD_RMSPROP = 3, /**< RMSprop (not yet). */
-    GD_ADAGRAD = 4  /**< Adagrad (not yet). */
+    GD_ADAM = 1,    /**< Adam with L2 weight decay and optional AMSGrad. */
+    GD_ADAMW = 2,   /**< Adam with decoupled weight decay. */
+    GD_RMSPROP = 3, /**< RMSprop, optionally centered and with momentum. */
+    GD_ADAGRAD = 4  /**< Adagrad with learning-rate decay. */
 } gd_method;
 
 /**
@@ -311,20 +343,26 @@ typedef enum gd_method {
  * Booleans take exactly 0 or 1; counts take non-negative whole numbers.
  */
 typedef enum gd_param {
-    GD_PARAM_LR = 0,           /**< Learning rate, >= 0. SGD default 0.01. */
-    GD_PARAM_MOMENTUM = 1,     /**< Momentum factor in [0, 1); default 0. */
-    GD_PARAM_DAMPENING = 2,    /**< Dampening of momentum in [0, 1]; default 0. */
-    GD_PARAM_NESTEROV = 3,     /**< Boolean; needs momentum > 0 and dampening 0. */
-    GD_PARAM_WEIGHT_DECAY = 4, /**< L2 penalty factor, >= 0; default 0. */
-    GD_PARAM_BETA1 = 5,        /**< First-moment decay in [0, 1) (Adam). */
-    GD_PARAM_BETA2 = 6,        /**< Second-moment decay in [0, 1) (Adam). */
-    GD_PARAM_EPS = 7,          /**< Denominator term, >= 0. */
-    GD_PARAM_AMSGRAD = 8,      /**< Boolean (Adam, AdamW). */
-    GD_PARAM_ALPHA = 9,        /**< Smoothing constant in [0, 1) (RMSprop). */
-    GD_PARAM_CENTERED = 10,    /**< Boolean (RMSprop). */
-    GD_PARAM_LR_DECAY = 11,    /**< Learning-rate decay, >= 0 (Adagrad). */
-    GD_PARAM_INITIAL_ACCUMULATOR = 12, /**< Initial accumulator, >= 0 (Adagrad). */
-    GD_PARAM_MAXIMIZE = 13,    /**< Boolean: ascend instead of descend; default 0. */
+    GD_PARAM_LR = 0,           /**< Learning rate, >= 0; default 0.01 (SGD, RMSprop,
+                                    Adagrad) or 0.001 (Adam, AdamW). */
+    GD_PARAM_MOMENTUM = 1,     /**< Momentum factor in [0, 1); default 0 (SGD, RMSprop). */
+    GD_PARAM_DAMPENING = 2,    /**< Dampening of momentum in [0, 1]; default 0 (SGD). */
+    GD_PARAM_NESTEROV = 3,     /**< Boolean, default 0 (SGD); needs momentum > 0 and
+                                    dampening 0. */
+    GD_PARAM_WEIGHT_DECAY = 4, /**< Weight decay, >= 0; default 0, AdamW 0.01. */
+    GD_PARAM_BETA1 = 5,        /**< First-moment decay in [0, 1); default 0.9 (Adam, AdamW). */
+    GD_PARAM_BETA2 = 6,        /**< Second-moment decay in [0, 1); default 0.999 (Adam,
+                                    AdamW). */
+    GD_PARAM_EPS = 7,          /**< Denominator term, >= 0; default 1e-8 (Adam, AdamW,
+                                    RMSprop) or 1e-10 (Adagrad). */
+    GD_PARAM_AMSGRAD = 8,      /**< Boolean, default 0 (Adam, AdamW). */
+    GD_PARAM_ALPHA = 9,        /**< Smoothing constant in [0, 1); default 0.99 (RMSprop). */
+    GD_PARAM_CENTERED = 10,    /**< Boolean, default 0 (RMSprop). */
+    GD_PARAM_LR_DECAY = 11,    /**< Learning-rate decay, >= 0; default 0 (Adagrad). */
+    GD_PARAM_INITIAL_ACCUMULATOR = 12, /**< Initial accumulator, >= 0; default 0 (Adagrad);
+                                            read at the first update after creation
+                                            or reset. */
+    GD_PARAM_MAXIMIZE = 13,    /**< Boolean: ascend instead of descend; default 0 (all). */
     GD_PARAM_MAX_ITER = 32,    /**< Updates per gd_minimize() call, count; default 1000. */
     GD_PARAM_GTOL = 33,        /**< Stop when ||grad|| <= gtol; >= 0, default 0 (off). */
     GD_PARAM_FTOL = 34,        /**< Stop when |f_k - f_{k-1}| <= ftol * max(|f_k|, |f_{k-1}|);
@@ -344,10 +382,10 @@ typedef enum gd_param {
  *
  * All state (moments, scratch vectors for gd_step() and gd_minimize()) is allocated
  * here, so the update loop never allocates.
- * @param method A #gd_method; in this version only #GD_SGD.
+ * @param method A #gd_method.
  * @param n      Dimension of x; at least 1.
- * @return A new handle to free with gd_optimizer_free(), or NULL for an unknown or not
- *         yet implemented method, n = 0, n too large to allocate, or allocation failure.
+ * @return A new handle to free with gd_optimizer_free(), or NULL for an unknown method,
+ *         n = 0, n too large to allocate, or allocation failure.
  */
 GD_API gd_optimizer *gd_optimizer_new(gd_method method, size_t n);
 

@@ -122,6 +122,10 @@ struct gd_method_ops {
 };
 
 extern const struct gd_method_ops gdi_sgd_ops;
+extern const struct gd_method_ops gdi_adam_ops;
+extern const struct gd_method_ops gdi_adamw_ops;
+extern const struct gd_method_ops gdi_rmsprop_ops;
+extern const struct gd_method_ops gdi_adagrad_ops;
 
 /* ---- optimizer ---- */
 

@@ -9,6 +9,10 @@
 
 static const struct gd_method_ops *const method_table[] = {
     [GD_SGD] = &gdi_sgd_ops,
+    [GD_ADAM] = &gdi_adam_ops,
+    [GD_ADAMW] = &gdi_adamw_ops,
+    [GD_RMSPROP] = &gdi_rmsprop_ops,
+    [GD_ADAGRAD] = &gdi_adagrad_ops,
 };
 
 static const struct gd_method_ops *method_ops(gd_method method)

@@ -1,0 +1,64 @@
+/*
+ * adagrad.c - Adagrad as torch.optim.Adagrad (PyTorch 1.13, _single_tensor_adagrad)
+ * computes it.  At step t with gradient g:
+ *
+ *   g = maximize ? -g : g;   g = g + weight_decay * x        (when != 0)
+ *   clr = lr / (1 + (t - 1) lr_decay)
+ *   s = s + g^2              (s starts at initial_accumulator)
+ *   x = x - clr g / (sqrt(s) + eps)
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <math.h>
+
+#include "../internal.h"
+
+static const struct gd_param_default adagrad_params[] = {
+    {GD_PARAM_LR, 1e-2},           {GD_PARAM_LR_DECAY, 0.0},
+    {GD_PARAM_WEIGHT_DECAY, 0.0},  {GD_PARAM_INITIAL_ACCUMULATOR, 0.0},
+    {GD_PARAM_EPS, 1e-10},         {GD_PARAM_MAXIMIZE, 0.0},
+};
+
+static inline void adagrad_kernel(size_t n, double *restrict x, const double *restrict g,
+                                  double *restrict sum, double sign, double decay,
+                                  double neg_clr, double eps, bool decays)
+{
+    for (size_t i = 0; i < n; i++) {
+        double gi = decays ? sign * g[i] + decay * x[i] : sign * g[i];
+        double si = sum[i] + gi * gi;
+        sum[i] = si;
+        x[i] += (neg_clr * gi) / (sqrt(si) + eps);
+    }
+}
+
+static void adagrad_update(struct gd_optimizer *opt, double *restrict x,
+                           const double *restrict g)
+{
+    size_t n = opt->n;
+    double *sum = opt->state;
+    if (!opt->state_ready) {
+        /* Torch fills the accumulator at construction; here at the first step after
+         * creation or reset, so the value set before that step counts. */
+        double init = gdi_opt_param(opt, GD_PARAM_INITIAL_ACCUMULATOR);
+        for (size_t i = 0; i < n; i++)
+            sum[i] = init;
+        opt->state_ready = true;
+    }
+    double lr = gdi_opt_param(opt, GD_PARAM_LR);
+    double clr = lr / (1.0 + (double)(opt->step - 1) * gdi_opt_param(opt, GD_PARAM_LR_DECAY));
+    double sign = gdi_opt_param(opt, GD_PARAM_MAXIMIZE) != 0.0 ? -1.0 : 1.0;
+    double decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY);
+    double eps = gdi_opt_param(opt, GD_PARAM_EPS);
+    if (decay != 0.0)
+        adagrad_kernel(n, x, g, sum, sign, decay, -clr, eps, true);
+    else
+        adagrad_kernel(n, x, g, sum, sign, decay, -clr, eps, false);
+}
+
+const struct gd_method_ops gdi_adagrad_ops = {
+    .name = "adagrad",
+    .params = adagrad_params,
+    .param_count = sizeof adagrad_params / sizeof adagrad_params[0],
+    .state_vectors = 1,
+    .update = adagrad_update,
+};
