@@ -499,6 +499,9 @@ typedef struct gd_trajectory gd_trajectory;
  *         permutation could not grow; x is the last accepted iterate);
  *         #GD_ECALLBACK (x is the last iterate whose evaluation succeeded);
  *         #GD_EDIVERGED (x is the last iterate at which f and the gradient were finite).
+ *         After these two, the optimizer's moments and iteration count include the
+ *         update that led to the rejected iterate; call gd_optimizer_reset() to start
+ *         afresh from x.
  */
 GD_API int gd_minimize(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajectory *traj);
 

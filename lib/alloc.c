@@ -8,6 +8,51 @@
 
 #include "internal.h"
 
+#ifdef GDI_FAULT_INJECTION
+/* Test builds only (never the installed library): per-thread countdown to the
+ * allocation that fails, and the number of blocks currently allocated. */
+static _Thread_local long fault_countdown;
+static _Thread_local long live_blocks;
+
+void gdi_fault_arm(long k)
+{
+    fault_countdown = k;
+}
+
+bool gdi_fault_pending(void)
+{
+    return fault_countdown > 0;
+}
+
+long gdi_live_blocks(void)
+{
+    return live_blocks;
+}
+
+static bool inject_failure(void)
+{
+    return fault_countdown > 0 && --fault_countdown == 0;
+}
+
+static void *counted(void *p, void *old)
+{
+    if (p && !old)
+        live_blocks++;
+    return p;
+}
+#else
+static bool inject_failure(void)
+{
+    return false;
+}
+
+static void *counted(void *p, void *old)
+{
+    (void)old;
+    return p;
+}
+#endif
+
 static bool product_fits(size_t count, size_t size)
 {
     return count != 0 && size != 0 && count <= SIZE_MAX / size;
@@ -15,21 +60,31 @@ static bool product_fits(size_t count, size_t size)
 
 void *gdi_alloc_array(size_t count, size_t size)
 {
-    return product_fits(count, size) ? malloc(count * size) : NULL;
+    if (!product_fits(count, size) || inject_failure())
+        return NULL;
+    return counted(malloc(count * size), NULL);
 }
 
 void *gdi_calloc_array(size_t count, size_t size)
 {
-    return product_fits(count, size) ? calloc(count, size) : NULL;
+    if (!product_fits(count, size) || inject_failure())
+        return NULL;
+    return counted(calloc(count, size), NULL);
 }
 
 void *gdi_realloc_array(void *p, size_t count, size_t size)
 {
-    return product_fits(count, size) ? realloc(p, count * size) : NULL;
+    if (!product_fits(count, size) || inject_failure())
+        return NULL;
+    return counted(realloc(p, count * size), p);
 }
 
 void gdi_free(void *p)
 {
+#ifdef GDI_FAULT_INJECTION
+    if (p)
+        live_blocks--;
+#endif
     free(p);
 }
 

@@ -23,6 +23,15 @@ void gdi_free(void *p);
 /* A copy of count doubles, or NULL. */
 double *gdi_dup_doubles(const double *src, size_t count);
 
+#ifdef GDI_FAULT_INJECTION
+/* Test builds: the k-th allocation from now on this thread fails (k = 0: none). */
+void gdi_fault_arm(long k);
+/* Whether the armed failure has not happened yet. */
+bool gdi_fault_pending(void);
+/* Blocks allocated and not yet freed on this thread. */
+long gdi_live_blocks(void);
+#endif
+
 /* ---- numerics ---- */
 
 bool gdi_all_finite(const double *v, size_t n);

@@ -1,0 +1,169 @@
+/*
+ * test_alloc.c - every allocation of every public call is made to fail in turn (the
+ * k-th, for k = 1, 2, ... until the call needs no more): the call must report NULL or
+ * GD_ENOMEM, leak nothing, and leave the handles it was given working.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "internal.h"
+
+/* A scenario makes its public calls with the k-th allocation failing; it returns
+ * whether the call under test succeeded, and must free what it created either way. */
+typedef bool (*scenario_fn)(void);
+
+static int failures_seen(scenario_fn scenario)
+{
+    int failures = 0;
+    for (long k = 1; k < 1000; k++) {
+        long live = gdi_live_blocks();
+        gdi_fault_arm(k);
+        bool ok = scenario();
+        bool injected = !gdi_fault_pending();
+        gdi_fault_arm(0);
+        assert_int_equal(gdi_live_blocks(), live); /* nothing leaked, success or not */
+        if (!injected) {
+            assert_true(ok); /* no failure injected: the call must succeed */
+            return failures;
+        }
+        assert_false(ok);
+        failures++;
+    }
+    fail_msg("scenario still allocating after 1000 allocations");
+    return failures;
+}
+
+static int dummy_batch(const double *x, size_t n, const size_t *idx, size_t count, double *f,
+                       double *grad, void *user)
+{
+    (void)idx;
+    (void)user;
+    *f = 0.0;
+    for (size_t j = 0; grad && j < n; j++)
+        grad[j] = x[j] / (double)count;
+    return 0;
+}
+
+static bool make_sum_objective(void)
+{
+    gd_objective *obj = gd_objective_new_sum(3, 10, dummy_batch, NULL);
+    gd_objective_free(obj);
+    return obj != NULL;
+}
+
+static bool make_bundled_objectives(void)
+{
+    const double center[2] = {1, 2}, X[6] = {1, 2, 3, 4, 5, 6}, y[3] = {1, 2, 3};
+    const double weights[3] = {1, 2, 3};
+    gd_objective *objs[4] = {
+        gd_quadratic_new(2, center, 1.0),
+        gd_least_squares_new(3, 2, X, y, 0.5, GD_LS_INTERCEPT),
+        gd_geometric_median_new(3, 2, X, weights),
+        gd_rosenbrock_new(4),
+    };
+    bool ok = true;
+    for (int i = 0; i < 4; i++) {
+        ok = ok && objs[i];
+        gd_objective_free(objs[i]);
+    }
+    return ok;
+}
+
+static bool make_optimizers(void)
+{
+    bool ok = true;
+    for (int m = GD_SGD; m <= GD_ADAGRAD; m++) {
+        gd_optimizer *opt = gd_optimizer_new((gd_method)m, 5);
+        ok = ok && opt;
+        gd_optimizer_free(opt);
+    }
+    return ok;
+}
+
+static bool make_trajectory(void)
+{
+    gd_trajectory *traj = gd_trajectory_new(2, GD_TRAJ_X);
+    gd_trajectory_free(traj);
+    return traj != NULL;
+}
+
+static void test_constructors_fail_cleanly(void **state)
+{
+    (void)state;
+    assert_true(failures_seen(make_sum_objective) >= 2);
+    assert_true(failures_seen(make_bundled_objectives) >= 4);
+    assert_true(failures_seen(make_optimizers) >= 5);
+    assert_true(failures_seen(make_trajectory) >= 1);
+}
+
+/* The first mini-batch step allocates the permutation of the terms.  On failure: ENOMEM,
+ * x untouched, no update counted; after it, the same optimizer steps normally. */
+static void test_first_minibatch_step_out_of_memory(void **state)
+{
+    (void)state;
+    const double X[4] = {1, 2, 3, 4}, y[4] = {2, 4, 6, 8};
+    gd_objective *obj = gd_least_squares_new(4, 1, X, y, 1.0, 0);
+    gd_optimizer *opt = gd_optimizer_new(GD_SGD, 1);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_BATCH_SIZE, 2), GD_OK);
+    long live = gdi_live_blocks();
+    double w = 1.0;
+    gdi_fault_arm(1);
+    assert_int_equal(gd_step(opt, obj, &w, NULL), GD_ENOMEM);
+    gdi_fault_arm(0);
+    assert_true(w == 1.0);
+    assert_int_equal(gd_optimizer_iterations(opt), 0);
+    assert_int_equal(gdi_live_blocks(), live);
+    assert_int_equal(gd_step(opt, obj, &w, NULL), GD_OK);
+    assert_true(w != 1.0);
+    gd_optimizer_free(opt);
+    gd_objective_free(obj);
+}
+
+/* A trajectory that cannot grow stops gd_minimize with ENOMEM; x is the iterate the
+ * optimizer had accepted, the records made so far are intact and nothing leaks. */
+static void test_trajectory_growth_out_of_memory(void **state)
+{
+    (void)state;
+    const double center[1] = {3.0};
+    gd_objective *obj = gd_quadratic_new(1, center, 1.0);
+    gd_optimizer *opt = gd_optimizer_new(GD_SGD, 1);
+    gd_trajectory *traj = gd_trajectory_new(1, GD_TRAJ_X);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_MAX_ITER, 200), GD_OK);
+    double x = -7.0;
+    /* The first append allocates 4 arrays of 64 records; the 6th allocation comes in
+     * the second growth, at record 64, after one array has already grown. */
+    gdi_fault_arm(6);
+    assert_int_equal(gd_minimize(opt, obj, &x, traj), GD_ENOMEM);
+    gdi_fault_arm(0);
+    assert_int_equal(gd_trajectory_len(traj), 64);
+    assert_int_equal(gd_optimizer_iterations(opt), 64);
+    /* The same path by gd_step: record 63 holds x_63, and x is x_64, the accepted
+     * iterate that could not be recorded. */
+    gd_optimizer *check = gd_optimizer_new(GD_SGD, 1);
+    double expected = -7.0;
+    for (int k = 0; k < 63; k++)
+        assert_int_equal(gd_step(check, obj, &expected, NULL), GD_OK);
+    assert_true(gd_trajectory_x(traj, 63)[0] == expected);
+    assert_int_equal(gd_trajectory_iter(traj, 63), 63);
+    assert_int_equal(gd_step(check, obj, &expected, NULL), GD_OK);
+    assert_true(x == expected);
+    gd_optimizer_free(check);
+    gd_trajectory_free(traj);
+    gd_optimizer_free(opt);
+    gd_objective_free(obj);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_constructors_fail_cleanly),
+        cmocka_unit_test(test_first_minibatch_step_out_of_memory),
+        cmocka_unit_test(test_trajectory_growth_out_of_memory),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
