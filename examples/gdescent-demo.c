@@ -1,0 +1,363 @@
+/*
+ * gdescent-demo - the teaching documents' examples run through libgd, printing what
+ * the documents print.  Run `gdescent-demo --help` for the commands.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gdescent.h>
+
+struct options {
+    const char *optimizer;
+    double lr;            /* NaN: the example's own */
+    long steps;           /* -1: the example's own */
+    unsigned long seed;
+    const char *out_dir;  /* trajectories go here when set */
+};
+
+static const char usage[] =
+    "usage: gdescent-demo COMMAND [options]\n"
+    "commands:\n"
+    "  quadratic   x^2, (x-3)^2, 2-D and vector targets, learning-rate sweeps\n"
+    "  sgd         per-sample SGD on y = 2x (the classic manual-gradient example)\n"
+    "  linreg      full-batch linear regression, loss 1/(2m) sum of squares\n"
+    "  median      geometric median of a random 2-D cloud\n"
+    "  all         every command above\n"
+    "options:\n"
+    "  --optimizer NAME  sgd (default), adam, adamw, rmsprop, adagrad\n"
+    "  --lr X            learning rate (default: the example's)\n"
+    "  --steps N         steps or epochs (default: the example's)\n"
+    "  --seed N          seed of the random point cloud (default 1)\n"
+    "  --out DIR         write each run's trajectory as CSV into DIR\n"
+    "  --help            this text\n";
+
+static int parse_number(const char *flag, const char *text, double *value)
+{
+    char *end;
+    errno = 0;
+    *value = strtod(text, &end);
+    if (errno != 0 || end == text || *end != '\0' || !isfinite(*value)) {
+        fprintf(stderr, "gdescent-demo: %s: '%s' is not a number\n", flag, text);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    for (int i = 2; i < argc; i++) {
+        double v;
+        const char *flag = argv[i];
+        if (i + 1 >= argc) {
+            fprintf(stderr, "gdescent-demo: %s needs a value\n%s", flag, usage);
+            return -1;
+        }
+        const char *arg = argv[++i];
+        if (strcmp(flag, "--optimizer") == 0) {
+            o->optimizer = arg;
+        } else if (strcmp(flag, "--out") == 0) {
+            o->out_dir = arg;
+        } else if (strcmp(flag, "--lr") == 0) {
+            if (parse_number(flag, arg, &o->lr) != 0)
+                return -1;
+        } else if (strcmp(flag, "--steps") == 0 || strcmp(flag, "--seed") == 0) {
+            if (parse_number(flag, arg, &v) != 0)
+                return -1;
+            if (v < 0 || v != floor(v)) {
+                fprintf(stderr, "gdescent-demo: %s: '%s' is not a whole number >= 0\n", flag,
+                        arg);
+                return -1;
+            }
+            if (strcmp(flag, "--steps") == 0)
+                o->steps = (long)v;
+            else
+                o->seed = (unsigned long)v;
+        } else {
+            fprintf(stderr, "gdescent-demo: unknown option %s\n%s", flag, usage);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static gd_method method_named(const char *name, int *ok)
+{
+    static const char *const names[] = {"sgd", "adam", "adamw", "rmsprop", "adagrad"};
+    for (int m = 0; m < 5; m++)
+        if (strcmp(name, names[m]) == 0) {
+            *ok = 1;
+            return (gd_method)m;
+        }
+    *ok = 0;
+    return GD_SGD;
+}
+
+/* An optimizer of the chosen method with the example's (or the user's) lr and steps. */
+static gd_optimizer *make_optimizer(const struct options *o, size_t n, double lr, long steps)
+{
+    int ok;
+    gd_method method = method_named(o->optimizer, &ok);
+    gd_optimizer *opt = ok ? gd_optimizer_new(method, n) : NULL;
+    if (!opt) {
+        fprintf(stderr, "gdescent-demo: unknown optimizer '%s'\n", o->optimizer);
+        return NULL;
+    }
+    int rc = gd_optimizer_set(opt, GD_PARAM_LR, isnan(o->lr) ? lr : o->lr);
+    if (rc == GD_OK)
+        rc = gd_optimizer_set(opt, GD_PARAM_MAX_ITER, (double)(o->steps >= 0 ? o->steps : steps));
+    if (rc != GD_OK) {
+        fprintf(stderr, "gdescent-demo: --lr/--steps: %s\n", gd_strerror(rc));
+        gd_optimizer_free(opt);
+        return NULL;
+    }
+    return opt;
+}
+
+static int save_trajectory(const struct options *o, const gd_trajectory *traj,
+                           const char *name)
+{
+    if (!o->out_dir)
+        return 0;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.csv", o->out_dir, name);
+    int rc = gd_trajectory_write_csv(traj, path);
+    if (rc != GD_OK) {
+        fprintf(stderr, "gdescent-demo: cannot write %s: %s\n", path, gd_strerror(rc));
+        return -1;
+    }
+    printf("  wrote %s\n", path);
+    return 0;
+}
+
+/* Minimizes scale*||x - c||^2 from x0 and prints every iterate. */
+static int quadratic_run(const struct options *o, const char *name, size_t n,
+                         const double *center, const double *x0, double lr, long steps)
+{
+    gd_objective *f = gd_quadratic_new(n, center, 1.0);
+    gd_optimizer *opt = make_optimizer(o, n, lr, steps);
+    gd_trajectory *traj = gd_trajectory_new(n, GD_TRAJ_X);
+    int rc = -1;
+    if (f && opt && traj) {
+        double x[2] = {x0[0], n > 1 ? x0[1] : 0.0};
+        int status = gd_minimize(opt, f, x, traj);
+        printf("%s, lr %g: %s\n", name, isnan(o->lr) ? lr : o->lr, gd_strerror(status));
+        for (size_t k = 0; k < gd_trajectory_len(traj); k++) {
+            const double *xk = gd_trajectory_x(traj, k);
+            printf("  step %2zu: x = %.10g", gd_trajectory_iter(traj, k), xk[0]);
+            if (n > 1)
+                printf(", %.10g", xk[1]);
+            printf("   f = %.10g\n", gd_trajectory_f(traj, k));
+        }
+        rc = save_trajectory(o, traj, name);
+    }
+    gd_trajectory_free(traj);
+    gd_optimizer_free(opt);
+    gd_objective_free(f);
+    return rc;
+}
+
+/* On scale*(x-c)^2 each step multiplies the error by 1 - 2 lr. */
+static const char *regime(double lr)
+{
+    double factor = fabs(1.0 - 2.0 * lr);
+    return factor < 1.0 ? "converges" : factor == 1.0 ? "oscillates" : "diverges";
+}
+
+static int run_quadratic(const struct options *o)
+{
+    const double five = 5.0, minus_seven = -7.0, three = 3.0;
+    const double start2[2] = {5.0, -3.0}, target[2] = {2.0, -1.0}, from[2] = {5.0, 5.0};
+    int rc = quadratic_run(o, "x2", 1, NULL, &five, 0.1, 20);
+    rc |= quadratic_run(o, "x2_2d", 2, NULL, start2, 0.2, 15);
+    rc |= quadratic_run(o, "shifted", 1, &three, &minus_seven, 0.2, 20);
+    rc |= quadratic_run(o, "vector_target", 2, target, from, 0.1, 20);
+    const double x2_rates[] = {0.05, 0.2, 0.8, 1.01}, shifted_rates[] = {0.01, 0.1, 1.0, 1.5};
+    struct options sweep = *o;
+    char name[64];
+    for (int i = 0; i < 4 && rc == 0; i++) {
+        sweep.lr = x2_rates[i];
+        printf("sweep x^2, lr %g: factor %g, %s\n", x2_rates[i], 1 - 2 * x2_rates[i],
+               regime(x2_rates[i]));
+        snprintf(name, sizeof name, "sweep_x2_lr%g", x2_rates[i]);
+        rc |= quadratic_run(&sweep, name, 1, NULL, &five, x2_rates[i], 10);
+        sweep.lr = shifted_rates[i];
+        printf("sweep (x-3)^2, lr %g: factor %g, %s\n", shifted_rates[i],
+               1 - 2 * shifted_rates[i], regime(shifted_rates[i]));
+        snprintf(name, sizeof name, "sweep_shifted_lr%g", shifted_rates[i]);
+        rc |= quadratic_run(&sweep, name, 1, &three, &minus_seven, shifted_rates[i], 10);
+    }
+    return rc;
+}
+
+/* Python's round(v, 2) as the documents print it. */
+static double round2(double v)
+{
+    return round(v * 100.0) / 100.0;
+}
+
+/* Prints round(v, 2) the way Python shows it: shortest form, at least one decimal. */
+static void print_round2(double v)
+{
+    char text[64];
+    snprintf(text, sizeof text, "%.2f", round2(v));
+    size_t len = strlen(text);
+    while (len > 0 && text[len - 1] == '0' && text[len - 2] != '.')
+        text[--len] = '\0';
+    fputs(text, stdout);
+}
+
+static int run_sgd(const struct options *o)
+{
+    const double X[3] = {1.0, 2.0, 3.0}, y[3] = {2.0, 4.0, 6.0};
+    gd_objective *loss = gd_least_squares_new(3, 1, X, y, 1.0, 0);
+    gd_optimizer *opt = make_optimizer(o, 1, 0.01, 10);
+    if (!loss || !opt || gd_optimizer_set(opt, GD_PARAM_BATCH_SIZE, 1) != GD_OK ||
+        gd_optimizer_set(opt, GD_PARAM_SHUFFLE, 0) != GD_OK) {
+        gd_optimizer_free(opt);
+        gd_objective_free(loss);
+        return -1;
+    }
+    double w = 1.0, lr, epochs;
+    gd_optimizer_get(opt, GD_PARAM_LR, &lr);
+    gd_optimizer_get(opt, GD_PARAM_MAX_ITER, &epochs);
+    printf("predict (before training) 4 %.1f\n", 4.0 * w);
+    for (long epoch = 0; epoch < (long)epochs; epoch++) {
+        double l = 0.0;
+        for (int i = 0; i < 3; i++) {
+            double before = w;
+            gd_step(opt, loss, &w, NULL);
+            /* The per-sample gradient, recovered from the step (exact for plain SGD). */
+            printf("\tgrad:  %.1f %.1f ", X[i], y[i]);
+            print_round2((before - w) / lr);
+            putchar('\n');
+            l = (w * X[i] - y[i]) * (w * X[i] - y[i]);
+        }
+        printf("progress: %ld w= ", epoch);
+        print_round2(w);
+        printf(" loss= ");
+        print_round2(l);
+        putchar('\n');
+    }
+    printf("predict (after training) 4 ");
+    print_round2(4.0 * w);
+    putchar('\n');
+    gd_optimizer_free(opt);
+    gd_objective_free(loss);
+    return 0;
+}
+
+static int run_linreg(const struct options *o)
+{
+    const double xs[7] = {1, 2, 3, 4, 5, 6, 8}, ys[7] = {5.5, 6, 6.5, 7, 7.5, 8, 9};
+    double X[14];
+    for (int i = 0; i < 7; i++) {
+        X[2 * i] = 1.0;
+        X[2 * i + 1] = xs[i];
+    }
+    gd_objective *loss = gd_least_squares_new(7, 2, X, ys, 0.5, 0);
+    gd_optimizer *opt = make_optimizer(o, 2, 0.008, 5000);
+    gd_trajectory *traj = gd_trajectory_new(2, GD_TRAJ_X);
+    int rc = -1;
+    if (loss && opt && traj) {
+        double w[2] = {0.34099454173956956, -0.5196184029053978};
+        gd_minimize(opt, loss, w, traj);
+        for (size_t k = 0; k < gd_trajectory_len(traj); k++) {
+            size_t epoch = gd_trajectory_iter(traj, k);
+            const double *wk = gd_trajectory_x(traj, k);
+            if (epoch % 500 == 0)
+                printf("Epoch %zu: Loss %.17g, w0 %.17g, w1 %.17g\n", epoch,
+                       gd_trajectory_f(traj, k), wk[0], wk[1]);
+        }
+        printf("final: w0 %.17g, w1 %.17g\n", w[0], w[1]);
+        rc = save_trajectory(o, traj, "linreg");
+    }
+    gd_trajectory_free(traj);
+    gd_optimizer_free(opt);
+    gd_objective_free(loss);
+    return rc;
+}
+
+/* SplitMix64, mapped to [0, 1): a seeded, portable cloud of points. */
+static double uniform(uint64_t *state)
+{
+    uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return (double)((z ^ (z >> 31)) >> 11) / 9007199254740992.0;
+}
+
+static int run_median(const struct options *o)
+{
+    enum { M = 100 };
+    double points[2 * M];
+    uint64_t state = o->seed;
+    for (int i = 0; i < 2 * M; i++)
+        points[i] = uniform(&state);
+    gd_objective *f = gd_geometric_median_new(M, 2, points, NULL);
+    gd_optimizer *opt = make_optimizer(o, 2, 0.05, 100);
+    gd_trajectory *traj = gd_trajectory_new(2, GD_TRAJ_X);
+    int rc = -1;
+    if (f && opt && traj) {
+        double x[2] = {0.1, 0.1};
+        int status = gd_minimize(opt, f, x, traj);
+        for (size_t k = 0; k < gd_trajectory_len(traj); k += 10)
+            printf("step %3zu: f = %.8f  |grad| = %.3e\n", gd_trajectory_iter(traj, k),
+                   gd_trajectory_f(traj, k), gd_trajectory_grad_norm(traj, k));
+        size_t last = gd_trajectory_len(traj) - 1;
+        printf("%s\nmedian ~ (%.6f, %.6f), f = %.8f, |grad| = %.3e\n", gd_strerror(status),
+               x[0], x[1], gd_trajectory_f(traj, last), gd_trajectory_grad_norm(traj, last));
+        rc = save_trajectory(o, traj, "median");
+        if (rc == 0 && o->out_dir) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/median_points.csv", o->out_dir);
+            FILE *out = fopen(path, "w");
+            for (int i = 0; out && i < M; i++)
+                fprintf(out, "%.17g,%.17g\n", points[2 * i], points[2 * i + 1]);
+            rc = out && fclose(out) == 0 ? 0 : -1;
+        }
+    }
+    gd_trajectory_free(traj);
+    gd_optimizer_free(opt);
+    gd_objective_free(f);
+    return rc;
+}
+
+static int run_all(const struct options *o)
+{
+    int rc = 0;
+    printf("== quadratic\n");
+    rc |= run_quadratic(o);
+    printf("== sgd\n");
+    rc |= run_sgd(o);
+    printf("== linreg\n");
+    rc |= run_linreg(o);
+    printf("== median\n");
+    rc |= run_median(o);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o = {.optimizer = "sgd", .lr = NAN, .steps = -1, .seed = 1};
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (parse_options(argc, argv, &o) != 0)
+        return 2;
+    static const struct {
+        const char *name;
+        int (*run)(const struct options *);
+    } commands[] = {{"quadratic", run_quadratic}, {"sgd", run_sgd},
+                    {"linreg", run_linreg},       {"median", run_median},
+                    {"all", run_all}};
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(&o) == 0 ? 0 : 1;
+    fprintf(stderr, "gdescent-demo: unknown command '%s'\n%s", argv[1], usage);
+    return 2;
+}
