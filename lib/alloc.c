@@ -34,9 +34,9 @@ static bool inject_failure(void)
     return fault_countdown > 0 && --fault_countdown == 0;
 }
 
-static void *counted(void *p, void *old)
+static void *counted(void *p, bool is_new_block)
 {
-    if (p && !old)
+    if (p && is_new_block)
         live_blocks++;
     return p;
 }
@@ -46,9 +46,9 @@ static bool inject_failure(void)
     return false;
 }
 
-static void *counted(void *p, void *old)
+static void *counted(void *p, bool is_new_block)
 {
-    (void)old;
+    (void)is_new_block;
     return p;
 }
 #endif
@@ -62,21 +62,23 @@ void *gdi_alloc_array(size_t count, size_t size)
 {
     if (!product_fits(count, size) || inject_failure())
         return NULL;
-    return counted(malloc(count * size), NULL);
+    return counted(malloc(count * size), true);
 }
 
 void *gdi_calloc_array(size_t count, size_t size)
 {
     if (!product_fits(count, size) || inject_failure())
         return NULL;
-    return counted(calloc(count, size), NULL);
+    return counted(calloc(count, size), true);
 }
 
 void *gdi_realloc_array(void *p, size_t count, size_t size)
 {
     if (!product_fits(count, size) || inject_failure())
         return NULL;
-    return counted(realloc(p, count * size), p);
+    /* Decided before the call: p must not be read once realloc may have freed it. */
+    bool is_new_block = p == NULL;
+    return counted(realloc(p, count * size), is_new_block);
 }
 
 void gdi_free(void *p)

@@ -281,6 +281,26 @@ static void test_every_method_fits_the_regression(void **state)
     gd_objective_free(obj);
 }
 
+/* The documents' per-sample problem (samples (1,2),(2,4),(3,6) in order, one per step)
+ * through gd_step with Adam: w reaches the exact fit 2. */
+static void test_adam_per_sample_converges(void **state)
+{
+    (void)state;
+    const double X[3] = {1.0, 2.0, 3.0}, y[3] = {2.0, 4.0, 6.0};
+    gd_objective *loss = gd_least_squares_new(3, 1, X, y, 1.0, 0);
+    gd_optimizer *opt = gd_optimizer_new(GD_ADAM, 1);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LR, 0.05), GD_OK);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_BATCH_SIZE, 1), GD_OK);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_SHUFFLE, 0), GD_OK);
+    double w = 1.0;
+    for (int step = 0; step < 3000; step++)
+        assert_int_equal(gd_step(opt, loss, &w, NULL), GD_OK);
+    assert_true(fabs(w - 2.0) < 1e-6);
+    assert_true(fabs(4.0 * w - 8.0) < 5e-3); /* forward(4) is 8.0 to 2 d.p. */
+    gd_optimizer_free(opt);
+    gd_objective_free(loss);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_reset_restarts_every_method),
         cmocka_unit_test(test_lr_schedule_takes_effect_next_step),
         cmocka_unit_test(test_every_method_fits_the_regression),
+        cmocka_unit_test(test_adam_per_sample_converges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
