@@ -100,8 +100,19 @@ enum {
     GDI_SLOT_COUNT = GDI_METHOD_SLOTS + GDI_RUN_SLOTS + GDI_SAMPLING_SLOTS
 };
 
-/* The slot of key, or -1 for an unknown key. */
-int gdi_param_slot(gd_param key);
+/* The slot of key, or -1 for an unknown key.  Inline so that the update kernels'
+ * lookups of constant keys fold to constant offsets. */
+static inline int gdi_param_slot(gd_param key)
+{
+    int k = (int)key;
+    if (k >= 0 && k < GDI_METHOD_SLOTS)
+        return k;
+    if (k >= GDI_RUN_FIRST && k < GDI_RUN_FIRST + GDI_RUN_SLOTS)
+        return GDI_METHOD_SLOTS + (k - GDI_RUN_FIRST);
+    if (k >= GDI_SAMPLING_FIRST && k < GDI_SAMPLING_FIRST + GDI_SAMPLING_SLOTS)
+        return GDI_METHOD_SLOTS + GDI_RUN_SLOTS + (k - GDI_SAMPLING_FIRST);
+    return -1;
+}
 /* The key with the given name ("lr", "max_iter", ...), or -1. */
 int gdi_param_by_name(const char *name);
 /* Whether value lies in the range of key (not checking cross-parameter rules). */
@@ -154,7 +165,10 @@ struct gd_optimizer {
 };
 
 /* Value of a parameter by key; the key must be valid for the optimizer. */
-double gdi_opt_param(const struct gd_optimizer *opt, gd_param key);
+static inline double gdi_opt_param(const struct gd_optimizer *opt, gd_param key)
+{
+    return opt->param[gdi_param_slot(key)];
+}
 
 /* Evaluates obj at x for one iteration: a mini-batch or the full objective. */
 int gdi_eval_iteration(gd_optimizer *opt, gd_objective *obj, const double *x, double *f,

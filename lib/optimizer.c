@@ -78,11 +78,6 @@ void gd_optimizer_free(gd_optimizer *opt)
     gdi_free(opt);
 }
 
-double gdi_opt_param(const gd_optimizer *opt, gd_param key)
-{
-    return opt->param[gdi_param_slot(key)];
-}
-
 static int usable_slot(const gd_optimizer *opt, gd_param key)
 {
     int slot = gdi_param_slot(key);

@@ -50,18 +50,6 @@ static const struct key_info key_table[] = {
 #define KEY_COUNT (sizeof key_table / sizeof key_table[0])
 _Static_assert(KEY_COUNT == GDI_SLOT_COUNT, "every slot has exactly one key");
 
-int gdi_param_slot(gd_param key)
-{
-    int k = (int)key;
-    if (k >= 0 && k < GDI_METHOD_SLOTS)
-        return k;
-    if (k >= GDI_RUN_FIRST && k < GDI_RUN_FIRST + GDI_RUN_SLOTS)
-        return GDI_METHOD_SLOTS + (k - GDI_RUN_FIRST);
-    if (k >= GDI_SAMPLING_FIRST && k < GDI_SAMPLING_FIRST + GDI_SAMPLING_SLOTS)
-        return GDI_METHOD_SLOTS + GDI_RUN_SLOTS + (k - GDI_SAMPLING_FIRST);
-    return -1;
-}
-
 int gdi_param_by_name(const char *name)
 {
     for (size_t i = 0; i < KEY_COUNT; i++)
