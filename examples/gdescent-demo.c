@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,90 @@ struct options {
     long steps;           /* -1: the example's own */
     unsigned long seed;
     const char *out_dir;  /* trajectories go here when set */
+    const char *data;     /* CSV of (x, y) samples or 2-D points, instead of the built-in */
+    const char *trajectory; /* CSV file for the trajectory of a single run */
 };
+
+/* Pairs of numbers read from a CSV file. */
+struct pairs {
+    size_t count;
+    double *first, *second;
+};
+
+static void free_pairs(struct pairs *p)
+{
+    free(p->first);
+    free(p->second);
+    p->first = p->second = NULL;
+}
+
+static bool blank_or_comment(const char *line)
+{
+    line += strspn(line, " \t\r\n");
+    return *line == '\0' || *line == '#';
+}
+
+/* Parses "a,b" (spaces allowed); the whole line must be used. */
+static bool parse_pair(const char *line, double *a, double *b)
+{
+    char *end;
+    *a = strtod(line, &end);
+    if (end == line || !isfinite(*a))
+        return false;
+    end += strspn(end, " \t");
+    if (*end++ != ',')
+        return false;
+    const char *start = end;
+    *b = strtod(start, &end);
+    return end != start && isfinite(*b) && strspn(end, " \t\r\n") == strlen(end);
+}
+
+static int append_pair(struct pairs *p, double a, double b)
+{
+    double *first = realloc(p->first, (p->count + 1) * sizeof *first);
+    if (first)
+        p->first = first;
+    double *second = first ? realloc(p->second, (p->count + 1) * sizeof *second) : NULL;
+    if (!second)
+        return -1;
+    p->second = second;
+    p->first[p->count] = a;
+    p->second[p->count++] = b;
+    return 0;
+}
+
+/* Reads one pair per line; a first line that is not numeric is a header. */
+static int read_pairs(const char *path, struct pairs *out)
+{
+    FILE *in = fopen(path, "r");
+    if (!in) {
+        fprintf(stderr, "gdescent-demo: cannot open %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    char line[1024];
+    int rc = 0;
+    for (long number = 1; rc == 0 && fgets(line, sizeof line, in); number++) {
+        double a, b;
+        if (blank_or_comment(line) || (number == 1 && !parse_pair(line, &a, &b) &&
+                                       strpbrk(line, "0123456789") == NULL))
+            continue;
+        if (!parse_pair(line, &a, &b)) {
+            fprintf(stderr, "gdescent-demo: %s:%ld: expected two numbers\n", path, number);
+            rc = -1;
+        } else if (append_pair(out, a, b) != 0) {
+            fprintf(stderr, "gdescent-demo: out of memory reading %s\n", path);
+            rc = -1;
+        }
+    }
+    fclose(in);
+    if (rc == 0 && out->count == 0) {
+        fprintf(stderr, "gdescent-demo: %s: no data\n", path);
+        rc = -1;
+    }
+    if (rc != 0)
+        free_pairs(out);
+    return rc;
+}
 
 static const char usage[] =
     "usage: gdescent-demo COMMAND [options]\n"
@@ -33,6 +117,9 @@ static const char usage[] =
     "  --steps N         steps or epochs (default: the example's)\n"
     "  --seed N          seed of the random point cloud (default 1)\n"
     "  --out DIR         write each run's trajectory as CSV into DIR\n"
+    "  --trajectory FILE write the run's trajectory as CSV (sgd, linreg, median)\n"
+    "  --data FILE       CSV of x,y samples (sgd, linreg) or of points (median);\n"
+    "                    --points is the same option\n"
     "  --help            this text\n";
 
 static int parse_number(const char *flag, const char *text, double *value)
@@ -61,6 +148,10 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->optimizer = arg;
         } else if (strcmp(flag, "--out") == 0) {
             o->out_dir = arg;
+        } else if (strcmp(flag, "--data") == 0 || strcmp(flag, "--points") == 0) {
+            o->data = arg;
+        } else if (strcmp(flag, "--trajectory") == 0) {
+            o->trajectory = arg;
         } else if (strcmp(flag, "--lr") == 0) {
             if (parse_number(flag, arg, &o->lr) != 0)
                 return -1;
@@ -120,10 +211,13 @@ static gd_optimizer *make_optimizer(const struct options *o, size_t n, double lr
 static int save_trajectory(const struct options *o, const gd_trajectory *traj,
                            const char *name)
 {
-    if (!o->out_dir)
-        return 0;
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s.csv", o->out_dir, name);
+    if (o->trajectory)
+        snprintf(path, sizeof path, "%s", o->trajectory);
+    else if (o->out_dir)
+        snprintf(path, sizeof path, "%s/%s.csv", o->out_dir, name);
+    else
+        return 0;
     int rc = gd_trajectory_write_csv(traj, path);
     if (rc != GD_OK) {
         fprintf(stderr, "gdescent-demo: cannot write %s: %s\n", path, gd_strerror(rc));
@@ -210,55 +304,92 @@ static void print_round2(double v)
     fputs(text, stdout);
 }
 
-static int run_sgd(const struct options *o)
+/* The user's samples, or a copy of the built-in ones. */
+static int load_samples(const struct options *o, const double *a, const double *b, size_t m,
+                        struct pairs *out)
 {
-    const double X[3] = {1.0, 2.0, 3.0}, y[3] = {2.0, 4.0, 6.0};
-    gd_objective *loss = gd_least_squares_new(3, 1, X, y, 1.0, 0);
-    gd_optimizer *opt = make_optimizer(o, 1, 0.01, 10);
-    if (!loss || !opt || gd_optimizer_set(opt, GD_PARAM_BATCH_SIZE, 1) != GD_OK ||
-        gd_optimizer_set(opt, GD_PARAM_SHUFFLE, 0) != GD_OK) {
-        gd_optimizer_free(opt);
-        gd_objective_free(loss);
-        return -1;
-    }
-    double w = 1.0, lr, epochs;
-    gd_optimizer_get(opt, GD_PARAM_LR, &lr);
-    gd_optimizer_get(opt, GD_PARAM_MAX_ITER, &epochs);
-    printf("predict (before training) 4 %.1f\n", 4.0 * w);
-    for (long epoch = 0; epoch < (long)epochs; epoch++) {
-        double l = 0.0;
-        for (int i = 0; i < 3; i++) {
-            double before = w;
-            gd_step(opt, loss, &w, NULL);
-            /* The per-sample gradient, recovered from the step (exact for plain SGD). */
-            printf("\tgrad:  %.1f %.1f ", X[i], y[i]);
-            print_round2((before - w) / lr);
-            putchar('\n');
-            l = (w * X[i] - y[i]) * (w * X[i] - y[i]);
-        }
-        printf("progress: %ld w= ", epoch);
-        print_round2(w);
+    if (o->data)
+        return read_pairs(o->data, out);
+    for (size_t i = 0; i < m; i++)
+        if (append_pair(out, a[i], b[i]) != 0)
+            return -1;
+    return 0;
+}
+
+/* Prints the tutorial's lines after each per-sample update. */
+struct sgd_printer {
+    const struct pairs *data;
+    double w_before;
+};
+
+static int print_sgd_progress(size_t iter, const double *w, size_t n, double f, void *user)
+{
+    struct sgd_printer *p = user;
+    (void)n, (void)f;
+    size_t m = p->data->count, i = (iter - 1) % m;
+    double x = p->data->first[i], y = p->data->second[i];
+    /* d/dw (w x - y)^2 at the w this sample's update started from. */
+    printf("\tgrad:  %.1f %.1f ", x, y);
+    print_round2(2.0 * x * (p->w_before * x - y));
+    putchar('\n');
+    p->w_before = w[0];
+    if (i == m - 1) {
+        double r = w[0] * x - y;
+        printf("progress: %zu w= ", (iter - 1) / m);
+        print_round2(w[0]);
         printf(" loss= ");
-        print_round2(l);
+        print_round2(r * r);
         putchar('\n');
     }
-    printf("predict (after training) 4 ");
-    print_round2(4.0 * w);
-    putchar('\n');
+    return 0;
+}
+
+static int run_sgd(const struct options *o)
+{
+    const double xs[3] = {1.0, 2.0, 3.0}, ys[3] = {2.0, 4.0, 6.0};
+    struct pairs data = {0};
+    if (load_samples(o, xs, ys, 3, &data) != 0)
+        return -1;
+    long epochs = o->steps >= 0 ? o->steps : 10;
+    struct options per_sample = *o;
+    per_sample.steps = epochs * (long)data.count;
+    gd_objective *loss = gd_least_squares_new(data.count, 1, data.first, data.second, 1.0, 0);
+    gd_optimizer *opt = make_optimizer(&per_sample, 1, 0.01, 0);
+    gd_trajectory *traj = gd_trajectory_new(1, GD_TRAJ_X);
+    struct sgd_printer printer = {&data, 1.0};
+    int rc = -1;
+    if (loss && opt && traj && gd_optimizer_set(opt, GD_PARAM_BATCH_SIZE, 1) == GD_OK &&
+        gd_optimizer_set(opt, GD_PARAM_SHUFFLE, 0) == GD_OK &&
+        gd_optimizer_set_monitor(opt, print_sgd_progress, &printer) == GD_OK) {
+        double w = 1.0;
+        printf("predict (before training) 4 %.1f\n", 4.0 * w);
+        int status = gd_minimize(opt, loss, &w, traj);
+        printf("predict (after training) 4 ");
+        print_round2(4.0 * w);
+        putchar('\n');
+        rc = status > 0 ? save_trajectory(o, traj, "sgd") : -1;
+    }
+    gd_trajectory_free(traj);
     gd_optimizer_free(opt);
     gd_objective_free(loss);
-    return 0;
+    free_pairs(&data);
+    return rc;
 }
 
 static int run_linreg(const struct options *o)
 {
     const double xs[7] = {1, 2, 3, 4, 5, 6, 8}, ys[7] = {5.5, 6, 6.5, 7, 7.5, 8, 9};
-    double X[14];
-    for (int i = 0; i < 7; i++) {
+    struct pairs data = {0};
+    if (load_samples(o, xs, ys, 7, &data) != 0)
+        return -1;
+    /* Features (1, x_i): the parameters are (w0, w1) of y = w0 + w1 x. */
+    double *X = malloc(2 * data.count * sizeof *X);
+    for (size_t i = 0; X && i < data.count; i++) {
         X[2 * i] = 1.0;
-        X[2 * i + 1] = xs[i];
+        X[2 * i + 1] = data.first[i];
     }
-    gd_objective *loss = gd_least_squares_new(7, 2, X, ys, 0.5, 0);
+    gd_objective *loss = X ? gd_least_squares_new(data.count, 2, X, data.second, 0.5, 0) : NULL;
+    free(X);
     gd_optimizer *opt = make_optimizer(o, 2, 0.008, 5000);
     gd_trajectory *traj = gd_trajectory_new(2, GD_TRAJ_X);
     int rc = -1;
@@ -278,6 +409,7 @@ static int run_linreg(const struct options *o)
     gd_trajectory_free(traj);
     gd_optimizer_free(opt);
     gd_objective_free(loss);
+    free_pairs(&data);
     return rc;
 }
 
@@ -290,14 +422,44 @@ static double uniform(uint64_t *state)
     return (double)((z ^ (z >> 31)) >> 11) / 9007199254740992.0;
 }
 
+/* The user's points, or a seeded uniform cloud of 100 points in the unit square. */
+static int load_points(const struct options *o, struct pairs *out)
+{
+    if (o->data)
+        return read_pairs(o->data, out);
+    uint64_t state = o->seed;
+    for (int i = 0; i < 100; i++) {
+        double a = uniform(&state);
+        if (append_pair(out, a, uniform(&state)) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int write_points(const struct options *o, const struct pairs *p)
+{
+    if (!o->out_dir)
+        return 0;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/median_points.csv", o->out_dir);
+    FILE *out = fopen(path, "w");
+    for (size_t i = 0; out && i < p->count; i++)
+        fprintf(out, "%.17g,%.17g\n", p->first[i], p->second[i]);
+    return out && fclose(out) == 0 ? 0 : -1;
+}
+
 static int run_median(const struct options *o)
 {
-    enum { M = 100 };
-    double points[2 * M];
-    uint64_t state = o->seed;
-    for (int i = 0; i < 2 * M; i++)
-        points[i] = uniform(&state);
-    gd_objective *f = gd_geometric_median_new(M, 2, points, NULL);
+    struct pairs cloud = {0};
+    if (load_points(o, &cloud) != 0)
+        return -1;
+    double *points = malloc(2 * cloud.count * sizeof *points);
+    for (size_t i = 0; points && i < cloud.count; i++) {
+        points[2 * i] = cloud.first[i];
+        points[2 * i + 1] = cloud.second[i];
+    }
+    gd_objective *f = points ? gd_geometric_median_new(cloud.count, 2, points, NULL) : NULL;
+    free(points);
     gd_optimizer *opt = make_optimizer(o, 2, 0.05, 100);
     gd_trajectory *traj = gd_trajectory_new(2, GD_TRAJ_X);
     int rc = -1;
@@ -311,18 +473,13 @@ static int run_median(const struct options *o)
         printf("%s\nmedian ~ (%.6f, %.6f), f = %.8f, |grad| = %.3e\n", gd_strerror(status),
                x[0], x[1], gd_trajectory_f(traj, last), gd_trajectory_grad_norm(traj, last));
         rc = save_trajectory(o, traj, "median");
-        if (rc == 0 && o->out_dir) {
-            char path[4096];
-            snprintf(path, sizeof path, "%s/median_points.csv", o->out_dir);
-            FILE *out = fopen(path, "w");
-            for (int i = 0; out && i < M; i++)
-                fprintf(out, "%.17g,%.17g\n", points[2 * i], points[2 * i + 1]);
-            rc = out && fclose(out) == 0 ? 0 : -1;
-        }
+        if (rc == 0)
+            rc = write_points(o, &cloud);
     }
     gd_trajectory_free(traj);
     gd_optimizer_free(opt);
     gd_objective_free(f);
+    free_pairs(&cloud);
     return rc;
 }
 

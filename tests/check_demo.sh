@@ -38,6 +38,29 @@ expect_status 2 sgd --steps 2.5
 expect_status 2 sgd --frobnicate 1
 expect_status 1 sgd --optimizer lbfgs
 expect_status 1 sgd --lr -1
+# Bad input files: a clear message naming the file (and line) and exit status 1.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf 'x,y\n1,2\n2,4\nthree,6\n' > "$tmp/bad.csv"
+printf 'x,y\n1,2\n2,4\n3,6\n' > "$tmp/good.csv"
+expect_message() { # expected message, then the arguments
+    local want=$1
+    shift
+    local said
+    said=$("$demo" "$@" 2>&1 >/dev/null)
+    if ! printf '%s\n' "$said" | grep -qF -- "$want"; then
+        echo "FAIL: '$demo $*' does not say: $want"
+        failures=$((failures + 1))
+    fi
+}
+expect_status 1 sgd --data "$tmp/bad.csv"
+expect_message "$tmp/bad.csv:4: expected two numbers" sgd --data "$tmp/bad.csv"
+expect_status 1 median --points "$tmp/missing.csv"
+expect_message "cannot open $tmp/missing.csv" median --points "$tmp/missing.csv"
+expect_line "sgd --data $tmp/good.csv" "progress: 0 w= 1.26 loss= 4.92"
+"$demo" linreg --trajectory "$tmp/t.csv" >/dev/null
+[ "$(head -n 1 "$tmp/t.csv")" = "iter,f,grad_norm,x0,x1" ] && [ "$(wc -l < "$tmp/t.csv")" -eq 5002 ] ||
+    { echo "FAIL: --trajectory did not write 5001 records"; failures=$((failures + 1)); }
 if [ $failures -ne 0 ]; then
     echo "$failures demo checks failed"
     exit 1
