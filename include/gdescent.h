@@ -211,6 +211,25 @@ GD_API size_t gd_objective_terms(const gd_objective *obj);
 GD_API int gd_objective_eval(gd_objective *obj, const double *x, double *f, double *grad);
 
 /**
+ * @brief Evaluates the mean of chosen terms of a finite sum at x.
+ *
+ * For callers that draw their own samples, such as data-parallel programs where each
+ * process draws its share of a mini-batch from its own shard.  For a plain objective
+ * the only term is 0, and the call equals gd_objective_eval().
+ * @param obj   The handle.
+ * @param x     The point, gd_objective_dim() values.
+ * @param idx   count term indices, each below gd_objective_terms(); repeats allowed.
+ * @param count Number of indices; at least 1.
+ * @param f     Receives (1/count) sum_{i in idx} f_i(x), or NULL when not wanted.
+ * @param grad  Receives its gradient, or NULL when not wanted.
+ * @return #GD_OK; #GD_EINVAL (obj, x or idx NULL, count 0, an index out of range;
+ *         nothing is evaluated); #GD_ECALLBACK.  Does not allocate.  Thread-safe on a
+ *         shared handle when the callback is.
+ */
+GD_API int gd_objective_eval_terms(gd_objective *obj, const double *x, const size_t *idx,
+                                   size_t count, double *f, double *grad);
+
+/**
  * @brief The quadratic f(x) = scale * ||x - center||^2.
  *
  * Examples: n = 1, scale = 1 gives x^2; scale = 0.5 gives x^2/2; center {3} gives

@@ -104,6 +104,18 @@ int gd_objective_eval(gd_objective *obj, const double *x, double *f, double *gra
     return gdi_objective_eval_terms(obj, x, NULL, 0, f, grad);
 }
 
+int gd_objective_eval_terms(gd_objective *obj, const double *x, const size_t *idx,
+                            size_t count, double *f, double *grad)
+{
+    if (!obj || !x || !idx || count == 0)
+        return GD_EINVAL;
+    for (size_t k = 0; k < count; k++)
+        if (idx[k] >= obj->m)
+            return GD_EINVAL;
+    /* A plain objective has the single term 0: its evaluation is the full one. */
+    return gdi_objective_eval_terms(obj, x, obj->batch ? idx : NULL, count, f, grad);
+}
+
 bool gdi_all_finite(const double *v, size_t n)
 {
     /* Summing v[i] * 0 is NaN exactly when some v[i] is NaN or infinite, and lets the

@@ -117,11 +117,30 @@ static void test_callback_objectives(void **state)
     assert_int_equal(log.count, 5); /* the full objective is all terms, in order */
     for (size_t i = 0; i < 5; i++)
         assert_int_equal(log.idx[i], i);
-    gd_objective_free(sum);
 
+    /* Chosen terms, repeats allowed; out-of-range or empty lists evaluate nothing. */
+    const size_t pick[3] = {4, 1, 4}, wrong[2] = {1, 5};
+    int calls = log.calls;
+    assert_int_equal(gd_objective_eval_terms(sum, x, pick, 3, &f, grad), GD_OK);
+    assert_int_equal(log.count, 3);
+    assert_memory_equal(log.idx, pick, sizeof pick);
+    assert_int_equal(gd_objective_eval_terms(sum, x, wrong, 2, &f, grad), GD_EINVAL);
+    assert_int_equal(gd_objective_eval_terms(sum, x, pick, 0, &f, grad), GD_EINVAL);
+    assert_int_equal(gd_objective_eval_terms(sum, x, NULL, 1, &f, grad), GD_EINVAL);
+    assert_int_equal(gd_objective_eval_terms(NULL, x, pick, 1, &f, grad), GD_EINVAL);
+    assert_int_equal(gd_objective_eval_terms(sum, NULL, pick, 1, &f, grad), GD_EINVAL);
+    assert_int_equal(log.calls, calls + 1);
+    gd_objective *plain = gd_objective_new(3, logging_fdf, &log);
+    const size_t zero = 0, one = 1;
+    assert_int_equal(gd_objective_eval_terms(plain, x, &zero, 1, &f, NULL), GD_OK);
+    assert_true(f == 31.5);
+    assert_int_equal(gd_objective_eval_terms(plain, x, &one, 1, &f, NULL), GD_EINVAL);
+    gd_objective_free(plain);
     gd_objective *bad = gd_objective_new(1, failing_fdf, NULL);
     assert_int_equal(gd_objective_eval(bad, x, &f, grad), GD_ECALLBACK);
+    assert_int_equal(gd_objective_eval_terms(bad, x, &zero, 1, &f, grad), GD_ECALLBACK);
     gd_objective_free(bad);
+    gd_objective_free(sum);
 }
 
 static void test_objective_constructors_refuse_bad_arguments(void **state)

@@ -7,6 +7,10 @@
  * by the total size and applies the same gd_optimizer_update, so all ranks hold the
  * same parameters.  See doc/mpi.md.
  *
+ * With --batch B each step uses B samples over all ranks: each rank takes a share
+ * proportional to its shard, cyclically from its own shuffled order (seeded by --seed
+ * and the rank), and evaluates it with gd_objective_eval_terms.
+ *
  * --reference runs the whole data set in one process through gd_minimize instead.
  */
 #include <math.h>
@@ -28,7 +32,61 @@ struct config {
     int empty_rank;     /* this rank gets no samples */
     int odd_rank;       /* this rank believes in one more feature */
     int timing;         /* print seconds per epoch and the share of MPI_Allreduce */
+    long batch;         /* 0: full batch; else samples per step over all ranks */
+    unsigned long seed; /* of each rank's shuffle, with the rank mixed in */
 };
+
+/* This rank's share of a global mini-batch: its samples in an order reshuffled each time
+ * it has been used up, taken `share` at a time (cyclically, so every step uses exactly
+ * `share` samples and the weights stay fixed). */
+struct sampler {
+    size_t *order, size, next, share;
+    uint64_t state;
+    size_t *batch;
+};
+
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+static void reshuffle(struct sampler *s)
+{
+    for (size_t i = s->size; i > 1; i--) { /* Fisher-Yates; the tiny modulo bias is fine here */
+        size_t j = (size_t)(next_random(&s->state) % i), t = s->order[i - 1];
+        s->order[i - 1] = s->order[j];
+        s->order[j] = t;
+    }
+    s->next = 0;
+}
+
+static int sampler_init(struct sampler *s, size_t size, size_t share, uint64_t seed)
+{
+    s->size = size;
+    s->share = share;
+    s->state = seed;
+    s->order = malloc((size ? size : 1) * sizeof *s->order);
+    s->batch = malloc((share ? share : 1) * sizeof *s->batch);
+    if (!s->order || !s->batch)
+        return -1;
+    for (size_t i = 0; i < size; i++)
+        s->order[i] = i;
+    reshuffle(s);
+    return 0;
+}
+
+static const size_t *sampler_next(struct sampler *s)
+{
+    for (size_t k = 0; k < s->share; k++) {
+        if (s->next == s->size)
+            reshuffle(s);
+        s->batch[k] = s->order[s->next++];
+    }
+    return s->batch;
+}
 
 /* A value in [-1, 1) that depends only on (i, j): every rank builds its shard alone. */
 static double synthetic(uint64_t i, uint64_t j)
@@ -112,14 +170,30 @@ static int any_rank(int local_error)
     return global;
 }
 
-/* One epoch's combined value and gradient; buf holds n + 2 doubles. */
-static int combine(gd_objective *shard, long shard_size, long total, const double *w,
-                   double *buf, size_t n, int local_error, double *reduce_seconds)
+/* Evaluates this rank's part of a step: the whole shard, or its share of the batch. */
+static int evaluate(gd_objective *shard, struct sampler *s, const double *w, double *f,
+                    double *grad, size_t n)
+{
+    if (!s)
+        return gd_objective_eval(shard, w, f, grad);
+    if (s->share == 0) { /* a batch smaller than the number of ranks can miss this one */
+        *f = 0.0;
+        memset(grad, 0, n * sizeof *grad);
+        return GD_OK;
+    }
+    return gd_objective_eval_terms(shard, w, sampler_next(s), s->share, f, grad);
+}
+
+/* One step's combined value and gradient; buf holds n + 2 doubles.  `weight` is the
+ * number of samples this rank evaluated, `total` the sum over ranks. */
+static int combine(gd_objective *shard, struct sampler *s, long weight, long total,
+                   const double *w, double *buf, size_t n, int local_error,
+                   double *reduce_seconds)
 {
     double *f = buf, *grad = buf + 1, *error = buf + n + 1;
-    *error = local_error || gd_objective_eval(shard, w, f, grad) != GD_OK;
+    *error = local_error || evaluate(shard, s, w, f, grad, n) != GD_OK;
     for (size_t j = 0; j <= n; j++)
-        buf[j] = *error ? 0.0 : buf[j] * (double)shard_size;
+        buf[j] = *error ? 0.0 : buf[j] * (double)weight;
     double start = MPI_Wtime();
     MPI_Allreduce(MPI_IN_PLACE, buf, (int)(n + 2), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
     *reduce_seconds += MPI_Wtime() - start;
@@ -145,7 +219,21 @@ static int run_parallel(const struct config *c, int rank, int size)
     MPI_Allreduce(&shard_size, &total, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
     gd_optimizer *opt = make_optimizer(c, n);
     double *w = calloc(n, sizeof *w), *buf = malloc((n + 2) * sizeof *buf);
-    int failed = any_rank(!shard || !opt || !w || !buf);
+    /* Shares of the batch proportional to the shards, summing exactly to the batch. */
+    long weight = shard_size;
+    struct sampler sampler = {0}, *s = NULL;
+    int no_sampler = 0;
+    if (c->batch > 0) {
+        long share = c->batch * hi / c->samples - c->batch * lo / c->samples;
+        if (rank == c->empty_rank)
+            share = 0;
+        s = &sampler;
+        no_sampler = sampler_init(s, (size_t)shard_size, (size_t)share,
+                                  c->seed * 1000003u + (uint64_t)rank) != 0;
+        weight = share;
+        MPI_Allreduce(&weight, &total, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
+    }
+    int failed = any_rank(!shard || !opt || !w || !buf || no_sampler);
     if (n_min != n_max) {
         if (rank == 0)
             fprintf(stderr, "gdescent-mpi-lsq: ranks disagree on the dimension (%ld to %ld)\n",
@@ -158,7 +246,7 @@ static int run_parallel(const struct config *c, int rank, int size)
     double reduce_seconds = 0.0, start = MPI_Wtime();
     for (long epoch = 0; !failed && epoch < c->epochs; epoch++) {
         int injected = rank == c->fail_rank && epoch + 1 == c->fail_at;
-        if (combine(shard, shard_size, total, w, buf, n, injected, &reduce_seconds) != 0) {
+        if (combine(shard, s, weight, total, w, buf, n, injected, &reduce_seconds) != 0) {
             if (rank == 0)
                 fprintf(stderr, "gdescent-mpi-lsq: evaluation failed on a rank at epoch %ld\n",
                         epoch);
@@ -173,6 +261,8 @@ static int run_parallel(const struct config *c, int rank, int size)
                seconds / (double)c->epochs, 100.0 * reduce_seconds / seconds);
     if (!failed)
         print_result(rank, w, n);
+    free(sampler.order);
+    free(sampler.batch);
     free(w);
     free(buf);
     gd_optimizer_free(opt);
@@ -205,9 +295,11 @@ static int parse(int argc, char **argv, struct config *c)
         else if (strcmp(a, "--fail-at") == 0) c->fail_at = atol(v);
         else if (strcmp(a, "--empty-rank") == 0) c->empty_rank = atoi(v);
         else if (strcmp(a, "--odd-rank") == 0) c->odd_rank = atoi(v);
+        else if (strcmp(a, "--batch") == 0) c->batch = atol(v);
+        else if (strcmp(a, "--seed") == 0) c->seed = strtoul(v, NULL, 10);
         else return -1;
     }
-    return c->samples > 0 && c->features > 0 && c->epochs >= 0 ? 0 : -1;
+    return c->samples > 0 && c->features > 0 && c->epochs >= 0 && c->batch >= 0 ? 0 : -1;
 }
 
 int main(int argc, char **argv)
@@ -221,7 +313,7 @@ int main(int argc, char **argv)
     if (parse(argc, argv, &c) != 0) {
         if (rank == 0)
             fprintf(stderr, "usage: gdescent-mpi-lsq [--samples N] [--features P] "
-                            "[--epochs E] [--lr X] [--method sgd|momentum|adam] "
+                            "[--epochs STEPS] [--lr X] [--method sgd|momentum|adam] [--batch B --seed S] "
                             "[--reference] [--timing] [--fail-rank R --fail-at E] [--empty-rank R] "
                             "[--odd-rank R]\n");
         rc = 2;
