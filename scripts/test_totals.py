@@ -1,5 +1,5 @@
-"""Prints one line 'N passed, N failed[, N skipped]' for the meson test logs of the
-build directories given, counting each TAP subtest (CMocka case) on its own and every
+"""Prints one line 'N passed, N failed[, N skipped]' for the meson test logs given
+(build directories or JSON log files), counting each TAP subtest (CMocka case) on its own and every
 other test once.  Exits 1 when anything failed or nothing ran."""
 import json
 import re
@@ -23,9 +23,12 @@ def tap_counts(stdout):
     return passed, failed, skipped
 
 
-def totals(builddir):
+def totals(log_path):
+    """Counts of one meson JSON test log (a build directory means its testlog.json)."""
+    if not log_path.endswith(".json"):
+        log_path = f"{log_path}/meson-logs/testlog.json"
     passed = failed = skipped = 0
-    with open(f"{builddir}/meson-logs/testlog.json") as log:
+    with open(log_path) as log:
         for line in log:
             test = json.loads(line)
             result = test["result"]

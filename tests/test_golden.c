@@ -173,7 +173,7 @@ static void replay(void **state)
         compare(c, "gd_step", step, xs, golden, n);
         compare(c, "gd_optimizer_update", step, xu, golden, n);
     }
-    print_message("%s: worst relative difference %.3g\n", c->name, c->worst);
+    print_message("# %s: worst relative difference %.3g\n", c->name, c->worst);
     fclose(in);
     gd_optimizer_free(by_step);
     gd_optimizer_free(by_update);

@@ -271,7 +271,7 @@ static void test_every_method_fits_the_regression(void **state)
         assert_int_equal(gd_optimizer_set(opt, GD_PARAM_GTOL, 1e-7), GD_OK);
         double w[2] = {0.34099454173956956, -0.5196184029053978};
         int rc = gd_minimize(opt, obj, w, NULL);
-        print_message("%s: status %d after %zu iterations, w = (%.9f, %.9f)\n",
+        print_message("# %s: status %d after %zu iterations, w = (%.9f, %.9f)\n",
                       methods[m].name, rc, gd_optimizer_iterations(opt), w[0], w[1]);
         assert_int_equal(rc, fits[m].status);
         assert_true(fabs(w[0] - 5.0) < fits[m].tolerance);
