@@ -341,7 +341,7 @@ static void test_minimize_bad_arguments(void **state)
 
 /* ---- failing and diverging callbacks ---- */
 
-enum fault { RETURN_ERROR, NAN_VALUE, INF_VALUE, NAN_GRADIENT, INF_GRADIENT };
+enum fault { RETURN_ERROR, NAN_VALUE, INF_VALUE, NAN_GRADIENT, INF_GRADIENT, HUGE_GRADIENT };
 
 struct faulty {
     int calls, fail_at; /* evaluation number (1 = the start) that misbehaves */
@@ -363,6 +363,7 @@ static int faulty_square(const double *x, size_t n, double *f, double *grad, voi
     case INF_VALUE: *f = INFINITY; break;
     case NAN_GRADIENT: grad[0] = NAN; break;
     case INF_GRADIENT: grad[0] = -INFINITY; break;
+    case HUGE_GRADIENT: grad[0] = 1e308; break; /* finite, but the step overflows x */
     }
     return 0;
 }
@@ -390,6 +391,25 @@ static void test_faults_restore_last_good_iterate(void **state)
             gd_optimizer_free(opt);
             gd_objective_free(f);
         }
+    }
+}
+
+/* A finite but huge gradient at evaluation k sends x_k to -inf; the evaluation there is
+ * not finite, so the run stops with x_{k-1}, the last iterate with finite values. */
+static void test_huge_gradient_restores_last_finite_iterate(void **state)
+{
+    (void)state;
+    for (int k = 1; k <= 3; k++) {
+        struct faulty fy = {0, k, HUGE_GRADIENT};
+        gd_objective *f = gd_objective_new(1, faulty_square, &fy);
+        gd_optimizer *opt = sgd_run(10.0, 100);
+        double x = 5.0, expected = 5.0;
+        for (int i = 1; i < k; i++)
+            expected -= 10.0 * 2 * expected; /* x_i = x_{i-1} (1 - 2 lr) */
+        assert_int_equal(gd_minimize(opt, f, &x, NULL), GD_EDIVERGED);
+        assert_true(x == expected);
+        gd_optimizer_free(opt);
+        gd_objective_free(f);
     }
 }
 
@@ -526,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_monitor_sees_each_iterate_and_stops),
         cmocka_unit_test(test_minimize_bad_arguments),
         cmocka_unit_test(test_faults_restore_last_good_iterate),
+        cmocka_unit_test(test_huge_gradient_restores_last_finite_iterate),
         cmocka_unit_test(test_failed_step_changes_nothing),
         cmocka_unit_test(test_batches_in_order),
         cmocka_unit_test(test_shuffled_epochs_are_seeded_permutations),
