@@ -41,21 +41,21 @@ struct adam_coefficients {
  * branch-free loop. */
 static inline void adam_kernel(size_t n, double *restrict x, const double *restrict g,
                                double *restrict m, double *restrict v, double *restrict vmax,
-                               const struct adam_coefficients *c, bool l2, bool decoupled,
+                               struct adam_coefficients c, bool l2, bool decoupled,
                                bool amsgrad)
 {
     for (size_t i = 0; i < n; i++) {
-        double xi = decoupled ? x[i] * c->shrink : x[i];
-        double gi = l2 ? c->sign * g[i] + c->decay * xi : c->sign * g[i];
-        double mi = c->beta1 * m[i] + c->keep1 * gi;
-        double vi = c->beta2 * v[i] + (c->keep2 * gi) * gi;
+        double xi = decoupled ? x[i] * c.shrink : x[i];
+        double gi = l2 ? c.sign * g[i] + c.decay * xi : c.sign * g[i];
+        double mi = c.beta1 * m[i] + c.keep1 * gi;
+        double vi = c.beta2 * v[i] + (c.keep2 * gi) * gi;
         m[i] = mi;
         v[i] = vi;
         if (amsgrad) {
             vi = vi > vmax[i] ? vi : vmax[i];
             vmax[i] = vi;
         }
-        x[i] = xi + (c->neg_step * mi) / (sqrt(vi) / c->bc2_sqrt + c->eps);
+        x[i] = xi + (c.neg_step * mi) / (sqrt(vi) / c.bc2_sqrt + c.eps);
     }
 }
 
@@ -87,11 +87,11 @@ static void adam_update(struct gd_optimizer *opt, double *restrict x, const doub
     double *m = opt->state, *v = m + n, *vmax = v + n;
     bool l2 = c.decay != 0.0;
     if (gdi_opt_param(opt, GD_PARAM_AMSGRAD) != 0.0)
-        l2 ? adam_kernel(n, x, g, m, v, vmax, &c, true, false, true)
-           : adam_kernel(n, x, g, m, v, vmax, &c, false, false, true);
+        l2 ? adam_kernel(n, x, g, m, v, vmax, c, true, false, true)
+           : adam_kernel(n, x, g, m, v, vmax, c, false, false, true);
     else
-        l2 ? adam_kernel(n, x, g, m, v, vmax, &c, true, false, false)
-           : adam_kernel(n, x, g, m, v, vmax, &c, false, false, false);
+        l2 ? adam_kernel(n, x, g, m, v, vmax, c, true, false, false)
+           : adam_kernel(n, x, g, m, v, vmax, c, false, false, false);
 }
 
 static void adamw_update(struct gd_optimizer *opt, double *restrict x, const double *restrict g)
@@ -100,9 +100,9 @@ static void adamw_update(struct gd_optimizer *opt, double *restrict x, const dou
     size_t n = opt->n;
     double *m = opt->state, *v = m + n, *vmax = v + n;
     if (gdi_opt_param(opt, GD_PARAM_AMSGRAD) != 0.0)
-        adam_kernel(n, x, g, m, v, vmax, &c, false, true, true);
+        adam_kernel(n, x, g, m, v, vmax, c, false, true, true);
     else
-        adam_kernel(n, x, g, m, v, vmax, &c, false, true, false);
+        adam_kernel(n, x, g, m, v, vmax, c, false, true, false);
 }
 
 const struct gd_method_ops gdi_adam_ops = {

@@ -27,27 +27,27 @@ struct rmsprop_coefficients {
 
 static inline void rmsprop_kernel(size_t n, double *restrict x, const double *restrict g,
                                   double *restrict sq, double *restrict avg,
-                                  double *restrict buf, const struct rmsprop_coefficients *c,
+                                  double *restrict buf, struct rmsprop_coefficients c,
                                   bool decays, bool centered, bool momentum)
 {
     for (size_t i = 0; i < n; i++) {
-        double gi = decays ? c->sign * g[i] + c->decay * x[i] : c->sign * g[i];
-        double si = c->alpha * sq[i] + (c->keep * gi) * gi;
+        double gi = decays ? c.sign * g[i] + c.decay * x[i] : c.sign * g[i];
+        double si = c.alpha * sq[i] + (c.keep * gi) * gi;
         sq[i] = si;
         double d;
         if (centered) {
-            double ai = c->alpha * avg[i] + c->keep * gi;
+            double ai = c.alpha * avg[i] + c.keep * gi;
             avg[i] = ai;
-            d = sqrt(si + (-ai) * ai) + c->eps;
+            d = sqrt(si + (-ai) * ai) + c.eps;
         } else {
-            d = sqrt(si) + c->eps;
+            d = sqrt(si) + c.eps;
         }
         if (momentum) {
-            double bi = c->momentum * buf[i] + gi / d;
+            double bi = c.momentum * buf[i] + gi / d;
             buf[i] = bi;
-            x[i] -= c->lr * bi;
+            x[i] -= c.lr * bi;
         } else {
-            x[i] += (c->neg_lr * gi) / d;
+            x[i] += (c.neg_lr * gi) / d;
         }
     }
 }
@@ -73,14 +73,14 @@ static void rmsprop_update(struct gd_optimizer *opt, double *restrict x,
     bool decays = c.decay != 0.0, momentum = c.momentum > 0.0;
     bool centered = gdi_opt_param(opt, GD_PARAM_CENTERED) != 0.0;
     switch ((decays ? 4 : 0) | (centered ? 2 : 0) | (momentum ? 1 : 0)) {
-    case 0: rmsprop_kernel(n, x, g, sq, avg, buf, &c, false, false, false); break;
-    case 1: rmsprop_kernel(n, x, g, sq, avg, buf, &c, false, false, true); break;
-    case 2: rmsprop_kernel(n, x, g, sq, avg, buf, &c, false, true, false); break;
-    case 3: rmsprop_kernel(n, x, g, sq, avg, buf, &c, false, true, true); break;
-    case 4: rmsprop_kernel(n, x, g, sq, avg, buf, &c, true, false, false); break;
-    case 5: rmsprop_kernel(n, x, g, sq, avg, buf, &c, true, false, true); break;
-    case 6: rmsprop_kernel(n, x, g, sq, avg, buf, &c, true, true, false); break;
-    default: rmsprop_kernel(n, x, g, sq, avg, buf, &c, true, true, true); break;
+    case 0: rmsprop_kernel(n, x, g, sq, avg, buf, c, false, false, false); break;
+    case 1: rmsprop_kernel(n, x, g, sq, avg, buf, c, false, false, true); break;
+    case 2: rmsprop_kernel(n, x, g, sq, avg, buf, c, false, true, false); break;
+    case 3: rmsprop_kernel(n, x, g, sq, avg, buf, c, false, true, true); break;
+    case 4: rmsprop_kernel(n, x, g, sq, avg, buf, c, true, false, false); break;
+    case 5: rmsprop_kernel(n, x, g, sq, avg, buf, c, true, false, true); break;
+    case 6: rmsprop_kernel(n, x, g, sq, avg, buf, c, true, true, false); break;
+    default: rmsprop_kernel(n, x, g, sq, avg, buf, c, true, true, true); break;
     }
 }
 

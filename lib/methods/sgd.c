@@ -30,40 +30,59 @@ struct sgd_coefficients {
 };
 
 /* The direction before momentum.  Torch skips the decay term when it is 0, which
- * matters for infinite x; `decays` is a constant at every call, so it costs nothing. */
-static inline double decayed(double g, double x, const struct sgd_coefficients *c,
+ * matters for infinite x; `decays` is a constant at every call, so it costs nothing.
+ * Kernels take their coefficients by value: read through a pointer, they could alias
+ * x and would be reloaded at every element, which stops vectorization. */
+static inline double decayed(double g, double x, struct sgd_coefficients c,
                              bool decays)
 {
-    return decays ? c->sign * g + c->decay * x : c->sign * g;
+    return decays ? c.sign * g + c.decay * x : c.sign * g;
 }
 
 static inline void descend(size_t n, double *restrict x, const double *restrict g,
-                           const struct sgd_coefficients *c, bool decays)
+                           struct sgd_coefficients c, bool decays)
 {
     for (size_t i = 0; i < n; i++)
-        x[i] -= c->lr * decayed(g[i], x[i], c, decays);
+        x[i] -= c.lr * decayed(g[i], x[i], c, decays);
 }
 
 static inline void first_momentum_step(size_t n, double *restrict x, const double *restrict g,
-                                       double *restrict buf, const struct sgd_coefficients *c,
-                                       bool decays)
+                                       double *restrict buf, struct sgd_coefficients c,
+                                       bool decays, bool nesterov)
 {
     for (size_t i = 0; i < n; i++) {
         double d = decayed(g[i], x[i], c, decays);
         buf[i] = d;
-        x[i] -= c->lr * (c->nesterov ? d + c->momentum * d : d);
+        x[i] -= c.lr * (nesterov ? d + c.momentum * d : d);
     }
 }
 
 static inline void momentum_step(size_t n, double *restrict x, const double *restrict g,
-                                 double *restrict buf, const struct sgd_coefficients *c,
-                                 bool decays)
+                                 double *restrict buf, struct sgd_coefficients c,
+                                 bool decays, bool nesterov)
 {
     for (size_t i = 0; i < n; i++) {
         double d = decayed(g[i], x[i], c, decays);
-        double b = c->momentum * buf[i] + c->keep * d;
+        double b = c.momentum * buf[i] + c.keep * d;
         buf[i] = b;
-        x[i] -= c->lr * (c->nesterov ? d + c->momentum * b : b);
+        x[i] -= c.lr * (nesterov ? d + c.momentum * b : b);
+    }
+}
+
+/* The four specializations of a momentum step on the constant flags. */
+static void momentum_dispatch(size_t n, double *restrict x, const double *restrict g,
+                              double *restrict buf, struct sgd_coefficients c, bool decays,
+                              bool first)
+{
+    switch ((first ? 4 : 0) | (decays ? 2 : 0) | (c.nesterov ? 1 : 0)) {
+    case 0: momentum_step(n, x, g, buf, c, false, false); break;
+    case 1: momentum_step(n, x, g, buf, c, false, true); break;
+    case 2: momentum_step(n, x, g, buf, c, true, false); break;
+    case 3: momentum_step(n, x, g, buf, c, true, true); break;
+    case 4: first_momentum_step(n, x, g, buf, c, false, false); break;
+    case 5: first_momentum_step(n, x, g, buf, c, false, true); break;
+    case 6: first_momentum_step(n, x, g, buf, c, true, false); break;
+    default: first_momentum_step(n, x, g, buf, c, true, true); break;
     }
 }
 
@@ -81,14 +100,11 @@ static void sgd_update(struct gd_optimizer *opt, double *restrict x, const doubl
     size_t n = opt->n;
     double *buf = opt->state;
     if (c.momentum == 0.0) {
-        decays ? descend(n, x, g, &c, true) : descend(n, x, g, &c, false);
-    } else if (!opt->state_ready) {
-        /* Torch creates the momentum buffer at the first step that uses momentum. */
-        decays ? first_momentum_step(n, x, g, buf, &c, true)
-               : first_momentum_step(n, x, g, buf, &c, false);
-        opt->state_ready = true;
+        decays ? descend(n, x, g, c, true) : descend(n, x, g, c, false);
     } else {
-        decays ? momentum_step(n, x, g, buf, &c, true) : momentum_step(n, x, g, buf, &c, false);
+        /* Torch creates the momentum buffer at the first step that uses momentum. */
+        momentum_dispatch(n, x, g, buf, c, decays, !opt->state_ready);
+        opt->state_ready = true;
     }
 }
 
