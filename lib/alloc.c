@@ -53,9 +53,11 @@ static void *counted(void *p, bool is_new_block)
 }
 #endif
 
+/* No object may exceed PTRDIFF_MAX bytes (pointer differences within it must fit), so
+ * larger requests are refused here rather than handed to malloc. */
 static bool product_fits(size_t count, size_t size)
 {
-    return count != 0 && size != 0 && count <= SIZE_MAX / size;
+    return count != 0 && size != 0 && count <= (size_t)PTRDIFF_MAX / size;
 }
 
 void *gdi_alloc_array(size_t count, size_t size)
