@@ -158,12 +158,55 @@ static void test_trajectory_growth_out_of_memory(void **state)
     gd_objective_free(obj);
 }
 
+/* gd_minimize with mini-batches and a trajectory that grows past its first block: the
+ * k-th allocation fails for every k in turn.  Each failure is GD_ENOMEM with nothing
+ * leaked, and the same handles then complete the run. */
+static void test_minimize_fails_cleanly_at_every_allocation(void **state)
+{
+    (void)state;
+    const double X[6] = {1, 2, 3, 4, 5, 6}, y[6] = {2, 4, 6, 8, 10, 12};
+    int failures = 0;
+    for (long k = 1;; k++) {
+        long before = gdi_live_blocks();
+        gd_objective *obj = gd_least_squares_new(6, 1, X, y, 0.5, 0);
+        gd_optimizer *opt = gd_optimizer_new(GD_SGD, 1);
+        gd_trajectory *traj = gd_trajectory_new(1, GD_TRAJ_X);
+        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_BATCH_SIZE, 2), GD_OK);
+        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_MAX_ITER, 150), GD_OK);
+        double w = 0.0;
+        gdi_fault_arm(k);
+        int rc = gd_minimize(opt, obj, &w, traj);
+        bool injected = !gdi_fault_pending();
+        gdi_fault_arm(0);
+        if (!injected) {
+            assert_int_equal(rc, GD_STOP_MAXITER);
+            assert_int_equal(gd_trajectory_len(traj), 151);
+        } else {
+            assert_int_equal(rc, GD_ENOMEM);
+            failures++;
+            /* The handles still work: the run can go on to its end. */
+            gd_trajectory_clear(traj);
+            assert_int_equal(gd_minimize(opt, obj, &w, traj), GD_STOP_MAXITER);
+        }
+        gd_trajectory_free(traj);
+        gd_optimizer_free(opt);
+        gd_objective_free(obj);
+        assert_int_equal(gdi_live_blocks(), before);
+        if (!injected)
+            break;
+    }
+    /* The run allocates the batch permutation, then 4 record arrays at records 0, 64
+     * and 128 (151 records): 13 allocations, each made to fail once. */
+    assert_int_equal(failures, 13);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_constructors_fail_cleanly),
         cmocka_unit_test(test_first_minibatch_step_out_of_memory),
         cmocka_unit_test(test_trajectory_growth_out_of_memory),
+        cmocka_unit_test(test_minimize_fails_cleanly_at_every_allocation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
