@@ -630,6 +630,25 @@ GD_API double gd_trajectory_grad_norm(const gd_trajectory *traj, size_t i);
 GD_API const double *gd_trajectory_x(const gd_trajectory *traj, size_t i);
 
 /**
+ * @brief Copies records first .. first + count - 1 into caller arrays in one call (for
+ *        bindings and plotting, instead of one accessor call per value).
+ * @param traj      The handle.
+ * @param first     Index of the first record to copy.
+ * @param count     Number of records; first + count must not exceed gd_trajectory_len().
+ * @param iter      Receives count iteration numbers, or NULL to skip them.
+ * @param f         Receives count objective values, or NULL.
+ * @param grad_norm Receives count gradient norms, or NULL.
+ * @param x         Receives count * n iterates, record after record, or NULL; must be
+ *                  NULL unless the trajectory was created with #GD_TRAJ_X.
+ * @return #GD_OK, or #GD_EINVAL (NULL handle, a range past the records, or x requested
+ *         without #GD_TRAJ_X); nothing is written on error.  count = 0 copies nothing.
+ * @note Thread-safety: reads only; concurrent readers of one trajectory are safe while
+ *       no run appends to it.
+ */
+GD_API int gd_trajectory_copy(const gd_trajectory *traj, size_t first, size_t count,
+                              size_t *iter, double *f, double *grad_norm, double *x);
+
+/**
  * @brief Writes the records as CSV: a header `iter,f,grad_norm[,x0,x1,...]`, then one
  *        row per record with numbers printed to 17 significant digits.
  * @param traj The handle.

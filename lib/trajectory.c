@@ -139,6 +139,26 @@ const double *gd_trajectory_x(const gd_trajectory *traj, size_t i)
     return traj->x + i * traj->n;
 }
 
+int gd_trajectory_copy(const gd_trajectory *traj, size_t first, size_t count,
+                       size_t *iter, double *f, double *grad_norm, double *x)
+{
+    if (!traj || first > traj->len || count > traj->len - first)
+        return GD_EINVAL;
+    if (x && !(traj->flags & GD_TRAJ_X))
+        return GD_EINVAL;
+    if (count == 0)
+        return GD_OK;
+    if (iter)
+        memcpy(iter, traj->iter + first, count * sizeof *iter);
+    if (f)
+        memcpy(f, traj->f + first, count * sizeof *f);
+    if (grad_norm)
+        memcpy(grad_norm, traj->grad_norm + first, count * sizeof *grad_norm);
+    if (x)
+        memcpy(x, traj->x + first * traj->n, count * traj->n * sizeof *x);
+    return GD_OK;
+}
+
 void gd_trajectory_clear(gd_trajectory *traj)
 {
     if (traj)

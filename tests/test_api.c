@@ -368,6 +368,31 @@ static gd_trajectory *recorded_run(size_t max_iter, size_t stride, unsigned flag
     return traj;
 }
 
+/* gd_trajectory_copy() of records first.. first + count - 1 gives what the accessors give,
+ * and writes nothing past count. */
+static void check_bulk_copy(const gd_trajectory *traj, size_t first, size_t count)
+{
+    size_t iter[32];
+    double f[32], grad_norm[32], x[32];
+    const double canary = -12345.0;
+    assert_true(count < 32 && gd_trajectory_dim(traj) == 1);
+    iter[count] = 777;
+    f[count] = grad_norm[count] = x[count] = canary;
+    assert_int_equal(gd_trajectory_copy(traj, first, count, iter, f, grad_norm, x), GD_OK);
+    for (size_t i = 0; i < count; i++) {
+        assert_int_equal(iter[i], gd_trajectory_iter(traj, first + i));
+        assert_true(f[i] == gd_trajectory_f(traj, first + i));
+        assert_true(grad_norm[i] == gd_trajectory_grad_norm(traj, first + i));
+        assert_true(x[i] == gd_trajectory_x(traj, first + i)[0]);
+    }
+    assert_true(iter[count] == 777 && f[count] == canary && grad_norm[count] == canary &&
+                x[count] == canary);
+    assert_int_equal(gd_trajectory_copy(traj, first, count, NULL, f, NULL, NULL), GD_OK);
+    size_t len = gd_trajectory_len(traj);
+    assert_int_equal(gd_trajectory_copy(traj, len, 0, iter, f, grad_norm, x), GD_OK);
+    assert_int_equal(gd_trajectory_copy(traj, len - 1, 2, iter, f, grad_norm, x), GD_EINVAL);
+}
+
 static void test_trajectory_records(void **state)
 {
     (void)state;
@@ -384,6 +409,7 @@ static void test_trajectory_records(void **state)
     assert_int_equal(gd_trajectory_iter(traj, 21), SIZE_MAX);
     assert_true(isnan(gd_trajectory_f(traj, 21)) && isnan(gd_trajectory_grad_norm(traj, 99)));
     assert_null(gd_trajectory_x(traj, 21));
+    check_bulk_copy(traj, 3, 15);
     gd_trajectory_clear(traj);
     assert_int_equal(gd_trajectory_len(traj), 0);
     gd_trajectory_free(traj);

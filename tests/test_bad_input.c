@@ -91,6 +91,10 @@ static double c_tf_range(struct fixture *f) { return gd_trajectory_f(f->traj, 5)
 static double c_tg_range(struct fixture *f) { return gd_trajectory_grad_norm(f->traj, 9); }
 static double c_tx_range(struct fixture *f) { return ptr(gd_trajectory_x(f->traj, 1)); }
 static double c_csv_null(struct fixture *f) { return gd_trajectory_write_csv(f->traj, NULL); }
+static double c_copy_null(struct fixture *f) { return gd_trajectory_copy(NULL, 0, 1, NULL, f->x, NULL, NULL); }
+static double c_copy_range(struct fixture *f) { return gd_trajectory_copy(f->traj, 1, 1, NULL, f->x, NULL, NULL); }
+static double c_copy_wrap(struct fixture *f) { return gd_trajectory_copy(f->traj, 1, SIZE_MAX, NULL, f->x, NULL, NULL); }
+static double c_copy_no_x(struct fixture *f) { return gd_trajectory_copy(f->traj3, 0, 0, NULL, NULL, NULL, f->x); }
 
 static const struct row table[] = {
     {"gd_objective_new n = 0", E_NULL, c_obj_new_0},
@@ -145,6 +149,10 @@ static const struct row table[] = {
     {"gd_trajectory_grad_norm out of range", E_NAN, c_tg_range},
     {"gd_trajectory_x out of range", E_NULL, c_tx_range},
     {"gd_trajectory_write_csv NULL path", E_INVAL, c_csv_null},
+    {"gd_trajectory_copy NULL handle", E_INVAL, c_copy_null},
+    {"gd_trajectory_copy past the records", E_INVAL, c_copy_range},
+    {"gd_trajectory_copy first + count wraps", E_INVAL, c_copy_wrap},
+    {"gd_trajectory_copy x without GD_TRAJ_X", E_INVAL, c_copy_no_x},
 };
 
 static void check_row(const struct row *r, double got)

@@ -1,0 +1,460 @@
+"""Python interface to libgdescent, gradient-based optimization with the semantics of
+torch.optim, over NumPy float64 arrays.
+
+    import numpy as np, gdescent
+    f = gdescent.Objective(lambda x: (x @ x, 2 * x), 2)
+    r = gdescent.minimize(f, [3.0, -4.0], "sgd", lr=0.1, max_iter=100)
+    print(r.status_name, r.x, r.f)
+
+Handles are freed when garbage collected.  An object must not be used from two threads
+at once; distinct objects may be.
+"""
+import numpy as np
+
+from ._native import ffi, load_library
+
+__all__ = [
+    "GDError", "Optimizer", "Objective", "Trajectory", "Result", "minimize", "step",
+    "quadratic", "least_squares", "geometric_median", "rosenbrock", "load_library",
+    "version", "METHODS",
+]
+
+OK = 0
+STOP_MAXITER, STOP_GTOL, STOP_FTOL, STOP_XTOL, STOP_USER = 1, 2, 3, 4, 5
+EINVAL, ENOMEM, ECALLBACK, EDIVERGED, EIO = -1, -2, -3, -4, -5
+LS_INTERCEPT = 1
+TRAJ_X = 1
+
+METHODS = {"sgd": 0, "adam": 1, "adamw": 2, "rmsprop": 3, "adagrad": 4}
+STOP_NAMES = {STOP_MAXITER: "maxiter", STOP_GTOL: "gtol", STOP_FTOL: "ftol",
+              STOP_XTOL: "xtol", STOP_USER: "user"}
+
+
+def _lib():
+    return load_library()
+
+
+def version():
+    """The library's version string, for example "1.0.0"."""
+    return ffi.string(_lib().gd_version_string()).decode()
+
+
+class GDError(RuntimeError):
+    """A libgdescent call failed.  `status` is the negative GD_E* code, and `x` the last
+    accepted iterate when a run stopped with ECALLBACK or EDIVERGED (else None)."""
+
+    def __init__(self, status, context="", x=None):
+        self.status = status
+        self.x = x
+        message = ffi.string(_lib().gd_strerror(status)).decode()
+        super().__init__(f"{context}: {message}" if context else message)
+
+
+def _check(status, context):
+    if status < 0:
+        raise GDError(status, context)
+    return status
+
+
+def _float_vector(a, n, name):
+    """A read-only float64 view or copy of a length-n vector, for inputs."""
+    arr = np.asarray(a)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, not {arr.dtype}")
+    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    if arr.shape != (n,):
+        raise ValueError(f"{name} must have shape ({n},), not {arr.shape}")
+    return arr
+
+
+def _inplace_vector(x, n):
+    """Checks that x is a float64 vector of length n that can be updated in place."""
+    if not isinstance(x, np.ndarray):
+        raise TypeError("x must be a numpy.ndarray of float64 (it is updated in place)")
+    if x.dtype != np.float64:
+        raise TypeError(f"x must have dtype float64, not {x.dtype}")
+    if x.shape != (n,):
+        raise ValueError(f"x must have shape ({n},), not {x.shape}")
+    if not x.flags.writeable:
+        raise ValueError("x is read-only")
+
+
+class _InPlace:
+    """A C pointer to the data of x; non-contiguous x goes through a contiguous copy
+    that is written back on exit, so views such as a[::2] still update in place."""
+
+    def __init__(self, x):
+        self.x = x
+        self.work = x if x.flags.c_contiguous else np.ascontiguousarray(x)
+
+    def __enter__(self):
+        return ffi.from_buffer("double[]", self.work)
+
+    def __exit__(self, *exc):
+        if self.work is not self.x:
+            self.x[...] = self.work
+        return False
+
+
+def _matrix(a, name):
+    arr = np.asarray(a)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, not {arr.dtype}")
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"{name} must be a non-empty 2-D array, not shape {arr.shape}")
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def _read_only_view(ptr, n):
+    view = np.frombuffer(ffi.buffer(ptr, n * 8), dtype=np.float64)
+    view.flags.writeable = False
+    return view
+
+
+class Objective:
+    """A function to minimize.
+
+    Objective(fun, n): fun(x) returns (f, grad) for a float64 array x of shape (n,);
+    x is a read-only view valid during the call.
+    Objective(fun, n, terms=m): a finite sum (1/m) sum_i f_i(x); fun(x, idx) returns
+    the mean value and gradient of the terms in the int64 array idx, so that
+    mini-batch optimizers (batch_size > 0) can draw terms.
+
+    An exception raised by fun stops the evaluation or run (GD_ECALLBACK inside the
+    library) and is raised again to the caller with its traceback.
+    """
+
+    def __init__(self, fun, n, terms=None):
+        if not callable(fun):
+            raise TypeError("fun must be callable")
+        n = _positive_size(n, "n")
+        # The C callback closes over _Callback, not over self, so that no reference
+        # cycle delays freeing the handle.
+        self._state = _Callback(fun, n)
+        if terms is None:
+            self._callback = ffi.callback("gd_fdf_fn", self._state.plain)
+            handle = _lib().gd_objective_new(n, self._callback, ffi.NULL)
+        else:
+            terms = _positive_size(terms, "terms")
+            self._callback = ffi.callback("gd_batch_fn", self._state.batch)
+            handle = _lib().gd_objective_new_sum(n, terms, self._callback, ffi.NULL)
+        self._adopt(handle, "gd_objective_new")
+
+    @classmethod
+    def _from_handle(cls, handle, context):
+        self = cls.__new__(cls)
+        self._state = self._callback = None
+        self._adopt(handle, context)
+        return self
+
+    def _adopt(self, handle, context):
+        if handle == ffi.NULL:
+            raise ValueError(f"{context}: invalid arguments or out of memory")
+        self._handle = ffi.gc(handle, _lib().gd_objective_free)
+        self.n = _lib().gd_objective_dim(handle)
+        self.terms = _lib().gd_objective_terms(handle)
+
+    def _raise_pending(self):
+        """Raises the exception that fun raised during the last library call, if any."""
+        if self._state is not None:
+            self._state.raise_pending()
+
+    def __call__(self, x):
+        """Returns (f, grad) at x over all terms."""
+        xv = _float_vector(x, self.n, "x")
+        f = ffi.new("double *")
+        grad = np.empty(self.n)
+        status = _lib().gd_objective_eval(self._handle, ffi.from_buffer("double[]", xv), f,
+                                          ffi.from_buffer("double[]", grad))
+        self._raise_pending()
+        _check(status, "gd_objective_eval")
+        return f[0], grad
+
+
+class _Callback:
+    """The Python side of an objective callback: calls fun and keeps the exception it
+    raised, which must not unwind through C."""
+
+    def __init__(self, fun, n):
+        self.fun, self.n, self.error = fun, n, None
+
+    def deliver(self, value, f, grad):
+        fx, gx = value
+        f[0] = float(fx)
+        if grad != ffi.NULL:
+            g = _float_vector(gx, self.n, "the gradient returned by fun")
+            ffi.memmove(grad, ffi.from_buffer("double[]", g), self.n * 8)
+
+    def plain(self, x, n, f, grad, user):
+        try:
+            self.deliver(self.fun(_read_only_view(x, n)), f, grad)
+            return 0
+        except BaseException as exc:  # noqa: B902 - reported after C returns
+            self.error = exc
+            return 1
+
+    def batch(self, x, n, idx, count, f, grad, user):
+        try:
+            raw = np.frombuffer(ffi.buffer(idx, count * ffi.sizeof("size_t")),
+                                dtype=np.uintp)
+            self.deliver(self.fun(_read_only_view(x, n), raw.astype(np.int64)), f, grad)
+            return 0
+        except BaseException as exc:  # noqa: B902
+            self.error = exc
+            return 1
+
+    def raise_pending(self):
+        exc, self.error = self.error, None
+        if exc is not None:
+            raise exc
+
+
+def _positive_size(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1")
+    return int(value)
+
+
+def quadratic(n=None, center=None, scale=1.0):
+    """scale * ||x - center||^2 (center None: the origin, then n is required)."""
+    if center is not None:
+        c = np.ascontiguousarray(np.atleast_1d(np.asarray(center, dtype=np.float64)))
+        if c.ndim != 1 or (n is not None and c.shape != (n,)):
+            raise ValueError(f"center must be a vector of length n, not shape {c.shape}")
+        n, cptr = c.shape[0], ffi.from_buffer("double[]", c)
+    else:
+        n, cptr = _positive_size(n, "n"), ffi.NULL
+    return Objective._from_handle(_lib().gd_quadratic_new(n, cptr, float(scale)),
+                                  "gd_quadratic_new")
+
+
+def least_squares(X, y, scale=0.5, intercept=False):
+    """(scale/m) sum_i (X_i . w + b - y_i)^2 over the m rows of X; with intercept=True,
+    b is the last of the p + 1 parameters.  Each sample is one term."""
+    Xm = _matrix(X, "X")
+    m, p = Xm.shape
+    yv = _float_vector(y, m, "y")
+    handle = _lib().gd_least_squares_new(m, p, ffi.from_buffer("double[]", Xm),
+                                         ffi.from_buffer("double[]", yv), float(scale),
+                                         LS_INTERCEPT if intercept else 0)
+    return Objective._from_handle(handle, "gd_least_squares_new")
+
+
+def geometric_median(points, weights=None):
+    """(1/m) sum_i w_i ||x - p_i|| over the m rows of points."""
+    P = _matrix(points, "points")
+    m, dim = P.shape
+    wptr = ffi.NULL
+    if weights is not None:
+        w = _float_vector(weights, m, "weights")
+        wptr = ffi.from_buffer("double[]", w)
+    handle = _lib().gd_geometric_median_new(m, dim, ffi.from_buffer("double[]", P), wptr)
+    return Objective._from_handle(handle, "gd_geometric_median_new")
+
+
+def rosenbrock(n=2):
+    """sum_i 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2, minimum 0 at (1, ..., 1)."""
+    return Objective._from_handle(_lib().gd_rosenbrock_new(_positive_size(n, "n")),
+                                  "gd_rosenbrock_new")
+
+
+class Optimizer:
+    """An update rule of torch.optim: "sgd", "adam", "adamw", "rmsprop" or "adagrad".
+
+    Parameters are the C library's names: lr, momentum, dampening, nesterov,
+    weight_decay, beta1, beta2, eps, amsgrad, alpha, centered, lr_decay,
+    initial_accumulator, maximize, and for minimize(): max_iter, gtol, ftol, xtol,
+    batch_size, shuffle, seed.  Booleans may be given as True/False.
+    """
+
+    def __init__(self, method, n, **params):
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method!r}; one of {sorted(METHODS)}")
+        n = _positive_size(n, "n")
+        handle = _lib().gd_optimizer_new(METHODS[method], n)
+        if handle == ffi.NULL:
+            raise MemoryError("gd_optimizer_new: out of memory")
+        self._handle = ffi.gc(handle, _lib().gd_optimizer_free)
+        self.method, self.n = method, n
+        self._monitor = None
+        self.set(**params)
+
+    def set(self, **params):
+        """Sets parameters by name; raises GDError (EINVAL) on an unknown name or a value
+        out of range, leaving that parameter unchanged."""
+        for name, value in params.items():
+            status = _lib().gd_optimizer_set_by_name(self._handle, name.encode(),
+                                                     float(value))
+            _check(status, f"{self.method} parameter {name}={value!r}")
+        return self
+
+    def get(self, name):
+        """The current value of a parameter."""
+        key = getattr(_lib(), "GD_PARAM_" + name.upper(), None)
+        if key is None:
+            raise GDError(EINVAL, f"unknown parameter {name!r}")
+        value = ffi.new("double *")
+        _check(_lib().gd_optimizer_get(self._handle, key, value), f"parameter {name}")
+        return value[0]
+
+    def reset(self):
+        """Forgets moments, iteration count and sampler position; keeps parameters."""
+        _check(_lib().gd_optimizer_reset(self._handle), "gd_optimizer_reset")
+
+    @property
+    def iterations(self):
+        """Updates made since creation or the last reset()."""
+        return _lib().gd_optimizer_iterations(self._handle)
+
+    def update(self, x, grad):
+        """One update of x (float64 array of shape (n,), changed in place) with the
+        gradient grad (any real array of shape (n,))."""
+        _inplace_vector(x, self.n)
+        g = _float_vector(grad, self.n, "grad")
+        with _InPlace(x) as xp:
+            _check(_lib().gd_optimizer_update(self._handle, xp, ffi.from_buffer("double[]", g)),
+                   "gd_optimizer_update")
+
+
+class Trajectory:
+    """Records of runs: iteration, f and gradient norm, and x when record_x is set.
+    Every `stride`-th iteration is kept (and always the first and the last)."""
+
+    def __init__(self, n, record_x=False, stride=1):
+        n = _positive_size(n, "n")
+        handle = _lib().gd_trajectory_new(n, TRAJ_X if record_x else 0)
+        if handle == ffi.NULL:
+            raise MemoryError("gd_trajectory_new: out of memory")
+        self._handle = ffi.gc(handle, _lib().gd_trajectory_free)
+        self.n, self.record_x = n, bool(record_x)
+        _check(_lib().gd_trajectory_set_stride(handle, _positive_size(stride, "stride")),
+               "gd_trajectory_set_stride")
+
+    def __len__(self):
+        return _lib().gd_trajectory_len(self._handle)
+
+    def _column(self, dtype, which, width=1):
+        rows = len(self)
+        out = np.empty((rows, width) if width > 1 else rows, dtype=dtype)
+        args = [ffi.NULL] * 4
+        args[which] = ffi.from_buffer("size_t[]" if which == 0 else "double[]", out)
+        _check(_lib().gd_trajectory_copy(self._handle, 0, rows, *args),
+               "gd_trajectory_copy")
+        return out
+
+    @property
+    def iter(self):
+        """Iteration numbers, int64 array (one bulk copy)."""
+        return self._column(np.uintp, 0).astype(np.int64)
+
+    @property
+    def f(self):
+        """Objective values, float64 array."""
+        return self._column(np.float64, 1)
+
+    @property
+    def grad_norm(self):
+        """Gradient norms, float64 array."""
+        return self._column(np.float64, 2)
+
+    @property
+    def x(self):
+        """Iterates, float64 array of shape (len, n); requires record_x=True."""
+        if not self.record_x:
+            raise ValueError("this trajectory does not record x (record_x=False)")
+        return self._column(np.float64, 3, self.n).reshape(len(self), self.n)
+
+    def clear(self):
+        _lib().gd_trajectory_clear(self._handle)
+
+    def write_csv(self, path):
+        _check(_lib().gd_trajectory_write_csv(self._handle, str(path).encode()),
+               f"writing {path}")
+
+
+class Result:
+    """Outcome of minimize(): x, f (last recorded value), status (GD_STOP_* code),
+    status_name ("maxiter", "gtol", ...), iterations (updates made by this call) and
+    trajectory."""
+
+    def __init__(self, x, f, status, iterations, trajectory):
+        self.x, self.f, self.status = x, f, status
+        self.status_name = STOP_NAMES.get(status, str(status))
+        self.iterations, self.trajectory = iterations, trajectory
+
+    def __repr__(self):
+        return (f"Result(status={self.status_name}, iterations={self.iterations}, "
+                f"f={self.f!r}, x={self.x!r})")
+
+
+def _check_pair(opt, obj):
+    if not isinstance(opt, Optimizer):
+        raise TypeError("optimizer must be a gdescent.Optimizer or a method name")
+    if not isinstance(obj, Objective):
+        raise TypeError("objective must be a gdescent.Objective")
+    if opt.n != obj.n:
+        raise ValueError(f"optimizer has n = {opt.n} but objective has n = {obj.n}")
+
+
+def step(optimizer, objective, x):
+    """One evaluation and update of x in place; returns f at x before the update."""
+    _check_pair(optimizer, objective)
+    _inplace_vector(x, objective.n)
+    f = ffi.new("double *")
+    with _InPlace(x) as xp:
+        status = _lib().gd_step(optimizer._handle, objective._handle, xp, f)
+    objective._raise_pending()
+    _check(status, "gd_step")
+    return f[0]
+
+
+def _monitor_callback(holder):
+    def monitor(it, x, n, f, user):
+        try:
+            return 1 if holder["fn"](it, _read_only_view(x, n), f) else 0
+        except BaseException as exc:  # noqa: B902
+            holder["error"] = exc
+            return 1
+    return ffi.callback("gd_monitor_fn", monitor)
+
+
+def minimize(objective, x0, optimizer="sgd", *, trajectory=None, record_x=False,
+             callback=None, **params):
+    """Runs gd_minimize from a copy of x0 and returns a Result.
+
+    optimizer is an Optimizer (its state carries over between calls) or a method name
+    (a new Optimizer with **params).  trajectory: a Trajectory to append to, or None for
+    a new one (recording x when record_x).  callback(iteration, x, f) is called after
+    every update; a true return value stops the run (status "user").
+    Raises GDError on failure; for ECALLBACK and EDIVERGED its x is the last accepted
+    iterate; an exception raised by the objective or callback is raised again.
+    """
+    if isinstance(optimizer, str):
+        optimizer = Optimizer(optimizer, objective.n, **params)
+    elif params:
+        optimizer.set(**params)
+    _check_pair(optimizer, objective)
+    x = _float_vector(x0, objective.n, "x0").copy()
+    if trajectory is None:
+        trajectory = Trajectory(objective.n, record_x=record_x)
+    holder = {"fn": callback, "error": None}
+    c_monitor = _monitor_callback(holder) if callback else ffi.NULL
+    _check(_lib().gd_optimizer_set_monitor(optimizer._handle, c_monitor, ffi.NULL),
+           "gd_optimizer_set_monitor")
+    before = optimizer.iterations
+    try:
+        status = _lib().gd_minimize(optimizer._handle, objective._handle,
+                                    ffi.from_buffer("double[]", x), trajectory._handle)
+    finally:
+        _lib().gd_optimizer_set_monitor(optimizer._handle, ffi.NULL, ffi.NULL)
+    objective._raise_pending()
+    if holder["error"] is not None:
+        raise holder["error"]
+    if status < 0:
+        raise GDError(status, "gd_minimize",
+                      x if status in (ECALLBACK, EDIVERGED) else None)
+    last = len(trajectory) - 1
+    f = _lib().gd_trajectory_f(trajectory._handle, last) if last >= 0 else objective(x)[0]
+    return Result(x, f, status, optimizer.iterations - before, trajectory)

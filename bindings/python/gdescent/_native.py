@@ -1,0 +1,113 @@
+"""Loading of libgdescent.so.1 through cffi in ABI mode.
+
+ABI mode (ffi.dlopen) needs no C compiler when the package is installed or used from a
+source tree: the declarations below are checked against include/gdescent.h by the
+test suite (tests/test_native.py), and the library is found at run time.
+"""
+import os
+import threading
+
+from cffi import FFI
+
+SONAME = "libgdescent.so.1"
+
+# The declarations of gdescent.h, in the header's order.  GD_* macros are repeated as
+# constants in __init__.py.
+CDEF = """
+unsigned gd_version(void);
+const char *gd_version_string(void);
+const char *gd_strerror(int status);
+
+typedef struct gd_objective gd_objective;
+typedef int (*gd_fdf_fn)(const double *x, size_t n, double *f, double *grad, void *user);
+typedef int (*gd_batch_fn)(const double *x, size_t n, const size_t *idx, size_t count,
+                           double *f, double *grad, void *user);
+gd_objective *gd_objective_new(size_t n, gd_fdf_fn fdf, void *user);
+gd_objective *gd_objective_new_sum(size_t n, size_t m, gd_batch_fn fdf, void *user);
+void gd_objective_free(gd_objective *obj);
+size_t gd_objective_dim(const gd_objective *obj);
+size_t gd_objective_terms(const gd_objective *obj);
+int gd_objective_eval(gd_objective *obj, const double *x, double *f, double *grad);
+int gd_objective_eval_terms(gd_objective *obj, const double *x, const size_t *idx,
+                            size_t count, double *f, double *grad);
+gd_objective *gd_quadratic_new(size_t n, const double *center, double scale);
+gd_objective *gd_least_squares_new(size_t m, size_t p, const double *X,
+                                   const double *y, double scale, unsigned flags);
+gd_objective *gd_geometric_median_new(size_t m, size_t dim, const double *points,
+                                      const double *weights);
+gd_objective *gd_rosenbrock_new(size_t n);
+
+typedef struct gd_optimizer gd_optimizer;
+typedef enum gd_method {
+    GD_SGD = 0, GD_ADAM = 1, GD_ADAMW = 2, GD_RMSPROP = 3, GD_ADAGRAD = 4
+} gd_method;
+typedef enum gd_param {
+    GD_PARAM_LR = 0, GD_PARAM_MOMENTUM = 1, GD_PARAM_DAMPENING = 2,
+    GD_PARAM_NESTEROV = 3, GD_PARAM_WEIGHT_DECAY = 4, GD_PARAM_BETA1 = 5,
+    GD_PARAM_BETA2 = 6, GD_PARAM_EPS = 7, GD_PARAM_AMSGRAD = 8, GD_PARAM_ALPHA = 9,
+    GD_PARAM_CENTERED = 10, GD_PARAM_LR_DECAY = 11, GD_PARAM_INITIAL_ACCUMULATOR = 12,
+    GD_PARAM_MAXIMIZE = 13, GD_PARAM_MAX_ITER = 32, GD_PARAM_GTOL = 33,
+    GD_PARAM_FTOL = 34, GD_PARAM_XTOL = 35, GD_PARAM_BATCH_SIZE = 48,
+    GD_PARAM_SHUFFLE = 49, GD_PARAM_SEED = 50
+} gd_param;
+gd_optimizer *gd_optimizer_new(gd_method method, size_t n);
+void gd_optimizer_free(gd_optimizer *opt);
+int gd_optimizer_set(gd_optimizer *opt, gd_param key, double value);
+int gd_optimizer_get(const gd_optimizer *opt, gd_param key, double *value);
+int gd_optimizer_set_by_name(gd_optimizer *opt, const char *name, double value);
+int gd_optimizer_reset(gd_optimizer *opt);
+size_t gd_optimizer_iterations(const gd_optimizer *opt);
+int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad);
+int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f);
+
+typedef struct gd_trajectory gd_trajectory;
+int gd_minimize(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajectory *traj);
+typedef int (*gd_monitor_fn)(size_t iter, const double *x, size_t n, double f, void *user);
+int gd_optimizer_set_monitor(gd_optimizer *opt, gd_monitor_fn fn, void *user);
+
+gd_trajectory *gd_trajectory_new(size_t n, unsigned flags);
+void gd_trajectory_free(gd_trajectory *traj);
+int gd_trajectory_set_stride(gd_trajectory *traj, size_t every);
+size_t gd_trajectory_len(const gd_trajectory *traj);
+size_t gd_trajectory_dim(const gd_trajectory *traj);
+size_t gd_trajectory_iter(const gd_trajectory *traj, size_t i);
+double gd_trajectory_f(const gd_trajectory *traj, size_t i);
+double gd_trajectory_grad_norm(const gd_trajectory *traj, size_t i);
+const double *gd_trajectory_x(const gd_trajectory *traj, size_t i);
+int gd_trajectory_copy(const gd_trajectory *traj, size_t first, size_t count,
+                       size_t *iter, double *f, double *grad_norm, double *x);
+int gd_trajectory_write_csv(const gd_trajectory *traj, const char *path);
+void gd_trajectory_clear(gd_trajectory *traj);
+"""
+
+ffi = FFI()
+ffi.cdef(CDEF)
+
+_lock = threading.Lock()
+_lib = None
+
+
+def load_library(path=None):
+    """Loads libgdescent once and returns it.
+
+    The library is the first of: `path`; the environment variable GDESCENT_LIBRARY;
+    the soname libgdescent.so.1 found by the dynamic loader (LD_LIBRARY_PATH, the
+    system's library directories).  A bare name such as "gd" is never searched for:
+    that would find the GD Graphics Library.  Calling it again with another path after
+    the library was loaded raises RuntimeError.
+    """
+    global _lib
+    with _lock:
+        wanted = path or os.environ.get("GDESCENT_LIBRARY") or SONAME
+        if _lib is not None:
+            if path is not None and path != _lib[0]:
+                raise RuntimeError(f"libgdescent already loaded from {_lib[0]}")
+            return _lib[1]
+        try:
+            lib = ffi.dlopen(wanted)
+        except OSError as exc:
+            raise ImportError(
+                f"cannot load {wanted}: install libgdescent or set GDESCENT_LIBRARY "
+                f"to the path of libgdescent.so.1 ({exc})") from exc
+        _lib = (wanted, lib)
+        return lib

@@ -1,0 +1,103 @@
+"""NumPy arrays in and out: in-place updates through views, any memory layout of the
+data, trajectories as arrays, and finite sums written in Python."""
+import numpy as np
+import pytest
+
+import gdescent
+
+
+def test_update_works_in_place_on_strided_views():
+    base = np.arange(12.0)
+    view = base[1::3]  # non-contiguous, 4 elements
+    expected = view.copy()
+    grad = np.array([1.0, -2.0, 0.5, 4.0])
+    a = gdescent.Optimizer("adam", 4, lr=0.1)
+    b = gdescent.Optimizer("adam", 4, lr=0.1)
+    for _ in range(5):
+        a.update(view, grad)
+        b.update(expected, grad)
+    np.testing.assert_array_equal(view, expected)
+    np.testing.assert_array_equal(base[1::3], expected)
+    untouched = np.delete(base, np.arange(1, 12, 3))
+    np.testing.assert_array_equal(untouched, np.delete(np.arange(12.0), np.arange(1, 12, 3)))
+
+
+def test_sgd_update_is_x_minus_lr_grad():
+    x = np.array([1.0, -2.0, 3.0])
+    grad = np.array([0.5, 0.25, -1.0])
+    gdescent.Optimizer("sgd", 3, lr=0.1).update(x, grad[::-1][::-1])
+    np.testing.assert_array_equal(x, np.array([1.0, -2.0, 3.0]) - 0.1 * grad)
+
+
+def test_grad_in_any_real_dtype_and_layout():
+    grads = [np.array([1, 2, 3]), np.array([1, 2, 3], dtype=np.float32),
+             np.array([[1.0, 9], [2, 9], [3, 9]])[:, 0], [1.0, 2.0, 3.0]]
+    for g in grads:
+        x = np.zeros(3)
+        gdescent.Optimizer("sgd", 3, lr=1.0).update(x, g)
+        np.testing.assert_array_equal(x, [-1.0, -2.0, -3.0])
+
+
+def test_data_layout_does_not_change_the_objective():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(50, 3))
+    y = rng.normal(size=50)
+    w = rng.normal(size=3)
+    ref = gdescent.least_squares(X, y)(w)
+    for Xl, yl in [(np.asfortranarray(X), y), (X.T.copy().T, y[::-1].copy()[::-1]),
+                   (np.repeat(X, 2, axis=1)[:, ::2], np.repeat(y, 2)[::2])]:
+        f, g = gdescent.least_squares(Xl, yl)(w)
+        assert f == ref[0]
+        np.testing.assert_array_equal(g, ref[1])
+    assert ref[0] == pytest.approx(0.5 * np.mean((X @ w - y) ** 2), rel=1e-13)
+    np.testing.assert_allclose(ref[1], X.T @ (X @ w - y) / 50, rtol=1e-12)
+
+
+def test_trajectory_arrays_and_stride():
+    traj = gdescent.Trajectory(2, record_x=True, stride=5)
+    r = gdescent.minimize(gdescent.quadratic(center=[1.0, 2.0]), [0.0, 0.0], "sgd",
+                          lr=0.1, max_iter=22, trajectory=traj)
+    assert r.trajectory is traj and len(traj) == 6
+    np.testing.assert_array_equal(traj.iter, [0, 5, 10, 15, 20, 22])
+    assert traj.x.shape == (6, 2) and traj.x.dtype == np.float64
+    err = np.array([1.0, 2.0]) * 0.8 ** traj.iter[:, None]
+    np.testing.assert_allclose(traj.x, np.array([1.0, 2.0]) - err, rtol=1e-12)
+    np.testing.assert_allclose(traj.f, (err ** 2).sum(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(traj.grad_norm, 2 * np.hypot(err[:, 0], err[:, 1]),
+                               rtol=1e-12)
+    assert r.f == traj.f[-1]
+    traj.clear()
+    assert len(traj) == 0 and traj.f.shape == (0,) and traj.x.shape == (0, 2)
+
+
+def test_csv(tmp_path):
+    r = gdescent.minimize(gdescent.quadratic(1), [1.0], "sgd", lr=0.1, max_iter=3,
+                          record_x=True)
+    r.trajectory.write_csv(tmp_path / "t.csv")
+    rows = np.loadtxt(tmp_path / "t.csv", delimiter=",", skiprows=1)
+    np.testing.assert_array_equal(rows[:, 1], r.trajectory.f)
+    np.testing.assert_array_equal(rows[:, 3], r.trajectory.x[:, 0])
+    with pytest.raises(gdescent.GDError):
+        r.trajectory.write_csv(tmp_path / "missing" / "t.csv")
+
+
+def test_python_finite_sum_matches_the_bundled_one():
+    # The same least squares written in Python as a finite sum of 40 terms, with
+    # mini-batches of 7 drawn from the same seed, follows the bundled objective.
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(40, 2))
+    y = X @ [2.0, -1.0] + 0.1 * rng.normal(size=40)
+    seen = []
+
+    def batch(w, idx):
+        seen.append(len(idx))
+        r = X[idx] @ w - y[idx]
+        return 0.5 * np.mean(r * r), X[idx].T @ r / len(idx)
+    mine = gdescent.Objective(batch, 2, terms=40)
+    assert mine.terms == 40
+    params = dict(lr=0.05, batch_size=7, seed=3, max_iter=60)
+    a = gdescent.minimize(mine, [0.0, 0.0], "sgd", **params)
+    b = gdescent.minimize(gdescent.least_squares(X, y), [0.0, 0.0], "sgd", **params)
+    np.testing.assert_allclose(a.x, b.x, rtol=1e-12)
+    np.testing.assert_allclose(a.trajectory.f, b.trajectory.f, rtol=1e-12)
+    assert seen[:6] == [7, 7, 7, 7, 7, 5]  # the short last batch of an epoch
