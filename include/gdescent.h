@@ -465,6 +465,19 @@ GD_API int gd_optimizer_reset(gd_optimizer *opt);
 GD_API size_t gd_optimizer_iterations(const gd_optimizer *opt);
 
 /**
+ * @brief The instruction-set level of the update loops this optimizer runs.
+ * On x86-64 the loops are compiled for the baseline (SSE2), for x86-64-v3 (AVX2) and
+ * for x86-64-v4 (AVX-512); gd_optimizer_new() picks the best one the CPU supports,
+ * unless the environment variable `GDESCENT_ISA` names a level (`baseline`, `avx2` or
+ * `avx512`): then that level, or the best supported one below it.  Other
+ * architectures have the baseline only.  Every level gives bit-identical results.
+ * @param opt The handle.
+ * @return "baseline", "avx2" or "avx512" (a static string), or NULL when opt is NULL.
+ *         Thread-safe on a shared handle.
+ */
+GD_API const char *gd_optimizer_isa(const gd_optimizer *opt);
+
+/**
  * @brief The hot loop: applies one update to x from a gradient the caller computed.
  *
  * Does not allocate and does not check the values for NaN; x and grad must not

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "gdescent.h"
+#include "kernels/kernels.h"
 
 /* ---- allocation: every allocation of the library goes through these ---- */
 
@@ -137,6 +138,8 @@ struct gd_method_ops {
     size_t state_vectors;                  /* vectors of n doubles of state */
     /* Cross-parameter rules (such as Nesterov's); params is indexed by slot. */
     bool (*params_ok)(const double *params);
+    /* Chooses opt->kernel and opt->first_kernel for the current parameters. */
+    void (*select)(struct gd_optimizer *opt);
     /* One update of x from grad; opt->step already counts this update. */
     void (*update)(struct gd_optimizer *opt, double *restrict x, const double *restrict grad);
 };
@@ -154,6 +157,9 @@ struct gd_optimizer {
     size_t n;
     double param[GDI_SLOT_COUNT];
     bool applies[GDI_SLOT_COUNT];
+    const struct gdi_kernels *kernels; /* the instruction-set level, fixed at creation */
+    gdi_kernel_fn kernel;       /* the update loop of the current parameters ... */
+    gdi_kernel_fn first_kernel; /* ... and of the first update after creation or reset */
     size_t step;       /* updates applied since creation or reset (PyTorch's t) */
     double *state;     /* ops->state_vectors * n */
     bool state_ready;  /* the state vectors hold moments (set by the first update) */
@@ -168,6 +174,17 @@ struct gd_optimizer {
 static inline double gdi_opt_param(const struct gd_optimizer *opt, gd_param key)
 {
     return opt->param[gdi_param_slot(key)];
+}
+
+/* The kernel flags every method shares: maximize and a non-zero weight decay. */
+static inline unsigned gdi_common_flags(const struct gd_optimizer *opt)
+{
+    unsigned flags = 0;
+    if (gdi_opt_param(opt, GD_PARAM_MAXIMIZE) != 0.0)
+        flags |= GDI_K_MAXIMIZE;
+    if (gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY) != 0.0)
+        flags |= GDI_K_DECAY;
+    return flags;
 }
 
 /* Evaluates obj at x for one iteration: a mini-batch or the full objective. */

@@ -54,7 +54,9 @@ gd_optimizer *gd_optimizer_new(gd_method method, size_t n)
         return NULL;
     opt->ops = ops;
     opt->n = n;
+    opt->kernels = gdi_kernels_select();
     set_defaults(opt);
+    ops->select(opt);
     gdi_sampler_init(&opt->sampler, seed_of(opt));
     opt->grad = gdi_alloc_array(n, sizeof(double));
     opt->x_prev = gdi_alloc_array(n, sizeof(double));
@@ -97,6 +99,7 @@ int gd_optimizer_set(gd_optimizer *opt, gd_param key, double value)
     }
     if (key == GD_PARAM_SEED)
         gdi_sampler_restart(&opt->sampler, seed_of(opt));
+    opt->ops->select(opt);
     return GD_OK;
 }
 
@@ -139,6 +142,11 @@ int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad)
     opt->step++;
     opt->ops->update(opt, x, grad);
     return GD_OK;
+}
+
+const char *gd_optimizer_isa(const gd_optimizer *opt)
+{
+    return opt ? opt->kernels->isa : NULL;
 }
 
 int gd_optimizer_set_monitor(gd_optimizer *opt, gd_monitor_fn fn, void *user)

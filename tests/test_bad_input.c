@@ -72,6 +72,7 @@ static double c_name_null(struct fixture *f) { return gd_optimizer_set_by_name(f
 static double c_name_unknown(struct fixture *f) { return gd_optimizer_set_by_name(f->opt, "learning_rate", 0.1); }
 static double c_reset_null(struct fixture *f) { (void)f; return gd_optimizer_reset(NULL); }
 static double c_iter_null(struct fixture *f) { (void)f; return (double)gd_optimizer_iterations(NULL); }
+static double c_isa_null(struct fixture *f) { (void)f; return ptr(gd_optimizer_isa(NULL)); }
 static double c_update_null_x(struct fixture *f) { return gd_optimizer_update(f->opt, NULL, f->grad); }
 static double c_update_null_g(struct fixture *f) { return gd_optimizer_update(f->opt, f->x, NULL); }
 static double c_step_null(struct fixture *f) { return gd_step(f->opt, NULL, f->x, NULL); }
@@ -130,6 +131,7 @@ static const struct row table[] = {
     {"gd_optimizer_set_by_name unknown name", E_INVAL, c_name_unknown},
     {"gd_optimizer_reset NULL", E_INVAL, c_reset_null},
     {"gd_optimizer_iterations NULL", E_ZERO, c_iter_null},
+    {"gd_optimizer_isa NULL", E_NULL, c_isa_null},
     {"gd_optimizer_update NULL x", E_INVAL, c_update_null_x},
     {"gd_optimizer_update NULL gradient", E_INVAL, c_update_null_g},
     {"gd_step NULL objective", E_INVAL, c_step_null},

@@ -7,10 +7,8 @@
  *   s = s + g^2              (s starts at initial_accumulator)
  *   x = x - clr g / (sqrt(s) + eps)
  *
- * SPDX-License-Identifier: MIT
+ * The loop is in lib/kernels/kernels.c.  SPDX-License-Identifier: MIT
  */
-#include <math.h>
-
 #include "../internal.h"
 
 static const struct gd_param_default adagrad_params[] = {
@@ -19,16 +17,9 @@ static const struct gd_param_default adagrad_params[] = {
     {GD_PARAM_EPS, 1e-10},         {GD_PARAM_MAXIMIZE, 0.0},
 };
 
-static inline void adagrad_kernel(size_t n, double *restrict x, const double *restrict g,
-                                  double *restrict sum, double sign, double decay,
-                                  double neg_clr, double eps, bool decays)
+static void adagrad_select(struct gd_optimizer *opt)
 {
-    for (size_t i = 0; i < n; i++) {
-        double gi = decays ? sign * g[i] + decay * x[i] : sign * g[i];
-        double si = sum[i] + gi * gi;
-        sum[i] = si;
-        x[i] += (neg_clr * gi) / (sqrt(si) + eps);
-    }
+    opt->kernel = opt->first_kernel = opt->kernels->adagrad[gdi_common_flags(opt)];
 }
 
 static void adagrad_update(struct gd_optimizer *opt, double *restrict x,
@@ -45,14 +36,13 @@ static void adagrad_update(struct gd_optimizer *opt, double *restrict x,
         opt->state_ready = true;
     }
     double lr = gdi_opt_param(opt, GD_PARAM_LR);
-    double clr = lr / (1.0 + (double)(opt->step - 1) * gdi_opt_param(opt, GD_PARAM_LR_DECAY));
-    double sign = gdi_opt_param(opt, GD_PARAM_MAXIMIZE) != 0.0 ? -1.0 : 1.0;
-    double decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY);
-    double eps = gdi_opt_param(opt, GD_PARAM_EPS);
-    if (decay != 0.0)
-        adagrad_kernel(n, x, g, sum, sign, decay, -clr, eps, true);
-    else
-        adagrad_kernel(n, x, g, sum, sign, decay, -clr, eps, false);
+    double lr_decay = gdi_opt_param(opt, GD_PARAM_LR_DECAY);
+    const struct gdi_coefficients c = {
+        .decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
+        .neg_clr = -(lr / (1.0 + (double)(opt->step - 1) * lr_decay)),
+        .eps = gdi_opt_param(opt, GD_PARAM_EPS),
+    };
+    opt->kernel(n, x, g, sum, NULL, NULL, &c);
 }
 
 const struct gd_method_ops gdi_adagrad_ops = {
@@ -60,5 +50,6 @@ const struct gd_method_ops gdi_adagrad_ops = {
     .params = adagrad_params,
     .param_count = sizeof adagrad_params / sizeof adagrad_params[0],
     .state_vectors = 1,
+    .select = adagrad_select,
     .update = adagrad_update,
 };

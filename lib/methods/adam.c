@@ -9,7 +9,7 @@
  *   vhat = amsgrad ? (vmax = max(vmax, v)) : v
  *   x = x - (lr / (1 - beta1^t)) * m / (sqrt(vhat) / sqrt(1 - beta2^t) + eps)
  *
- * SPDX-License-Identifier: MIT
+ * The loops are in lib/kernels/kernels.c.  SPDX-License-Identifier: MIT
  */
 #include <math.h>
 
@@ -27,47 +27,32 @@ static const struct gd_param_default adamw_params[] = {
     {GD_PARAM_MAXIMIZE, 0.0},
 };
 
-struct adam_coefficients {
-    double sign;
-    double decay;       /* Adam: L2 factor added to the gradient */
-    double shrink;      /* AdamW: 1 - lr * weight_decay applied to x */
-    double beta1, keep1, beta2, keep2;
-    double neg_step;    /* -lr / (1 - beta1^t) */
-    double bc2_sqrt;    /* sqrt(1 - beta2^t) */
-    double eps;
-};
-
-/* The flags are constants at every call site, so each combination compiles to its own
- * branch-free loop. */
-static inline void adam_kernel(size_t n, double *restrict x, const double *restrict g,
-                               double *restrict m, double *restrict v, double *restrict vmax,
-                               struct adam_coefficients c, bool l2, bool decoupled,
-                               bool amsgrad)
+static unsigned adam_flags(const struct gd_optimizer *opt)
 {
-    for (size_t i = 0; i < n; i++) {
-        double xi = decoupled ? x[i] * c.shrink : x[i];
-        double gi = l2 ? c.sign * g[i] + c.decay * xi : c.sign * g[i];
-        double mi = c.beta1 * m[i] + c.keep1 * gi;
-        double vi = c.beta2 * v[i] + (c.keep2 * gi) * gi;
-        m[i] = mi;
-        v[i] = vi;
-        if (amsgrad) {
-            vi = vi > vmax[i] ? vi : vmax[i];
-            vmax[i] = vi;
-        }
-        x[i] = xi + (c.neg_step * mi) / (sqrt(vi) / c.bc2_sqrt + c.eps);
-    }
+    unsigned flags = gdi_common_flags(opt);
+    return gdi_opt_param(opt, GD_PARAM_AMSGRAD) != 0.0 ? flags | GDI_K_OPTION : flags;
 }
 
-static struct adam_coefficients coefficients(const struct gd_optimizer *opt)
+static void adam_select(struct gd_optimizer *opt)
+{
+    opt->kernel = opt->first_kernel = opt->kernels->adam[adam_flags(opt)];
+}
+
+static void adamw_select(struct gd_optimizer *opt)
+{
+    opt->kernel = opt->first_kernel = opt->kernels->adamw[adam_flags(opt)];
+}
+
+/* The bias corrections call pow() as torch does (Python's float power), so that the
+ * step sizes agree to the last bit. */
+static void adam_update(struct gd_optimizer *opt, double *restrict x, const double *restrict g)
 {
     double lr = gdi_opt_param(opt, GD_PARAM_LR);
     double beta1 = gdi_opt_param(opt, GD_PARAM_BETA1);
     double beta2 = gdi_opt_param(opt, GD_PARAM_BETA2);
-    double t = (double)opt->step;
     double decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY);
-    return (struct adam_coefficients){
-        .sign = gdi_opt_param(opt, GD_PARAM_MAXIMIZE) != 0.0 ? -1.0 : 1.0,
+    double t = (double)opt->step;
+    const struct gdi_coefficients c = {
         .decay = decay,
         .shrink = 1.0 - lr * decay,
         .beta1 = beta1,
@@ -78,31 +63,9 @@ static struct adam_coefficients coefficients(const struct gd_optimizer *opt)
         .bc2_sqrt = sqrt(1.0 - pow(beta2, t)),
         .eps = gdi_opt_param(opt, GD_PARAM_EPS),
     };
-}
-
-static void adam_update(struct gd_optimizer *opt, double *restrict x, const double *restrict g)
-{
-    struct adam_coefficients c = coefficients(opt);
     size_t n = opt->n;
-    double *m = opt->state, *v = m + n, *vmax = v + n;
-    bool l2 = c.decay != 0.0;
-    if (gdi_opt_param(opt, GD_PARAM_AMSGRAD) != 0.0)
-        l2 ? adam_kernel(n, x, g, m, v, vmax, c, true, false, true)
-           : adam_kernel(n, x, g, m, v, vmax, c, false, false, true);
-    else
-        l2 ? adam_kernel(n, x, g, m, v, vmax, c, true, false, false)
-           : adam_kernel(n, x, g, m, v, vmax, c, false, false, false);
-}
-
-static void adamw_update(struct gd_optimizer *opt, double *restrict x, const double *restrict g)
-{
-    struct adam_coefficients c = coefficients(opt);
-    size_t n = opt->n;
-    double *m = opt->state, *v = m + n, *vmax = v + n;
-    if (gdi_opt_param(opt, GD_PARAM_AMSGRAD) != 0.0)
-        adam_kernel(n, x, g, m, v, vmax, c, false, true, true);
-    else
-        adam_kernel(n, x, g, m, v, vmax, c, false, true, false);
+    double *m = opt->state;
+    opt->kernel(n, x, g, m, m + n, m + 2 * n, &c);
 }
 
 const struct gd_method_ops gdi_adam_ops = {
@@ -110,6 +73,7 @@ const struct gd_method_ops gdi_adam_ops = {
     .params = adam_params,
     .param_count = sizeof adam_params / sizeof adam_params[0],
     .state_vectors = 3, /* m, v and AMSGrad's running maximum of v */
+    .select = adam_select,
     .update = adam_update,
 };
 
@@ -118,5 +82,6 @@ const struct gd_method_ops gdi_adamw_ops = {
     .params = adamw_params,
     .param_count = sizeof adamw_params / sizeof adamw_params[0],
     .state_vectors = 3,
-    .update = adamw_update,
+    .select = adamw_select,
+    .update = adam_update,
 };

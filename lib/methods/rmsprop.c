@@ -9,10 +9,9 @@
  *   momentum > 0: b = momentum b + g / d;  x = x - lr b
  *   otherwise:                             x = x - lr g / d
  *
- * The buffers s, a, b start at 0.  SPDX-License-Identifier: MIT
+ * The buffers s, a, b start at 0.  The loops are in lib/kernels/kernels.c.
+ * SPDX-License-Identifier: MIT
  */
-#include <math.h>
-
 #include "../internal.h"
 
 static const struct gd_param_default rmsprop_params[] = {
@@ -21,67 +20,33 @@ static const struct gd_param_default rmsprop_params[] = {
     {GD_PARAM_MAXIMIZE, 0.0},
 };
 
-struct rmsprop_coefficients {
-    double sign, decay, alpha, keep, eps, momentum, lr, neg_lr;
-};
-
-static inline void rmsprop_kernel(size_t n, double *restrict x, const double *restrict g,
-                                  double *restrict sq, double *restrict avg,
-                                  double *restrict buf, struct rmsprop_coefficients c,
-                                  bool decays, bool centered, bool momentum)
+static void rmsprop_select(struct gd_optimizer *opt)
 {
-    for (size_t i = 0; i < n; i++) {
-        double gi = decays ? c.sign * g[i] + c.decay * x[i] : c.sign * g[i];
-        double si = c.alpha * sq[i] + (c.keep * gi) * gi;
-        sq[i] = si;
-        double d;
-        if (centered) {
-            double ai = c.alpha * avg[i] + c.keep * gi;
-            avg[i] = ai;
-            d = sqrt(si + (-ai) * ai) + c.eps;
-        } else {
-            d = sqrt(si) + c.eps;
-        }
-        if (momentum) {
-            double bi = c.momentum * buf[i] + gi / d;
-            buf[i] = bi;
-            x[i] -= c.lr * bi;
-        } else {
-            x[i] += (c.neg_lr * gi) / d;
-        }
-    }
+    unsigned flags = gdi_common_flags(opt);
+    if (gdi_opt_param(opt, GD_PARAM_CENTERED) != 0.0)
+        flags |= GDI_K_OPTION;
+    if (gdi_opt_param(opt, GD_PARAM_MOMENTUM) > 0.0)
+        flags |= GDI_K_EXTRA;
+    opt->kernel = opt->first_kernel = opt->kernels->rmsprop[flags];
 }
 
-/* Passes the flags as constants, so each case compiles to its own branch-free loop. */
 static void rmsprop_update(struct gd_optimizer *opt, double *restrict x,
                            const double *restrict g)
 {
     double lr = gdi_opt_param(opt, GD_PARAM_LR);
     double alpha = gdi_opt_param(opt, GD_PARAM_ALPHA);
-    const struct rmsprop_coefficients c = {
-        .sign = gdi_opt_param(opt, GD_PARAM_MAXIMIZE) != 0.0 ? -1.0 : 1.0,
-        .decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
-        .alpha = alpha,
-        .keep = 1.0 - alpha,
-        .eps = gdi_opt_param(opt, GD_PARAM_EPS),
-        .momentum = gdi_opt_param(opt, GD_PARAM_MOMENTUM),
+    const struct gdi_coefficients c = {
         .lr = lr,
         .neg_lr = -lr,
+        .decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
+        .momentum = gdi_opt_param(opt, GD_PARAM_MOMENTUM),
+        .alpha = alpha,
+        .keep_alpha = 1.0 - alpha,
+        .eps = gdi_opt_param(opt, GD_PARAM_EPS),
     };
     size_t n = opt->n;
-    double *sq = opt->state, *avg = sq + n, *buf = avg + n;
-    bool decays = c.decay != 0.0, momentum = c.momentum > 0.0;
-    bool centered = gdi_opt_param(opt, GD_PARAM_CENTERED) != 0.0;
-    switch ((decays ? 4 : 0) | (centered ? 2 : 0) | (momentum ? 1 : 0)) {
-    case 0: rmsprop_kernel(n, x, g, sq, avg, buf, c, false, false, false); break;
-    case 1: rmsprop_kernel(n, x, g, sq, avg, buf, c, false, false, true); break;
-    case 2: rmsprop_kernel(n, x, g, sq, avg, buf, c, false, true, false); break;
-    case 3: rmsprop_kernel(n, x, g, sq, avg, buf, c, false, true, true); break;
-    case 4: rmsprop_kernel(n, x, g, sq, avg, buf, c, true, false, false); break;
-    case 5: rmsprop_kernel(n, x, g, sq, avg, buf, c, true, false, true); break;
-    case 6: rmsprop_kernel(n, x, g, sq, avg, buf, c, true, true, false); break;
-    default: rmsprop_kernel(n, x, g, sq, avg, buf, c, true, true, true); break;
-    }
+    double *sq = opt->state;
+    opt->kernel(n, x, g, sq, sq + n, sq + 2 * n, &c);
 }
 
 const struct gd_method_ops gdi_rmsprop_ops = {
@@ -89,5 +54,6 @@ const struct gd_method_ops gdi_rmsprop_ops = {
     .params = rmsprop_params,
     .param_count = sizeof rmsprop_params / sizeof rmsprop_params[0],
     .state_vectors = 3, /* square average, gradient average, momentum buffer */
+    .select = rmsprop_select,
     .update = rmsprop_update,
 };

@@ -8,11 +8,10 @@
  *   d = nesterov ? d + momentum * b : b            (when momentum != 0)
  *   x = x - lr * d
  *
- * Each case is its own loop so that no element pays for a branch on the options.
+ * The loops are in lib/kernels/kernels.c; this file picks the variant when parameters
+ * change and computes the per-call scalars.
  * SPDX-License-Identifier: MIT
  */
-#include <string.h>
-
 #include "../internal.h"
 
 static const struct gd_param_default sgd_params[] = {
@@ -24,88 +23,34 @@ static const struct gd_param_default sgd_params[] = {
     {GD_PARAM_MAXIMIZE, 0.0},
 };
 
-struct sgd_coefficients {
-    double lr, sign, decay, momentum, keep; /* keep = 1 - dampening */
-    bool nesterov;
-};
-
-/* The direction before momentum.  Torch skips the decay term when it is 0, which
- * matters for infinite x; `decays` is a constant at every call, so it costs nothing.
- * Kernels take their coefficients by value: read through a pointer, they could alias
- * x and would be reloaded at every element, which stops vectorization. */
-static inline double decayed(double g, double x, struct sgd_coefficients c,
-                             bool decays)
+static void sgd_select(struct gd_optimizer *opt)
 {
-    return decays ? c.sign * g + c.decay * x : c.sign * g;
-}
-
-static inline void descend(size_t n, double *restrict x, const double *restrict g,
-                           struct sgd_coefficients c, bool decays)
-{
-    for (size_t i = 0; i < n; i++)
-        x[i] -= c.lr * decayed(g[i], x[i], c, decays);
-}
-
-static inline void first_momentum_step(size_t n, double *restrict x, const double *restrict g,
-                                       double *restrict buf, struct sgd_coefficients c,
-                                       bool decays, bool nesterov)
-{
-    for (size_t i = 0; i < n; i++) {
-        double d = decayed(g[i], x[i], c, decays);
-        buf[i] = d;
-        x[i] -= c.lr * (nesterov ? d + c.momentum * d : d);
-    }
-}
-
-static inline void momentum_step(size_t n, double *restrict x, const double *restrict g,
-                                 double *restrict buf, struct sgd_coefficients c,
-                                 bool decays, bool nesterov)
-{
-    for (size_t i = 0; i < n; i++) {
-        double d = decayed(g[i], x[i], c, decays);
-        double b = c.momentum * buf[i] + c.keep * d;
-        buf[i] = b;
-        x[i] -= c.lr * (nesterov ? d + c.momentum * b : b);
-    }
-}
-
-/* The four specializations of a momentum step on the constant flags. */
-static void momentum_dispatch(size_t n, double *restrict x, const double *restrict g,
-                              double *restrict buf, struct sgd_coefficients c, bool decays,
-                              bool first)
-{
-    switch ((first ? 4 : 0) | (decays ? 2 : 0) | (c.nesterov ? 1 : 0)) {
-    case 0: momentum_step(n, x, g, buf, c, false, false); break;
-    case 1: momentum_step(n, x, g, buf, c, false, true); break;
-    case 2: momentum_step(n, x, g, buf, c, true, false); break;
-    case 3: momentum_step(n, x, g, buf, c, true, true); break;
-    case 4: first_momentum_step(n, x, g, buf, c, false, false); break;
-    case 5: first_momentum_step(n, x, g, buf, c, false, true); break;
-    case 6: first_momentum_step(n, x, g, buf, c, true, false); break;
-    default: first_momentum_step(n, x, g, buf, c, true, true); break;
+    unsigned flags = gdi_common_flags(opt);
+    if (gdi_opt_param(opt, GD_PARAM_NESTEROV) != 0.0)
+        flags |= GDI_K_OPTION;
+    if (gdi_opt_param(opt, GD_PARAM_DAMPENING) != 0.0)
+        flags |= GDI_K_EXTRA;
+    if (gdi_opt_param(opt, GD_PARAM_MOMENTUM) == 0.0) {
+        opt->kernel = opt->first_kernel = opt->kernels->sgd[flags & 3u];
+    } else {
+        /* Torch creates the momentum buffer at the first step that uses momentum. */
+        opt->first_kernel = opt->kernels->sgd_first[flags & 7u];
+        opt->kernel = opt->kernels->sgd_momentum[flags];
     }
 }
 
 static void sgd_update(struct gd_optimizer *opt, double *restrict x, const double *restrict g)
 {
-    const struct sgd_coefficients c = {
+    const struct gdi_coefficients c = {
         .lr = gdi_opt_param(opt, GD_PARAM_LR),
-        .sign = gdi_opt_param(opt, GD_PARAM_MAXIMIZE) != 0.0 ? -1.0 : 1.0,
         .decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
         .momentum = gdi_opt_param(opt, GD_PARAM_MOMENTUM),
         .keep = 1.0 - gdi_opt_param(opt, GD_PARAM_DAMPENING),
-        .nesterov = gdi_opt_param(opt, GD_PARAM_NESTEROV) != 0.0,
     };
-    bool decays = c.decay != 0.0;
-    size_t n = opt->n;
-    double *buf = opt->state;
-    if (c.momentum == 0.0) {
-        decays ? descend(n, x, g, c, true) : descend(n, x, g, c, false);
-    } else {
-        /* Torch creates the momentum buffer at the first step that uses momentum. */
-        momentum_dispatch(n, x, g, buf, c, decays, !opt->state_ready);
+    gdi_kernel_fn kernel = opt->state_ready ? opt->kernel : opt->first_kernel;
+    kernel(opt->n, x, g, opt->state, NULL, NULL, &c);
+    if (c.momentum != 0.0)
         opt->state_ready = true;
-    }
 }
 
 /* torch.optim.SGD refuses Nesterov without momentum or with dampening. */
@@ -122,5 +67,6 @@ const struct gd_method_ops gdi_sgd_ops = {
     .param_count = sizeof sgd_params / sizeof sgd_params[0],
     .state_vectors = 1,
     .params_ok = sgd_params_ok,
+    .select = sgd_select,
     .update = sgd_update,
 };

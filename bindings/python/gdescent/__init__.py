@@ -164,8 +164,8 @@ class Objective:
         xv = _float_vector(x, self.n, "x")
         f = ffi.new("double *")
         grad = np.empty(self.n)
-        status = _lib().gd_objective_eval(self._handle, ffi.from_buffer("double[]", xv), f,
-                                          ffi.from_buffer("double[]", grad))
+        status = _lib().gd_objective_eval(self._handle, ffi.from_buffer("double[]", xv),
+                                          f, ffi.from_buffer("double[]", grad))
         self._raise_pending()
         _check(status, "gd_objective_eval")
         return f[0], grad
@@ -308,14 +308,20 @@ class Optimizer:
         """Updates made since creation or the last reset()."""
         return _lib().gd_optimizer_iterations(self._handle)
 
+    @property
+    def isa(self):
+        """Instruction-set level of the update loops: "baseline", "avx2" or "avx512"."""
+        return ffi.string(_lib().gd_optimizer_isa(self._handle)).decode()
+
     def update(self, x, grad):
         """One update of x (float64 array of shape (n,), changed in place) with the
         gradient grad (any real array of shape (n,))."""
         _inplace_vector(x, self.n)
         g = _float_vector(grad, self.n, "grad")
         with _InPlace(x) as xp:
-            _check(_lib().gd_optimizer_update(self._handle, xp, ffi.from_buffer("double[]", g)),
-                   "gd_optimizer_update")
+            status = _lib().gd_optimizer_update(self._handle, xp,
+                                                ffi.from_buffer("double[]", g))
+        _check(status, "gd_optimizer_update")
 
 
 class Trajectory:

@@ -57,6 +57,7 @@ int gd_optimizer_get(const gd_optimizer *opt, gd_param key, double *value);
 int gd_optimizer_set_by_name(gd_optimizer *opt, const char *name, double value);
 int gd_optimizer_reset(gd_optimizer *opt);
 size_t gd_optimizer_iterations(const gd_optimizer *opt);
+const char *gd_optimizer_isa(const gd_optimizer *opt);
 int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad);
 int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f);
 

@@ -22,6 +22,10 @@ def test_update_works_in_place_on_strided_views():
     np.testing.assert_array_equal(untouched, np.delete(np.arange(12.0), np.arange(1, 12, 3)))
 
 
+def test_isa_level_is_reported():
+    assert gdescent.Optimizer("adam", 2).isa in ("baseline", "avx2", "avx512")
+
+
 def test_sgd_update_is_x_minus_lr_grad():
     x = np.array([1.0, -2.0, 3.0])
     grad = np.array([0.5, 0.25, -1.0])

@@ -1,0 +1,176 @@
+/*
+ * test_isa.c - every method in every kernel variant gives bit-identical iterates at
+ * the instruction-set level named on the command line as at the baseline (GDESCENT_ISA
+ * forces a level for the optimizers created after it is set).  When the CPU (or
+ * valgrind's emulated CPU) lacks the level, the whole program reports a TAP skip.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gdescent.h>
+
+/* A variant: a method and the options that select its kernel.  Each of the five bits
+ * of `options` turns one option on, in the order of the table (momentum first, as
+ * Nesterov needs it); combinations the method refuses are skipped. */
+struct variant {
+    gd_method method;
+    unsigned options;
+};
+
+enum { OPTION_BITS = 5 };
+
+static int apply_options(gd_optimizer *opt, gd_method method, unsigned options)
+{
+    static const char *const names[5][OPTION_BITS] = {
+        [GD_SGD] = {"momentum", "maximize", "weight_decay", "nesterov", "dampening"},
+        [GD_ADAM] = {NULL, "maximize", "weight_decay", "amsgrad", NULL},
+        [GD_ADAMW] = {NULL, "maximize", "weight_decay", "amsgrad", NULL},
+        [GD_RMSPROP] = {"momentum", "maximize", "weight_decay", "centered", NULL},
+        [GD_ADAGRAD] = {"lr_decay", "maximize", "weight_decay", NULL, NULL},
+    };
+    static const double values[OPTION_BITS] = {0.8, 1.0, 0.03, 1.0, 0.25};
+    for (int bit = 0; bit < OPTION_BITS; bit++) {
+        if (!(options & (1u << bit)))
+            continue;
+        if (!names[method][bit] ||
+            gd_optimizer_set_by_name(opt, names[method][bit], values[bit]) != GD_OK)
+            return -1;
+    }
+    return 0;
+}
+
+static uint64_t next(uint64_t *s)
+{
+    *s = *s * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+    return *s >> 11;
+}
+
+static double uniform(uint64_t *s)
+{
+    return (double)next(s) / 9007199254740992.0 * 2.0 - 1.0;
+}
+
+enum { STEPS = 25 };
+
+/* Runs a variant at a level and leaves its trajectory in path: the STEPS iterates of n
+ * values after each update.  Returns the level that ran, or NULL when the variant is
+ * refused. */
+static const char *run(const char *level, struct variant v, size_t n, double *path)
+{
+    double *x = path;
+    assert_int_equal(setenv("GDESCENT_ISA", level, 1), 0);
+    gd_optimizer *opt = gd_optimizer_new(v.method, n);
+    assert_non_null(opt);
+    const char *ran = gd_optimizer_isa(opt);
+    if (apply_options(opt, v.method, v.options) != 0) {
+        gd_optimizer_free(opt);
+        return NULL;
+    }
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LR, 0.01), GD_OK);
+    uint64_t seed = 42 + v.options;
+    double *g = malloc(n * sizeof *g);
+    assert_non_null(g);
+    for (size_t i = 0; i < n; i++)
+        x[i] = uniform(&seed);
+    for (int k = 0; k < STEPS; k++) {
+        for (size_t i = 0; i < n; i++)
+            g[i] = uniform(&seed) * (double)(k + 1) + x[i];
+        assert_int_equal(gd_optimizer_update(opt, x, g), GD_OK);
+        if (k + 1 < STEPS) {
+            memcpy(x + n, x, n * sizeof *x);
+            x += n;
+        }
+    }
+    free(g);
+    gd_optimizer_free(opt);
+    return ran;
+}
+
+/* Sizes around the vector widths, so that every loop runs its remainder code too. */
+static const size_t sizes[] = {1, 2, 3, 7, 8, 9, 15, 17, 33, 1000, 1031};
+
+static void compare_level(const char *level)
+{
+    size_t variants = 0;
+    double *expected = malloc(STEPS * 1031 * sizeof *expected);
+    double *actual = malloc(STEPS * 1031 * sizeof *actual);
+    assert_true(expected && actual);
+    for (int method = GD_SGD; method <= GD_ADAGRAD; method++) {
+        for (unsigned options = 0; options < 1u << OPTION_BITS; options++) {
+            struct variant v = {(gd_method)method, options};
+            for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+                if (!run("baseline", v, sizes[s], expected))
+                    break;
+                assert_string_equal(run(level, v, sizes[s], actual), level);
+                if (memcmp(expected, actual, STEPS * sizes[s] * sizeof *actual) != 0)
+                    fail_msg("%s differs from baseline: method %d, options %u, n = %zu",
+                             level, method, options, sizes[s]);
+                variants++;
+            }
+        }
+    }
+    print_message("# %zu runs bit-identical at %s\n", variants, level);
+    assert_true(variants > 200);
+    free(expected);
+    free(actual);
+    unsetenv("GDESCENT_ISA");
+}
+
+static void test_matches_baseline(void **state)
+{
+    compare_level(*state);
+}
+
+static const char *level_chosen(const char *env)
+{
+    if (env)
+        assert_int_equal(setenv("GDESCENT_ISA", env, 1), 0);
+    else
+        assert_int_equal(unsetenv("GDESCENT_ISA"), 0);
+    gd_optimizer *opt = gd_optimizer_new(GD_SGD, 1);
+    assert_non_null(opt);
+    const char *isa = gd_optimizer_isa(opt);
+    gd_optimizer_free(opt);
+    return isa;
+}
+
+/* Unset and unknown values choose the best level; forcing never goes above it. */
+static void test_level_choice(void **state)
+{
+    (void)state;
+    const char *best = level_chosen(NULL);
+    assert_true(strcmp(best, "baseline") == 0 || strcmp(best, "avx2") == 0 ||
+                strcmp(best, "avx512") == 0);
+    assert_string_equal(level_chosen("baseline"), "baseline");
+    assert_string_equal(level_chosen("no-such-level"), best);
+    assert_string_equal(level_chosen("avx512"), best);
+    const char *avx2 = level_chosen("avx2");
+    assert_true(strcmp(avx2, strcmp(best, "baseline") == 0 ? "baseline" : "avx2") == 0);
+    assert_null(gd_optimizer_isa(NULL));
+    unsetenv("GDESCENT_ISA");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_isa avx2|avx512\n");
+        return 2;
+    }
+    if (strcmp(level_chosen(argv[1]), argv[1]) != 0) {
+        printf("1..0 # SKIP this CPU cannot run %s\n", argv[1]);
+        return 0;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_level_choice),
+        cmocka_unit_test_prestate(test_matches_baseline, argv[1]),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
