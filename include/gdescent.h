@@ -400,7 +400,9 @@ typedef enum gd_param {
  * @brief Creates an optimizer for x of dimension n with the method's default parameters.
  *
  * All state (moments, scratch vectors for gd_step() and gd_minimize()) is allocated
- * here, so the update loop never allocates.
+ * here, so the update loop never allocates.  The instruction-set level of the update
+ * loops is fixed here too, reading the environment variable `GDESCENT_ISA` (see
+ * gd_optimizer_isa()).
  * @param method A #gd_method.
  * @param n      Dimension of x; at least 1.
  * @return A new handle to free with gd_optimizer_free(), or NULL for an unknown method,

@@ -4,8 +4,9 @@
  * Why per-level objects and a resolver rather than GCC's target_clones: the clones
  * attribute needs ifunc support and one attribute per function (64 of them here), it
  * chooses once per process so tests could not compare levels in one run, and clang
- * handles it differently.  Compiling kernels.c once per level is plain C that any
- * compiler builds, and lets GDESCENT_ISA force a level for tests and benchmarks.
+ * handles it differently.  Compiling the loop files once per level is plain C that any
+ * compiler builds, lets GDESCENT_ISA force a level for tests and benchmarks, and lets
+ * each file have its own vector width.
  * SPDX-License-Identifier: MIT
  */
 #include <stdbool.h>
@@ -14,7 +15,20 @@
 
 #include "kernels.h"
 
+extern const struct gdi_sgd_kernels gdi_sgd_kernels_baseline;
+extern const struct gdi_adaptive_kernels gdi_adaptive_kernels_baseline;
+static const struct gdi_kernels gdi_kernels_baseline = {
+    "baseline", &gdi_sgd_kernels_baseline, &gdi_adaptive_kernels_baseline};
+
 #ifdef GDI_X86_KERNELS
+extern const struct gdi_sgd_kernels gdi_sgd_kernels_avx2, gdi_sgd_kernels_avx512;
+extern const struct gdi_adaptive_kernels gdi_adaptive_kernels_avx2,
+    gdi_adaptive_kernels_avx512;
+static const struct gdi_kernels gdi_kernels_avx2 = {
+    "avx2", &gdi_sgd_kernels_avx2, &gdi_adaptive_kernels_avx2};
+static const struct gdi_kernels gdi_kernels_avx512 = {
+    "avx512", &gdi_sgd_kernels_avx512, &gdi_adaptive_kernels_avx512};
+
 /* The levels follow the x86-64 psABI: x86-64-v3 (AVX2, FMA, ...) and x86-64-v4
  * (AVX-512 F, VL, BW, DQ).  libgcc's checks include the operating system's support
  * for the wider registers (XCR0). */

@@ -1,6 +1,7 @@
 /*
  * kernels.h - the update loops of every method, one function per variant, compiled once
- * per instruction-set level (kernels.c) and chosen at run time (isa.c).
+ * per instruction-set level (sgd_loops.c, adaptive_loops.c) and chosen at run time
+ * (isa.c).
  *
  * A variant is a combination of the flags below; the tables are indexed by those bits.
  * The loops do the same IEEE operations in the same order at every level (built with
@@ -41,22 +42,26 @@ typedef void (*gdi_kernel_fn)(size_t n, double *restrict x, const double *restri
                               double *restrict s0, double *restrict s1, double *restrict s2,
                               const struct gdi_coefficients *c);
 
-struct gdi_kernels {
-    const char *isa;             /* "baseline", "avx2" or "avx512" */
-    gdi_kernel_fn sgd[4];        /* MAXIMIZE | DECAY */
-    gdi_kernel_fn sgd_first[8];  /* first momentum step: MAXIMIZE | DECAY | OPTION */
-    gdi_kernel_fn sgd_momentum[16]; /* MAXIMIZE | DECAY | OPTION | EXTRA */
-    gdi_kernel_fn adam[8];       /* MAXIMIZE | DECAY | OPTION */
-    gdi_kernel_fn adamw[8];      /* MAXIMIZE | DECAY | OPTION */
-    gdi_kernel_fn rmsprop[16];   /* MAXIMIZE | DECAY | OPTION | EXTRA */
-    gdi_kernel_fn adagrad[4];    /* MAXIMIZE | DECAY */
+/* The loops of one level, in two tables because the build compiles their files with
+ * different vector widths (sgd_loops.c, adaptive_loops.c). */
+struct gdi_sgd_kernels {
+    gdi_kernel_fn plain[4];     /* MAXIMIZE | DECAY */
+    gdi_kernel_fn first[8];     /* first momentum step: MAXIMIZE | DECAY | OPTION */
+    gdi_kernel_fn momentum[16]; /* MAXIMIZE | DECAY | OPTION | EXTRA */
 };
 
-extern const struct gdi_kernels gdi_kernels_baseline;
-#ifdef GDI_X86_KERNELS
-extern const struct gdi_kernels gdi_kernels_avx2;
-extern const struct gdi_kernels gdi_kernels_avx512;
-#endif
+struct gdi_adaptive_kernels {
+    gdi_kernel_fn adam[8];      /* MAXIMIZE | DECAY | OPTION */
+    gdi_kernel_fn adamw[8];     /* MAXIMIZE | DECAY | OPTION */
+    gdi_kernel_fn rmsprop[16];  /* MAXIMIZE | DECAY | OPTION | EXTRA */
+    gdi_kernel_fn adagrad[4];   /* MAXIMIZE | DECAY */
+};
+
+struct gdi_kernels {
+    const char *isa; /* "baseline", "avx2" or "avx512" */
+    const struct gdi_sgd_kernels *sgd;
+    const struct gdi_adaptive_kernels *adaptive;
+};
 
 /* The kernels for this process: the best level the CPU supports, or the level named by
  * the environment variable GDESCENT_ISA (baseline, avx2, avx512) when the CPU supports

@@ -7,7 +7,7 @@
  *   s = s + g^2              (s starts at initial_accumulator)
  *   x = x - clr g / (sqrt(s) + eps)
  *
- * The loop is in lib/kernels/kernels.c.  SPDX-License-Identifier: MIT
+ * The loop is in lib/kernels/adaptive_loops.c.  SPDX-License-Identifier: MIT
  */
 #include "../internal.h"
 
@@ -19,7 +19,7 @@ static const struct gd_param_default adagrad_params[] = {
 
 static void adagrad_select(struct gd_optimizer *opt)
 {
-    opt->kernel = opt->first_kernel = opt->kernels->adagrad[gdi_common_flags(opt)];
+    opt->kernel = opt->first_kernel = opt->kernels->adaptive->adagrad[gdi_common_flags(opt)];
 }
 
 static void adagrad_update(struct gd_optimizer *opt, double *restrict x,

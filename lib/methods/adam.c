@@ -9,7 +9,7 @@
  *   vhat = amsgrad ? (vmax = max(vmax, v)) : v
  *   x = x - (lr / (1 - beta1^t)) * m / (sqrt(vhat) / sqrt(1 - beta2^t) + eps)
  *
- * The loops are in lib/kernels/kernels.c.  SPDX-License-Identifier: MIT
+ * The loops are in lib/kernels/adaptive_loops.c.  SPDX-License-Identifier: MIT
  */
 #include <math.h>
 
@@ -35,12 +35,12 @@ static unsigned adam_flags(const struct gd_optimizer *opt)
 
 static void adam_select(struct gd_optimizer *opt)
 {
-    opt->kernel = opt->first_kernel = opt->kernels->adam[adam_flags(opt)];
+    opt->kernel = opt->first_kernel = opt->kernels->adaptive->adam[adam_flags(opt)];
 }
 
 static void adamw_select(struct gd_optimizer *opt)
 {
-    opt->kernel = opt->first_kernel = opt->kernels->adamw[adam_flags(opt)];
+    opt->kernel = opt->first_kernel = opt->kernels->adaptive->adamw[adam_flags(opt)];
 }
 
 /* The bias corrections call pow() as torch does (Python's float power), so that the

@@ -9,7 +9,7 @@
  *   momentum > 0: b = momentum b + g / d;  x = x - lr b
  *   otherwise:                             x = x - lr g / d
  *
- * The buffers s, a, b start at 0.  The loops are in lib/kernels/kernels.c.
+ * The buffers s, a, b start at 0.  The loops are in lib/kernels/adaptive_loops.c.
  * SPDX-License-Identifier: MIT
  */
 #include "../internal.h"
@@ -27,7 +27,7 @@ static void rmsprop_select(struct gd_optimizer *opt)
         flags |= GDI_K_OPTION;
     if (gdi_opt_param(opt, GD_PARAM_MOMENTUM) > 0.0)
         flags |= GDI_K_EXTRA;
-    opt->kernel = opt->first_kernel = opt->kernels->rmsprop[flags];
+    opt->kernel = opt->first_kernel = opt->kernels->adaptive->rmsprop[flags];
 }
 
 static void rmsprop_update(struct gd_optimizer *opt, double *restrict x,

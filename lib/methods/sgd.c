@@ -8,7 +8,7 @@
  *   d = nesterov ? d + momentum * b : b            (when momentum != 0)
  *   x = x - lr * d
  *
- * The loops are in lib/kernels/kernels.c; this file picks the variant when parameters
+ * The loops are in lib/kernels/sgd_loops.c; this file picks the variant when parameters
  * change and computes the per-call scalars.
  * SPDX-License-Identifier: MIT
  */
@@ -31,11 +31,11 @@ static void sgd_select(struct gd_optimizer *opt)
     if (gdi_opt_param(opt, GD_PARAM_DAMPENING) != 0.0)
         flags |= GDI_K_EXTRA;
     if (gdi_opt_param(opt, GD_PARAM_MOMENTUM) == 0.0) {
-        opt->kernel = opt->first_kernel = opt->kernels->sgd[flags & 3u];
+        opt->kernel = opt->first_kernel = opt->kernels->sgd->plain[flags & 3u];
     } else {
         /* Torch creates the momentum buffer at the first step that uses momentum. */
-        opt->first_kernel = opt->kernels->sgd_first[flags & 7u];
-        opt->kernel = opt->kernels->sgd_momentum[flags];
+        opt->first_kernel = opt->kernels->sgd->first[flags & 7u];
+        opt->kernel = opt->kernels->sgd->momentum[flags];
     }
 }
 

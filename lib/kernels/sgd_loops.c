@@ -1,0 +1,68 @@
+/*
+ * sgd_loops.c - the loops of SGD (plain, first momentum step, momentum), compiled once
+ * per instruction-set level.  Their arithmetic is that of torch.optim.SGD (PyTorch
+ * 1.13, _single_tensor_sgd), operation by operation: see lib/methods/sgd.c.
+ *
+ * These loops stream memory with little arithmetic per element, so at the AVX-512
+ * level the build asks for 256-bit vectors: on the AMD EPYC measured, 512-bit vectors
+ * made them 1.2-1.5x slower once the vectors no longer fit in cache, and no faster in
+ * cache (bench/README.md).
+ * SPDX-License-Identifier: MIT
+ */
+#include "loops.h"
+
+static ALWAYS_INLINE void sgd_plain(size_t n, double *restrict x, const double *restrict g,
+                                    struct gdi_coefficients c, unsigned flags)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] -= c.lr * direction(g[i], x[i], c.decay, flags);
+}
+
+/* Torch's momentum buffer starts as a copy of the first direction. */
+static ALWAYS_INLINE void sgd_first(size_t n, double *restrict x, const double *restrict g,
+                                    double *restrict buf, struct gdi_coefficients c,
+                                    unsigned flags)
+{
+    for (size_t i = 0; i < n; i++) {
+        double d = direction(g[i], x[i], c.decay, flags);
+        buf[i] = d;
+        x[i] -= c.lr * (HAS(GDI_K_OPTION) ? d + c.momentum * d : d);
+    }
+}
+
+static ALWAYS_INLINE void sgd_momentum(size_t n, double *restrict x, const double *restrict g,
+                                       double *restrict buf, struct gdi_coefficients c,
+                                       unsigned flags)
+{
+    for (size_t i = 0; i < n; i++) {
+        double d = direction(g[i], x[i], c.decay, flags);
+        double b = c.momentum * buf[i] + (HAS(GDI_K_EXTRA) ? c.keep * d : d);
+        buf[i] = b;
+        x[i] -= c.lr * (HAS(GDI_K_OPTION) ? d + c.momentum * b : b);
+    }
+}
+
+static ALWAYS_INLINE void sgd_plain_k(KERNEL_PARAMS, unsigned flags)
+{
+    UNUSED_STATE;
+    sgd_plain(n, x, g, *cp, flags);
+}
+static ALWAYS_INLINE void sgd_first_k(KERNEL_PARAMS, unsigned flags)
+{
+    UNUSED_STATE;
+    sgd_first(n, x, g, s0, *cp, flags);
+}
+static ALWAYS_INLINE void sgd_momentum_k(KERNEL_PARAMS, unsigned flags)
+{
+    UNUSED_STATE;
+    sgd_momentum(n, x, g, s0, *cp, flags);
+}
+INSTANCES4(sgd_plain_k)
+INSTANCES8(sgd_first_k)
+INSTANCES16(sgd_momentum_k)
+
+const struct gdi_sgd_kernels TABLE_NAME(gdi_sgd_kernels) = {
+    .plain = TABLE4(sgd_plain_k),
+    .first = TABLE8(sgd_first_k),
+    .momentum = TABLE16(sgd_momentum_k),
+};
