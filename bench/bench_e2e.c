@@ -24,14 +24,9 @@
 
 #include <gdescent.h>
 
-#define ACCURACY 1e-6
+#include "clock.h"
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
+#define ACCURACY 1e-6
 
 static double uniform(uint64_t *s)
 {

@@ -24,6 +24,8 @@
 
 #include <gdescent.h>
 
+#include "clock.h"
+
 #ifdef HAVE_GSL
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_multimin.h>
@@ -34,19 +36,6 @@
 
 enum { REPEATS = 5, MAX_ITERATIONS = 100000 };
 #define TOLERANCE 1e-6
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* ---- the shared objective ---- */
 

@@ -16,22 +16,11 @@
 
 #include <gdescent.h>
 
+#include "clock.h"
+
 #include "hand_loops.h"
 
 enum { REPEATS = 7 };
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* What one timed repetition runs: `steps` updates of n elements. */
 struct work {
