@@ -138,7 +138,8 @@ struct gd_method_ops {
     size_t state_vectors;                  /* vectors of n doubles of state */
     /* Cross-parameter rules (such as Nesterov's); params is indexed by slot. */
     bool (*params_ok)(const double *params);
-    /* Chooses opt->kernel and opt->first_kernel for the current parameters. */
+    /* For the current parameters: chooses opt->kernel and opt->first_kernel, and fills
+     * the coefficients in opt->coef that do not change from step to step. */
     void (*select)(struct gd_optimizer *opt);
     /* One update of x from grad; opt->step already counts this update. */
     void (*update)(struct gd_optimizer *opt, double *restrict x, const double *restrict grad);
@@ -160,6 +161,7 @@ struct gd_optimizer {
     const struct gdi_kernels *kernels; /* the instruction-set level, fixed at creation */
     gdi_kernel_fn kernel;       /* the update loop of the current parameters ... */
     gdi_kernel_fn first_kernel; /* ... and of the first update after creation or reset */
+    struct gdi_coefficients coef; /* set by ops->select; update adds per-step ones */
     size_t step;       /* updates applied since creation or reset (PyTorch's t) */
     double *state;     /* ops->state_vectors * n */
     bool state_ready;  /* the state vectors hold moments (set by the first update) */

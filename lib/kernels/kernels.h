@@ -21,8 +21,9 @@ enum {
     GDI_K_EXTRA = 8     /* SGD: dampening != 0; RMSprop: momentum > 0 */
 };
 
-/* Per-call scalars, computed once per update outside the loop.  Each method fills the
- * fields it uses. */
+/* The scalars of the loops: those that depend only on the parameters are computed
+ * when the parameters change, the per-step ones (bias corrections, Adagrad's decayed
+ * rate) once per update, outside the loop.  Each method fills the fields it uses. */
 struct gdi_coefficients {
     double lr, neg_lr;          /* SGD, RMSprop */
     double decay;               /* L2 term added to the gradient */
@@ -32,7 +33,7 @@ struct gdi_coefficients {
     double neg_step;            /* Adam: -lr / (1 - beta1^t) */
     double bc2_sqrt;            /* Adam: sqrt(1 - beta2^t) */
     double alpha, keep_alpha;   /* RMSprop */
-    double neg_clr;             /* Adagrad: -lr / (1 + (t - 1) lr_decay) */
+    double lr_decay, neg_clr;   /* Adagrad: neg_clr = -lr / (1 + (t - 1) lr_decay) */
     double eps;
 };
 

@@ -19,6 +19,12 @@ static const struct gd_param_default adagrad_params[] = {
 
 static void adagrad_select(struct gd_optimizer *opt)
 {
+    opt->coef = (struct gdi_coefficients){
+        .lr = gdi_opt_param(opt, GD_PARAM_LR),
+        .decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
+        .lr_decay = gdi_opt_param(opt, GD_PARAM_LR_DECAY),
+        .eps = gdi_opt_param(opt, GD_PARAM_EPS),
+    };
     opt->kernel = opt->first_kernel = opt->kernels->adaptive->adagrad[gdi_common_flags(opt)];
 }
 
@@ -35,14 +41,9 @@ static void adagrad_update(struct gd_optimizer *opt, double *restrict x,
             sum[i] = init;
         opt->state_ready = true;
     }
-    double lr = gdi_opt_param(opt, GD_PARAM_LR);
-    double lr_decay = gdi_opt_param(opt, GD_PARAM_LR_DECAY);
-    const struct gdi_coefficients c = {
-        .decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
-        .neg_clr = -(lr / (1.0 + (double)(opt->step - 1) * lr_decay)),
-        .eps = gdi_opt_param(opt, GD_PARAM_EPS),
-    };
-    opt->kernel(n, x, g, sum, NULL, NULL, &c);
+    struct gdi_coefficients *c = &opt->coef;
+    c->neg_clr = -(c->lr / (1.0 + (double)(opt->step - 1) * c->lr_decay));
+    opt->kernel(n, x, g, sum, NULL, NULL, c);
 }
 
 const struct gd_method_ops gdi_adagrad_ops = {

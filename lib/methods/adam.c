@@ -33,13 +33,34 @@ static unsigned adam_flags(const struct gd_optimizer *opt)
     return gdi_opt_param(opt, GD_PARAM_AMSGRAD) != 0.0 ? flags | GDI_K_OPTION : flags;
 }
 
+/* The coefficients that do not depend on the step. */
+static void adam_coefficients(struct gd_optimizer *opt)
+{
+    double lr = gdi_opt_param(opt, GD_PARAM_LR);
+    double beta1 = gdi_opt_param(opt, GD_PARAM_BETA1);
+    double beta2 = gdi_opt_param(opt, GD_PARAM_BETA2);
+    double decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY);
+    opt->coef = (struct gdi_coefficients){
+        .lr = lr,
+        .decay = decay,
+        .shrink = 1.0 - lr * decay,
+        .beta1 = beta1,
+        .keep1 = 1.0 - beta1,
+        .beta2 = beta2,
+        .keep2 = 1.0 - beta2,
+        .eps = gdi_opt_param(opt, GD_PARAM_EPS),
+    };
+}
+
 static void adam_select(struct gd_optimizer *opt)
 {
+    adam_coefficients(opt);
     opt->kernel = opt->first_kernel = opt->kernels->adaptive->adam[adam_flags(opt)];
 }
 
 static void adamw_select(struct gd_optimizer *opt)
 {
+    adam_coefficients(opt);
     opt->kernel = opt->first_kernel = opt->kernels->adaptive->adamw[adam_flags(opt)];
 }
 
@@ -47,25 +68,13 @@ static void adamw_select(struct gd_optimizer *opt)
  * step sizes agree to the last bit. */
 static void adam_update(struct gd_optimizer *opt, double *restrict x, const double *restrict g)
 {
-    double lr = gdi_opt_param(opt, GD_PARAM_LR);
-    double beta1 = gdi_opt_param(opt, GD_PARAM_BETA1);
-    double beta2 = gdi_opt_param(opt, GD_PARAM_BETA2);
-    double decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY);
+    struct gdi_coefficients *c = &opt->coef;
     double t = (double)opt->step;
-    const struct gdi_coefficients c = {
-        .decay = decay,
-        .shrink = 1.0 - lr * decay,
-        .beta1 = beta1,
-        .keep1 = 1.0 - beta1,
-        .beta2 = beta2,
-        .keep2 = 1.0 - beta2,
-        .neg_step = -(lr / (1.0 - pow(beta1, t))),
-        .bc2_sqrt = sqrt(1.0 - pow(beta2, t)),
-        .eps = gdi_opt_param(opt, GD_PARAM_EPS),
-    };
+    c->neg_step = -(c->lr / (1.0 - pow(c->beta1, t)));
+    c->bc2_sqrt = sqrt(1.0 - pow(c->beta2, t));
     size_t n = opt->n;
     double *m = opt->state;
-    opt->kernel(n, x, g, m, m + n, m + 2 * n, &c);
+    opt->kernel(n, x, g, m, m + n, m + 2 * n, c);
 }
 
 const struct gd_method_ops gdi_adam_ops = {

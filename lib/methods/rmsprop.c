@@ -22,6 +22,17 @@ static const struct gd_param_default rmsprop_params[] = {
 
 static void rmsprop_select(struct gd_optimizer *opt)
 {
+    double lr = gdi_opt_param(opt, GD_PARAM_LR);
+    double alpha = gdi_opt_param(opt, GD_PARAM_ALPHA);
+    opt->coef = (struct gdi_coefficients){
+        .lr = lr,
+        .neg_lr = -lr,
+        .decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
+        .momentum = gdi_opt_param(opt, GD_PARAM_MOMENTUM),
+        .alpha = alpha,
+        .keep_alpha = 1.0 - alpha,
+        .eps = gdi_opt_param(opt, GD_PARAM_EPS),
+    };
     unsigned flags = gdi_common_flags(opt);
     if (gdi_opt_param(opt, GD_PARAM_CENTERED) != 0.0)
         flags |= GDI_K_OPTION;
@@ -33,20 +44,9 @@ static void rmsprop_select(struct gd_optimizer *opt)
 static void rmsprop_update(struct gd_optimizer *opt, double *restrict x,
                            const double *restrict g)
 {
-    double lr = gdi_opt_param(opt, GD_PARAM_LR);
-    double alpha = gdi_opt_param(opt, GD_PARAM_ALPHA);
-    const struct gdi_coefficients c = {
-        .lr = lr,
-        .neg_lr = -lr,
-        .decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
-        .momentum = gdi_opt_param(opt, GD_PARAM_MOMENTUM),
-        .alpha = alpha,
-        .keep_alpha = 1.0 - alpha,
-        .eps = gdi_opt_param(opt, GD_PARAM_EPS),
-    };
     size_t n = opt->n;
     double *sq = opt->state;
-    opt->kernel(n, x, g, sq, sq + n, sq + 2 * n, &c);
+    opt->kernel(n, x, g, sq, sq + n, sq + 2 * n, &opt->coef);
 }
 
 const struct gd_method_ops gdi_rmsprop_ops = {

@@ -25,6 +25,12 @@ static const struct gd_param_default sgd_params[] = {
 
 static void sgd_select(struct gd_optimizer *opt)
 {
+    opt->coef = (struct gdi_coefficients){
+        .lr = gdi_opt_param(opt, GD_PARAM_LR),
+        .decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
+        .momentum = gdi_opt_param(opt, GD_PARAM_MOMENTUM),
+        .keep = 1.0 - gdi_opt_param(opt, GD_PARAM_DAMPENING),
+    };
     unsigned flags = gdi_common_flags(opt);
     if (gdi_opt_param(opt, GD_PARAM_NESTEROV) != 0.0)
         flags |= GDI_K_OPTION;
@@ -41,15 +47,9 @@ static void sgd_select(struct gd_optimizer *opt)
 
 static void sgd_update(struct gd_optimizer *opt, double *restrict x, const double *restrict g)
 {
-    const struct gdi_coefficients c = {
-        .lr = gdi_opt_param(opt, GD_PARAM_LR),
-        .decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
-        .momentum = gdi_opt_param(opt, GD_PARAM_MOMENTUM),
-        .keep = 1.0 - gdi_opt_param(opt, GD_PARAM_DAMPENING),
-    };
     gdi_kernel_fn kernel = opt->state_ready ? opt->kernel : opt->first_kernel;
-    kernel(opt->n, x, g, opt->state, NULL, NULL, &c);
-    if (c.momentum != 0.0)
+    kernel(opt->n, x, g, opt->state, NULL, NULL, &opt->coef);
+    if (opt->coef.momentum != 0.0)
         opt->state_ready = true;
 }
 
