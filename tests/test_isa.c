@@ -94,14 +94,16 @@ static const char *run(const char *level, struct variant v, size_t n, double *pa
     return ran;
 }
 
-/* Sizes around the vector widths, so that every loop runs its remainder code too. */
-static const size_t sizes[] = {1, 2, 3, 7, 8, 9, 15, 17, 33, 1000, 1031};
+/* Sizes around the vector widths, so that every loop runs its remainder code too, and
+ * one above GDI_SGD_SMALL_N (32768), where SGD switches to its other build. */
+static const size_t sizes[] = {1, 2, 3, 7, 8, 9, 15, 17, 33, 1000, 1031, 40009};
+enum { LARGEST = 40009 };
 
 static void compare_level(const char *level)
 {
     size_t variants = 0;
-    double *expected = malloc(STEPS * 1031 * sizeof *expected);
-    double *actual = malloc(STEPS * 1031 * sizeof *actual);
+    double *expected = malloc(STEPS * LARGEST * sizeof *expected);
+    double *actual = malloc(STEPS * LARGEST * sizeof *actual);
     assert_true(expected && actual);
     for (int method = GD_SGD; method <= GD_ADAGRAD; method++) {
         for (unsigned options = 0; options < 1u << OPTION_BITS; options++) {

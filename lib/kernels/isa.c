@@ -18,16 +18,19 @@
 extern const struct gdi_sgd_kernels gdi_sgd_kernels_baseline;
 extern const struct gdi_adaptive_kernels gdi_adaptive_kernels_baseline;
 static const struct gdi_kernels gdi_kernels_baseline = {
-    "baseline", &gdi_sgd_kernels_baseline, &gdi_adaptive_kernels_baseline};
+    "baseline", &gdi_sgd_kernels_baseline, &gdi_sgd_kernels_baseline,
+    &gdi_adaptive_kernels_baseline};
 
 #ifdef GDI_X86_KERNELS
-extern const struct gdi_sgd_kernels gdi_sgd_kernels_avx2, gdi_sgd_kernels_avx512;
+extern const struct gdi_sgd_kernels gdi_sgd_kernels_avx2, gdi_sgd_kernels_avx512,
+    gdi_sgd_kernels_avx512_wide;
 extern const struct gdi_adaptive_kernels gdi_adaptive_kernels_avx2,
     gdi_adaptive_kernels_avx512;
 static const struct gdi_kernels gdi_kernels_avx2 = {
-    "avx2", &gdi_sgd_kernels_avx2, &gdi_adaptive_kernels_avx2};
+    "avx2", &gdi_sgd_kernels_avx2, &gdi_sgd_kernels_avx2, &gdi_adaptive_kernels_avx2};
 static const struct gdi_kernels gdi_kernels_avx512 = {
-    "avx512", &gdi_sgd_kernels_avx512, &gdi_adaptive_kernels_avx512};
+    "avx512", &gdi_sgd_kernels_avx512, &gdi_sgd_kernels_avx512_wide,
+    &gdi_adaptive_kernels_avx512};
 
 /* The levels follow the x86-64 psABI: x86-64-v3 (AVX2, FMA, ...) and x86-64-v4
  * (AVX-512 F, VL, BW, DQ).  libgcc's checks include the operating system's support

@@ -58,9 +58,14 @@ struct gdi_adaptive_kernels {
     gdi_kernel_fn adagrad[4];   /* MAXIMIZE | DECAY */
 };
 
+/* At the AVX-512 level SGD has two builds: 512-bit vectors for vectors that fit in a
+ * core's L2 cache, 256-bit ones beyond (see sgd_loops.c). */
+#define GDI_SGD_SMALL_N 32768
+
 struct gdi_kernels {
     const char *isa; /* "baseline", "avx2" or "avx512" */
-    const struct gdi_sgd_kernels *sgd;
+    const struct gdi_sgd_kernels *sgd;       /* for n > GDI_SGD_SMALL_N */
+    const struct gdi_sgd_kernels *sgd_small; /* for n <= GDI_SGD_SMALL_N */
     const struct gdi_adaptive_kernels *adaptive;
 };
 

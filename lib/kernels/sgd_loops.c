@@ -3,10 +3,11 @@
  * per instruction-set level.  Their arithmetic is that of torch.optim.SGD (PyTorch
  * 1.13, _single_tensor_sgd), operation by operation: see lib/methods/sgd.c.
  *
- * These loops stream memory with little arithmetic per element, so at the AVX-512
- * level the build asks for 256-bit vectors: on the AMD EPYC measured, 512-bit vectors
- * made them 1.2-1.5x slower once the vectors no longer fit in cache, and no faster in
- * cache (bench/README.md).
+ * These loops stream memory with little arithmetic per element.  At the AVX-512 level
+ * the build compiles them twice: with 512-bit vectors for small n (GDI_SGD_SMALL_N:
+ * the vectors fit in a core's L2 cache, where the wider vectors were about 1.2x
+ * faster at n = 1000) and with 256-bit vectors for large n (on the AMD EPYC measured,
+ * 512-bit vectors made them 1.2-1.5x slower once the data streamed from memory).
  * SPDX-License-Identifier: MIT
  */
 #include "loops.h"

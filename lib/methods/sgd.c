@@ -36,12 +36,14 @@ static void sgd_select(struct gd_optimizer *opt)
         flags |= GDI_K_OPTION;
     if (gdi_opt_param(opt, GD_PARAM_DAMPENING) != 0.0)
         flags |= GDI_K_EXTRA;
+    const struct gdi_sgd_kernels *loops =
+        opt->n <= GDI_SGD_SMALL_N ? opt->kernels->sgd_small : opt->kernels->sgd;
     if (gdi_opt_param(opt, GD_PARAM_MOMENTUM) == 0.0) {
-        opt->kernel = opt->first_kernel = opt->kernels->sgd->plain[flags & 3u];
+        opt->kernel = opt->first_kernel = loops->plain[flags & 3u];
     } else {
         /* Torch creates the momentum buffer at the first step that uses momentum. */
-        opt->first_kernel = opt->kernels->sgd->first[flags & 7u];
-        opt->kernel = opt->kernels->sgd->momentum[flags];
+        opt->first_kernel = loops->first[flags & 7u];
+        opt->kernel = loops->momentum[flags];
     }
 }
 
