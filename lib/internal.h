@@ -36,7 +36,9 @@ long gdi_live_blocks(void);
 /* ---- numerics ---- */
 
 bool gdi_all_finite(const double *v, size_t n);
+/* Euclidean norm of v, and distance between a and b (both vectors of n values). */
 double gdi_norm2(const double *v, size_t n);
+double gdi_distance2(const double *a, const double *b, size_t n);
 
 /* ---- objectives ---- */
 

@@ -76,19 +76,9 @@ static bool value_settled(double f, double f_prev, double ftol)
     return ftol > 0.0 && fabs(f - f_prev) <= ftol * fmax(fabs(f), fabs(f_prev));
 }
 
-static double distance(const double *a, const double *b, size_t n)
-{
-    double sum = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double d = a[i] - b[i];
-        sum += d * d;
-    }
-    return sqrt(sum);
-}
-
 static bool step_small(const double *x, const double *x_prev, size_t n, double xtol)
 {
-    return xtol > 0.0 && distance(x, x_prev, n) <= xtol * gdi_norm2(x, n);
+    return xtol > 0.0 && gdi_distance2(x, x_prev, n) <= xtol * gdi_norm2(x, n);
 }
 
 /* State of one gd_minimize call. */
