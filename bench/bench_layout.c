@@ -1,8 +1,9 @@
 /*
  * bench_layout - Adam at one n through gd_optimizer_update and through the hand loop
- * of hand_loops.c with its two state vectors allocated apart or in one block of 3n (as
- * the library allocates them), timed interleaved; best of 9.  It separates the effect
- * of the state's memory layout from that of the code near the last-level cache size.
+ * of hand_loops.c with its two state vectors allocated apart (as the library allocates
+ * them) or in one block of 3n (as it did before), timed interleaved; best of 9.  It
+ * separates the effect of the state's memory layout from that of the code near the
+ * last-level cache size.
  *
  * usage: bench_layout N
  */

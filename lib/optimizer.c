@@ -60,9 +60,10 @@ gd_optimizer *gd_optimizer_new(gd_method method, size_t n)
     gdi_sampler_init(&opt->sampler, seed_of(opt));
     opt->grad = gdi_alloc_array(n, sizeof(double));
     opt->x_prev = gdi_alloc_array(n, sizeof(double));
-    if (ops->state_vectors > 0)
-        opt->state = gdi_calloc_array(n, ops->state_vectors * sizeof(double));
-    if (!opt->grad || !opt->x_prev || (ops->state_vectors > 0 && !opt->state)) {
+    bool ok = opt->grad && opt->x_prev;
+    for (size_t v = 0; ok && v < ops->state_vectors; v++)
+        ok = (opt->state[v] = gdi_calloc_array(n, sizeof(double))) != NULL;
+    if (!ok) {
         gd_optimizer_free(opt);
         return NULL;
     }
@@ -74,7 +75,8 @@ void gd_optimizer_free(gd_optimizer *opt)
     if (!opt)
         return;
     gdi_sampler_free(&opt->sampler);
-    gdi_free(opt->state);
+    for (size_t v = 0; v < GDI_MAX_STATE; v++)
+        gdi_free(opt->state[v]);
     gdi_free(opt->grad);
     gdi_free(opt->x_prev);
     gdi_free(opt);
@@ -124,8 +126,8 @@ int gd_optimizer_reset(gd_optimizer *opt)
         return GD_EINVAL;
     opt->step = 0;
     opt->state_ready = false;
-    if (opt->state)
-        memset(opt->state, 0, opt->n * opt->ops->state_vectors * sizeof(double));
+    for (size_t v = 0; v < opt->ops->state_vectors; v++)
+        memset(opt->state[v], 0, opt->n * sizeof(double));
     gdi_sampler_restart(&opt->sampler, seed_of(opt));
     return GD_OK;
 }

@@ -32,7 +32,7 @@ static void adagrad_update(struct gd_optimizer *opt, double *restrict x,
                            const double *restrict g)
 {
     size_t n = opt->n;
-    double *sum = opt->state;
+    double *sum = opt->state[0];
     if (!opt->state_ready) {
         /* Torch fills the accumulator at construction; here at the first step after
          * creation or reset, so the value set before that step counts. */

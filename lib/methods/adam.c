@@ -72,9 +72,7 @@ static void adam_update(struct gd_optimizer *opt, double *restrict x, const doub
     double t = (double)opt->step;
     c->neg_step = -(c->lr / (1.0 - pow(c->beta1, t)));
     c->bc2_sqrt = sqrt(1.0 - pow(c->beta2, t));
-    size_t n = opt->n;
-    double *m = opt->state;
-    opt->kernel(n, x, g, m, m + n, m + 2 * n, c);
+    opt->kernel(opt->n, x, g, opt->state[0], opt->state[1], opt->state[2], c);
 }
 
 const struct gd_method_ops gdi_adam_ops = {

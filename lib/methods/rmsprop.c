@@ -44,9 +44,7 @@ static void rmsprop_select(struct gd_optimizer *opt)
 static void rmsprop_update(struct gd_optimizer *opt, double *restrict x,
                            const double *restrict g)
 {
-    size_t n = opt->n;
-    double *sq = opt->state;
-    opt->kernel(n, x, g, sq, sq + n, sq + 2 * n, &opt->coef);
+    opt->kernel(opt->n, x, g, opt->state[0], opt->state[1], opt->state[2], &opt->coef);
 }
 
 const struct gd_method_ops gdi_rmsprop_ops = {

@@ -50,7 +50,7 @@ static void sgd_select(struct gd_optimizer *opt)
 static void sgd_update(struct gd_optimizer *opt, double *restrict x, const double *restrict g)
 {
     gdi_kernel_fn kernel = opt->state_ready ? opt->kernel : opt->first_kernel;
-    kernel(opt->n, x, g, opt->state, NULL, NULL, &opt->coef);
+    kernel(opt->n, x, g, opt->state[0], NULL, NULL, &opt->coef);
     if (opt->coef.momentum != 0.0)
         opt->state_ready = true;
 }

@@ -40,7 +40,11 @@ pub enum Error {
     /// The library returned a negative status (`GD_EINVAL`, `GD_EDIVERGED`, ...).
     Status { code: i32, context: &'static str },
     /// A slice had the wrong length; nothing was passed to the library.
-    Length { what: &'static str, expected: usize, actual: usize },
+    Length {
+        what: &'static str,
+        expected: usize,
+        actual: usize,
+    },
     /// A constructor refused its arguments (zero sizes, non-finite data, ...) or ran
     /// out of memory.
     Invalid(&'static str),
@@ -64,14 +68,20 @@ impl Error {
 
 fn strerror(code: i32) -> String {
     // SAFETY: gd_strerror returns a static NUL-terminated string for every code.
-    unsafe { CStr::from_ptr(sys::gd_strerror(code)) }.to_string_lossy().into_owned()
+    unsafe { CStr::from_ptr(sys::gd_strerror(code)) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Status { code, context } => write!(out, "{}: {}", context, strerror(*code)),
-            Error::Length { what, expected, actual } => {
+            Error::Length {
+                what,
+                expected,
+                actual,
+            } => {
                 write!(out, "{} has length {}, expected {}", what, actual, expected)
             }
             Error::Invalid(what) => write!(out, "{}: invalid arguments or out of memory", what),
@@ -86,7 +96,9 @@ impl std::error::Error for Error {}
 /// The library's version string, for example "1.0.0".
 pub fn version() -> String {
     // SAFETY: a static NUL-terminated string.
-    unsafe { CStr::from_ptr(sys::gd_version_string()) }.to_string_lossy().into_owned()
+    unsafe { CStr::from_ptr(sys::gd_version_string()) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn check(code: c_int, context: &'static str) -> Result<c_int, Error> {
@@ -101,7 +113,11 @@ fn check_len(what: &'static str, expected: usize, actual: usize) -> Result<(), E
     if expected == actual {
         Ok(())
     } else {
-        Err(Error::Length { what, expected, actual })
+        Err(Error::Length {
+            what,
+            expected,
+            actual,
+        })
     }
 }
 
@@ -177,10 +193,14 @@ pub struct Outcome {
     pub iterations: usize,
 }
 
+/// The closure of an objective in one shape for plain objectives and finite sums:
+/// (x, term indices, gradient to fill) -> f or an error message.
+type BoxedFn<'a> = Box<dyn FnMut(&[f64], &[usize], &mut [f64]) -> Result<f64, String> + 'a>;
+
 /// The Rust side of an objective: the closure, a gradient buffer for calls that want
 /// only f, and what went wrong in the last call.
 struct Callback<'a> {
-    fun: Box<dyn FnMut(&[f64], &[usize], &mut [f64]) -> Result<f64, String> + 'a>,
+    fun: BoxedFn<'a>,
     scratch: Vec<f64>,
     panic: Option<Box<dyn Any + Send>>,
     error: Option<String>,
@@ -283,7 +303,11 @@ impl<'a> Objective<'a> {
         F: FnMut(&[f64], &mut [f64]) -> Result<f64, E> + 'a,
         E: fmt::Display,
     {
-        Self::with_callback(n, None, Box::new(move |x, _, g| fun(x, g).map_err(|e| e.to_string())))
+        Self::with_callback(
+            n,
+            None,
+            Box::new(move |x, _, g| fun(x, g).map_err(|e| e.to_string())),
+        )
     }
 
     /// A finite sum (1/m) sum_i f_i(x): `fun(x, idx, grad)` returns the mean of the
@@ -296,15 +320,16 @@ impl<'a> Objective<'a> {
         Self::with_callback(n, Some(m), Box::new(move |x, idx, g| Ok(fun(x, idx, g))))
     }
 
-    fn with_callback(
-        n: usize,
-        terms: Option<usize>,
-        fun: Box<dyn FnMut(&[f64], &[usize], &mut [f64]) -> Result<f64, String> + 'a>,
-    ) -> Result<Self, Error> {
+    fn with_callback(n: usize, terms: Option<usize>, fun: BoxedFn<'a>) -> Result<Self, Error> {
         if n == 0 || terms == Some(0) {
             return Err(Error::Invalid("Objective: n and m must be at least 1"));
         }
-        let mut callback = Box::new(Callback { fun, scratch: vec![0.0; n], panic: None, error: None });
+        let mut callback = Box::new(Callback {
+            fun,
+            scratch: vec![0.0; n],
+            panic: None,
+            error: None,
+        });
         let user = &mut *callback as *mut Callback as *mut c_void;
         // SAFETY: the trampolines match the C prototypes; `user` outlives the handle
         // because both are dropped together by Objective's Drop, handle first.
@@ -315,14 +340,24 @@ impl<'a> Objective<'a> {
             }
         };
         let raw = NonNull::new(raw).ok_or(Error::Invalid("gd_objective_new"))?;
-        Ok(Objective { raw, n, callback: Some(callback), _borrows: PhantomData })
+        Ok(Objective {
+            raw,
+            n,
+            callback: Some(callback),
+            _borrows: PhantomData,
+        })
     }
 
     fn from_raw(raw: *mut sys::gd_objective, what: &'static str) -> Result<Self, Error> {
         let raw = NonNull::new(raw).ok_or(Error::Invalid(what))?;
         // SAFETY: a valid handle.
         let n = unsafe { sys::gd_objective_dim(raw.as_ptr()) };
-        Ok(Objective { raw, n, callback: None, _borrows: PhantomData })
+        Ok(Objective {
+            raw,
+            n,
+            callback: None,
+            _borrows: PhantomData,
+        })
     }
 
     /// `scale * ||x - center||^2`; `center` None is the origin.
@@ -332,7 +367,10 @@ impl<'a> Objective<'a> {
         }
         let c = center.map_or(ptr::null(), |c| c.as_ptr());
         // SAFETY: center is NULL or n values; the library copies them.
-        Self::from_raw(unsafe { sys::gd_quadratic_new(n, c, scale) }, "gd_quadratic_new")
+        Self::from_raw(
+            unsafe { sys::gd_quadratic_new(n, c, scale) },
+            "gd_quadratic_new",
+        )
     }
 
     /// Least squares `(scale/m) sum_i (X_i . w + b - y_i)^2` over the m rows of the
@@ -345,7 +383,7 @@ impl<'a> Objective<'a> {
         intercept: bool,
     ) -> Result<Self, Error> {
         let m = y.len();
-        check_len("x (rows * p)", m.checked_mul(p).unwrap_or(usize::MAX), x.len())?;
+        check_len("x (rows * p)", m.saturating_mul(p), x.len())?;
         let flags = if intercept { sys::GD_LS_INTERCEPT } else { 0 };
         // SAFETY: x has m * p values and y has m; the library copies them.
         let raw = unsafe { sys::gd_least_squares_new(m, p, x.as_ptr(), y.as_ptr(), scale, flags) };
@@ -360,7 +398,9 @@ impl<'a> Objective<'a> {
         weights: Option<&[f64]>,
     ) -> Result<Self, Error> {
         if dim == 0 || points.len() % dim != 0 {
-            return Err(Error::Invalid("geometric_median: points.len() must be m * dim"));
+            return Err(Error::Invalid(
+                "geometric_median: points.len() must be m * dim",
+            ));
         }
         let m = points.len() / dim;
         if let Some(w) = weights {
@@ -445,7 +485,10 @@ impl Optimizer {
     /// `Error::Status` with `GD_EINVAL`, and the parameter keeps its value.
     pub fn set(&mut self, key: Param, value: f64) -> Result<&mut Self, Error> {
         // SAFETY: a valid handle.
-        check(unsafe { sys::gd_optimizer_set(self.raw.as_ptr(), key as c_int, value) }, "gd_optimizer_set")?;
+        check(
+            unsafe { sys::gd_optimizer_set(self.raw.as_ptr(), key as c_int, value) },
+            "gd_optimizer_set",
+        )?;
         Ok(self)
     }
 
@@ -456,7 +499,8 @@ impl Optimizer {
             context: "gd_optimizer_set_by_name",
         })?;
         // SAFETY: a valid handle and a NUL-terminated name.
-        let code = unsafe { sys::gd_optimizer_set_by_name(self.raw.as_ptr(), name.as_ptr(), value) };
+        let code =
+            unsafe { sys::gd_optimizer_set_by_name(self.raw.as_ptr(), name.as_ptr(), value) };
         check(code, "gd_optimizer_set_by_name")?;
         Ok(self)
     }
@@ -465,7 +509,10 @@ impl Optimizer {
     pub fn get(&self, key: Param) -> Result<f64, Error> {
         let mut value = 0.0;
         // SAFETY: a valid handle.
-        check(unsafe { sys::gd_optimizer_get(self.raw.as_ptr(), key as c_int, &mut value) }, "gd_optimizer_get")?;
+        check(
+            unsafe { sys::gd_optimizer_get(self.raw.as_ptr(), key as c_int, &mut value) },
+            "gd_optimizer_get",
+        )?;
         Ok(value)
     }
 
@@ -494,7 +541,10 @@ impl Optimizer {
         check_len("x", self.n, x.len())?;
         check_len("grad", self.n, grad.len())?;
         // SAFETY: lengths checked; distinct borrows cannot overlap.
-        check(unsafe { sys::gd_optimizer_update(self.raw.as_ptr(), x.as_mut_ptr(), grad.as_ptr()) }, "gd_optimizer_update")?;
+        check(
+            unsafe { sys::gd_optimizer_update(self.raw.as_ptr(), x.as_mut_ptr(), grad.as_ptr()) },
+            "gd_optimizer_update",
+        )?;
         Ok(())
     }
 
@@ -506,7 +556,12 @@ impl Optimizer {
         let mut f = 0.0;
         // SAFETY: lengths checked; both handles valid.
         let code = unsafe {
-            sys::gd_step(self.raw.as_ptr(), objective.raw.as_ptr(), x.as_mut_ptr(), &mut f)
+            sys::gd_step(
+                self.raw.as_ptr(),
+                objective.raw.as_ptr(),
+                x.as_mut_ptr(),
+                &mut f,
+            )
         };
         objective.finish(code, "gd_step").map(|_| f)
     }
@@ -532,7 +587,12 @@ impl Optimizer {
         let before = self.iterations();
         // SAFETY: lengths checked; handles valid.
         let code = unsafe {
-            sys::gd_minimize(self.raw.as_ptr(), objective.raw.as_ptr(), x.as_mut_ptr(), traj)
+            sys::gd_minimize(
+                self.raw.as_ptr(),
+                objective.raw.as_ptr(),
+                x.as_mut_ptr(),
+                traj,
+            )
         };
         let code = objective.finish(code, "gd_minimize")?;
         let stop = match code {
@@ -542,7 +602,10 @@ impl Optimizer {
             sys::GD_STOP_USER => Stop::User,
             _ => Stop::MaxIter,
         };
-        Ok(Outcome { stop, iterations: self.iterations() - before })
+        Ok(Outcome {
+            stop,
+            iterations: self.iterations() - before,
+        })
     }
 }
 
@@ -575,7 +638,10 @@ impl Trajectory {
     /// Keeps every k-th record of later runs (and their first and last).
     pub fn set_stride(&mut self, every: usize) -> Result<(), Error> {
         // SAFETY: a valid handle.
-        check(unsafe { sys::gd_trajectory_set_stride(self.raw.as_ptr(), every) }, "gd_trajectory_set_stride")?;
+        check(
+            unsafe { sys::gd_trajectory_set_stride(self.raw.as_ptr(), every) },
+            "gd_trajectory_set_stride",
+        )?;
         Ok(())
     }
 
@@ -594,7 +660,11 @@ impl Trajectory {
     pub fn iter(&self, i: usize) -> Option<usize> {
         // SAFETY: a valid handle; out of range gives SIZE_MAX.
         let k = unsafe { sys::gd_trajectory_iter(self.raw.as_ptr(), i) };
-        if i < self.len() { Some(k) } else { None }
+        if i < self.len() {
+            Some(k)
+        } else {
+            None
+        }
     }
 
     /// Objective values of all records (one bulk copy).
@@ -628,7 +698,11 @@ impl Trajectory {
         // trajectory is next changed, which needs &mut self.
         unsafe {
             let p = sys::gd_trajectory_x(self.raw.as_ptr(), i);
-            if p.is_null() { None } else { Some(std::slice::from_raw_parts(p, self.n)) }
+            if p.is_null() {
+                None
+            } else {
+                Some(std::slice::from_raw_parts(p, self.n))
+            }
         }
     }
 
@@ -668,6 +742,9 @@ impl fmt::Debug for Objective<'_> {
 
 impl fmt::Debug for Trajectory {
     fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        out.debug_struct("Trajectory").field("n", &self.n).field("len", &self.len()).finish()
+        out.debug_struct("Trajectory")
+            .field("n", &self.n)
+            .field("len", &self.len())
+            .finish()
     }
 }

@@ -105,8 +105,11 @@ extern "C" {
         f: *mut c_double,
         grad: *mut c_double,
     ) -> c_int;
-    pub fn gd_quadratic_new(n: usize, center: *const c_double, scale: c_double)
-        -> *mut gd_objective;
+    pub fn gd_quadratic_new(
+        n: usize,
+        center: *const c_double,
+        scale: c_double,
+    ) -> *mut gd_objective;
     pub fn gd_least_squares_new(
         m: usize,
         p: usize,

@@ -3,7 +3,10 @@ use gdescent::{Method, Objective, Optimizer, Param, Stop, Trajectory};
 
 fn sgd(n: usize, lr: f64, steps: usize) -> Optimizer {
     let mut opt = Optimizer::new(Method::Sgd, n).unwrap();
-    opt.set(Param::Lr, lr).unwrap().set(Param::MaxIter, steps as f64).unwrap();
+    opt.set(Param::Lr, lr)
+        .unwrap()
+        .set(Param::MaxIter, steps as f64)
+        .unwrap();
     opt
 }
 
@@ -19,7 +22,13 @@ fn check_quadratic_path(center: Option<&[f64]>, x0: &[f64], lr: f64, steps: usiz
     let mut traj = Trajectory::new(n, true).unwrap();
     let mut x = x0.to_vec();
     let outcome = opt.minimize(&mut f, &mut x, Some(&mut traj)).unwrap();
-    assert_eq!(outcome, gdescent::Outcome { stop: Stop::MaxIter, iterations: steps });
+    assert_eq!(
+        outcome,
+        gdescent::Outcome {
+            stop: Stop::MaxIter,
+            iterations: steps
+        }
+    );
     assert_eq!(traj.len(), steps + 1);
     for k in 0..=steps {
         let xk = traj.x(k).unwrap();
@@ -27,7 +36,14 @@ fn check_quadratic_path(center: Option<&[f64]>, x0: &[f64], lr: f64, steps: usiz
         for j in 0..n {
             let c = center.map_or(0.0, |c| c[j]);
             let expected = c + (x0[j] - c) * (1.0 - 2.0 * lr).powi(k as i32);
-            assert!(close(xk[j], expected, 1e-12), "k {} j {}: {} vs {}", k, j, xk[j], expected);
+            assert!(
+                close(xk[j], expected, 1e-12),
+                "k {} j {}: {} vs {}",
+                k,
+                j,
+                xk[j],
+                expected
+            );
         }
     }
     assert_eq!(traj.x(steps).unwrap(), &x[..]);
@@ -62,7 +78,10 @@ fn per_sample_sgd() {
     let (xs, ys) = ([1.0, 2.0, 3.0], [2.0, 4.0, 6.0]);
     let mut loss = Objective::least_squares(&xs, &ys, 1, 1.0, false).unwrap();
     let mut opt = sgd(1, 0.01, 0);
-    opt.set(Param::BatchSize, 1.0).unwrap().set(Param::Shuffle, 0.0).unwrap();
+    opt.set(Param::BatchSize, 1.0)
+        .unwrap()
+        .set(Param::Shuffle, 0.0)
+        .unwrap();
     let mut w = [1.0];
     let expected_grads = [-2.0, -7.84, -16.2288];
     for i in 0..3 {
@@ -145,7 +164,10 @@ fn closure_objective_matches_bundled_quadratic() {
 fn adam_on_rosenbrock_equals_updates_driven_by_hand() {
     let mut f = Objective::rosenbrock(2).unwrap();
     let mut opt = Optimizer::new(Method::Adam, 2).unwrap();
-    opt.set(Param::Lr, 0.01).unwrap().set(Param::MaxIter, 500.0).unwrap();
+    opt.set(Param::Lr, 0.01)
+        .unwrap()
+        .set(Param::MaxIter, 500.0)
+        .unwrap();
     let mut x = [-1.2, 1.0];
     opt.minimize(&mut f, &mut x, None).unwrap();
 
@@ -187,7 +209,10 @@ fn finite_sum_closure_with_mini_batches() {
     let mut bundled = Objective::least_squares(&design, &ys, 2, 0.5, false).unwrap();
     let run = |obj: &mut Objective| {
         let mut opt = sgd(2, 0.1, 60);
-        opt.set(Param::BatchSize, 7.0).unwrap().set(Param::Seed, 3.0).unwrap();
+        opt.set(Param::BatchSize, 7.0)
+            .unwrap()
+            .set(Param::Seed, 3.0)
+            .unwrap();
         let mut w = [0.0, 0.0];
         opt.minimize(obj, &mut w, None).unwrap();
         w

@@ -6,13 +6,26 @@ fn length_mismatch_is_caught_before_calling_the_library() {
     let mut opt = Optimizer::new(Method::Sgd, 3).unwrap();
     let mut x = [1.0, 2.0];
     let err = opt.update(&mut x, &[1.0, 1.0]).unwrap_err();
-    assert_eq!(err, Error::Length { what: "x", expected: 3, actual: 2 });
+    assert_eq!(
+        err,
+        Error::Length {
+            what: "x",
+            expected: 3,
+            actual: 2
+        }
+    );
     assert_eq!(err.code(), sys::GD_EINVAL);
     assert_eq!(opt.iterations(), 0);
     let mut f = Objective::quadratic(2, None, 1.0).unwrap();
     let mut x3 = [1.0, 2.0, 3.0];
-    assert!(matches!(opt.step(&mut f, &mut x3), Err(Error::Length { .. })));
-    assert!(matches!(Objective::quadratic(2, Some(&[1.0]), 1.0), Err(Error::Length { .. })));
+    assert!(matches!(
+        opt.step(&mut f, &mut x3),
+        Err(Error::Length { .. })
+    ));
+    assert!(matches!(
+        Objective::quadratic(2, Some(&[1.0]), 1.0),
+        Err(Error::Length { .. })
+    ));
     assert!(matches!(
         Objective::least_squares(&[1.0, 2.0, 3.0], &[1.0, 2.0], 2, 1.0, false),
         Err(Error::Length { .. })
@@ -21,7 +34,10 @@ fn length_mismatch_is_caught_before_calling_the_library() {
     let mut traj = Trajectory::new(3, false).unwrap();
     let mut x2 = [1.0, 2.0];
     let mut sgd2 = Optimizer::new(Method::Sgd, 2).unwrap();
-    assert!(matches!(sgd2.minimize(&mut f, &mut x2, Some(&mut traj)), Err(Error::Length { .. })));
+    assert!(matches!(
+        sgd2.minimize(&mut f, &mut x2, Some(&mut traj)),
+        Err(Error::Length { .. })
+    ));
 }
 
 #[test]
@@ -42,10 +58,19 @@ fn bad_parameters_are_refused_and_leave_the_value() {
 
 #[test]
 fn constructors_refuse_bad_sizes() {
-    assert!(matches!(Optimizer::new(Method::Adam, 0), Err(Error::Invalid(_))));
-    assert!(matches!(Objective::new(0, |_, _| 0.0), Err(Error::Invalid(_))));
+    assert!(matches!(
+        Optimizer::new(Method::Adam, 0),
+        Err(Error::Invalid(_))
+    ));
+    assert!(matches!(
+        Objective::new(0, |_, _| 0.0),
+        Err(Error::Invalid(_))
+    ));
     assert!(matches!(Objective::rosenbrock(1), Err(Error::Invalid(_))));
-    assert!(matches!(Objective::quadratic(1, None, f64::INFINITY), Err(Error::Invalid(_))));
+    assert!(matches!(
+        Objective::quadratic(1, None, f64::INFINITY),
+        Err(Error::Invalid(_))
+    ));
     assert!(matches!(Trajectory::new(0, true), Err(Error::Invalid(_))));
 }
 
@@ -62,7 +87,10 @@ fn a_closure_error_stops_the_run() {
     })
     .unwrap();
     let mut opt = Optimizer::new(Method::Sgd, 1).unwrap();
-    opt.set(Param::Lr, 0.25).unwrap().set(Param::MaxIter, 100.0).unwrap();
+    opt.set(Param::Lr, 0.25)
+        .unwrap()
+        .set(Param::MaxIter, 100.0)
+        .unwrap();
     let mut x = [8.0];
     let err = opt.minimize(&mut f, &mut x, None).unwrap_err();
     assert_eq!(err, Error::Objective("gave up at call 6".to_owned()));
@@ -100,7 +128,10 @@ fn divergence_is_an_error_with_the_last_finite_iterate() {
     })
     .unwrap();
     let mut opt = Optimizer::new(Method::Sgd, 1).unwrap();
-    opt.set(Param::Lr, 1.0).unwrap().set(Param::Maximize, 1.0).unwrap();
+    opt.set(Param::Lr, 1.0)
+        .unwrap()
+        .set(Param::Maximize, 1.0)
+        .unwrap();
     let mut x = [700.0];
     let err = opt.minimize(&mut f, &mut x, None).unwrap_err();
     assert_eq!(err.code(), sys::GD_EDIVERGED);

@@ -10,8 +10,12 @@ fn every_header_function_is_declared() {
     let mut count = 0;
     for line in header.lines().filter(|l| l.starts_with("GD_API ")) {
         let before_paren = line.split('(').next().unwrap();
-        let name = before_paren.rsplit(|c: char| c == ' ' || c == '*').next().unwrap();
-        assert!(sys.contains(&format!("pub fn {}(", name)), "{} is not declared", name);
+        let name = before_paren.rsplit([' ', '*']).next().unwrap();
+        assert!(
+            sys.contains(&format!("pub fn {}(", name)),
+            "{} is not declared",
+            name
+        );
         count += 1;
     }
     assert!(count >= 38, "only {} functions found in the header", count);
