@@ -2,7 +2,7 @@
  * isa.c - run-time choice of the kernel table.
  *
  * Why per-level objects and a resolver rather than GCC's target_clones: the clones
- * attribute needs ifunc support and one attribute per function (64 of them here), it
+ * attribute needs ifunc support and one attribute per function (over 60 here), it
  * chooses once per process so tests could not compare levels in one run, and clang
  * handles it differently.  Compiling the loop files once per level is plain C that any
  * compiler builds, lets GDESCENT_ISA force a level for tests and benchmarks, and lets
