@@ -47,30 +47,74 @@ static void least_norm_subgradient(double *r, size_t dim, double weight_at_x)
         r[j] *= shrink;
 }
 
-static int geometric_median_batch(const double *x, size_t dim, const size_t *idx,
-                                  size_t count, double *f, double *grad, void *data)
+/* The sums over a batch: f before dividing by the count, the weight of points at x,
+ * and the gradient of the points away from x. */
+struct median_sums {
+    double sum, weight_at_x;
+};
+
+static struct median_sums sum_terms(const struct geometric_median *gm, const double *x,
+                                    const size_t *idx, size_t count, double *grad)
 {
-    const struct geometric_median *gm = data;
-    double sum = 0.0, weight_at_x = 0.0;
-    if (grad)
-        memset(grad, 0, dim * sizeof *grad);
+    struct median_sums s = {0.0, 0.0};
+    size_t dim = gm->dim;
     for (size_t k = 0; k < count; k++) {
         const double *p = gm->points + idx[k] * dim;
         double w = gm->weights ? gm->weights[idx[k]] : 1.0;
         double d = distance(x, p, dim);
-        sum += w * d;
+        s.sum += w * d;
         if (!grad)
             continue;
         if (d == 0.0) {
-            weight_at_x += w;
+            s.weight_at_x += w;
             continue;
         }
         for (size_t j = 0; j < dim; j++)
             grad[j] += w * (x[j] - p[j]) / d;
     }
-    *f = sum / (double)count;
+    return s;
+}
+
+/* The 2-D case (the point clouds of the examples): the same operations in the same
+ * order as sum_terms, so the same bits, with x and the gradient in registers; through
+ * memory the compiler must reload them at every point, as grad might alias them. */
+static struct median_sums sum_terms_2d(const struct geometric_median *gm, const double *x,
+                                       const size_t *idx, size_t count, double *grad)
+{
+    struct median_sums s = {0.0, 0.0};
+    const double x0 = x[0], x1 = x[1];
+    double g0 = 0.0, g1 = 0.0;
+    for (size_t k = 0; k < count; k++) {
+        const double *p = gm->points + 2 * idx[k];
+        double w = gm->weights ? gm->weights[idx[k]] : 1.0;
+        double dx = x0 - p[0], dy = x1 - p[1];
+        double d = sqrt(dx * dx + dy * dy);
+        s.sum += w * d;
+        if (d == 0.0) {
+            s.weight_at_x += w;
+            continue;
+        }
+        g0 += w * dx / d;
+        g1 += w * dy / d;
+    }
     if (grad) {
-        least_norm_subgradient(grad, dim, weight_at_x);
+        grad[0] = g0;
+        grad[1] = g1;
+    }
+    return s;
+}
+
+static int geometric_median_batch(const double *x, size_t dim, const size_t *idx,
+                                  size_t count, double *f, double *grad, void *data)
+{
+    const struct geometric_median *gm = data;
+    if (grad)
+        memset(grad, 0, dim * sizeof *grad);
+    struct median_sums s = dim == 2 ? sum_terms_2d(gm, x, idx, count, grad)
+                                    : sum_terms(gm, x, idx, count, grad);
+    *f = s.sum / (double)count;
+    if (grad) {
+        least_norm_subgradient(grad, dim, s.weight_at_x);
         for (size_t j = 0; j < dim; j++)
             grad[j] /= (double)count;
     }

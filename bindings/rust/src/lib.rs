@@ -238,14 +238,7 @@ impl<'a> Callback<'a> {
 
     fn take_failure(&mut self) -> Option<Error> {
         if let Some(payload) = self.panic.take() {
-            let message = if let Some(s) = payload.downcast_ref::<&str>() {
-                (*s).to_owned()
-            } else if let Some(s) = payload.downcast_ref::<String>() {
-                s.clone()
-            } else {
-                "non-string panic payload".to_owned()
-            };
-            return Some(Error::Panic(message));
+            return Some(Error::Panic(panic_message(payload)));
         }
         self.error.take().map(Error::Objective)
     }
@@ -281,8 +274,9 @@ unsafe extern "C" fn batch_trampoline(
 pub struct Objective<'a> {
     raw: NonNull<sys::gd_objective>,
     n: usize,
-    // Boxed so that its address, given to C as `user`, never moves.
-    callback: Option<Box<Callback<'a>>>,
+    // From Box::into_raw, freed in Drop: C holds the same address as `user`, so the
+    // Rust side also goes through this pointer (a live Box would claim unique access).
+    callback: Option<NonNull<Callback<'a>>>,
     _borrows: PhantomData<&'a mut ()>,
 }
 
@@ -324,13 +318,13 @@ impl<'a> Objective<'a> {
         if n == 0 || terms == Some(0) {
             return Err(Error::Invalid("Objective: n and m must be at least 1"));
         }
-        let mut callback = Box::new(Callback {
+        let callback = NonNull::from(Box::leak(Box::new(Callback {
             fun,
             scratch: vec![0.0; n],
             panic: None,
             error: None,
-        });
-        let user = &mut *callback as *mut Callback as *mut c_void;
+        })));
+        let user = callback.as_ptr() as *mut c_void;
         // SAFETY: the trampolines match the C prototypes; `user` outlives the handle
         // because both are dropped together by Objective's Drop, handle first.
         let raw = unsafe {
@@ -339,7 +333,14 @@ impl<'a> Objective<'a> {
                 Some(m) => sys::gd_objective_new_sum(n, m, Some(batch_trampoline), user),
             }
         };
-        let raw = NonNull::new(raw).ok_or(Error::Invalid("gd_objective_new"))?;
+        let raw = match NonNull::new(raw) {
+            Some(raw) => raw,
+            None => {
+                // SAFETY: from Box::leak above, and C did not keep it.
+                drop(unsafe { Box::from_raw(callback.as_ptr()) });
+                return Err(Error::Invalid("gd_objective_new"));
+            }
+        };
         Ok(Objective {
             raw,
             n,
@@ -443,7 +444,11 @@ impl<'a> Objective<'a> {
 
     /// Turns a status into a result, preferring what the closure reported.
     fn finish(&mut self, code: c_int, context: &'static str) -> Result<c_int, Error> {
-        if let Some(failure) = self.callback.as_mut().and_then(|c| c.take_failure()) {
+        // SAFETY: no C call is running, so nothing else uses the callback now.
+        let failure = self
+            .callback
+            .and_then(|c| unsafe { (*c.as_ptr()).take_failure() });
+        if let Some(failure) = failure {
             return Err(failure);
         }
         check(code, context)
@@ -452,8 +457,13 @@ impl<'a> Objective<'a> {
 
 impl Drop for Objective<'_> {
     fn drop(&mut self) {
-        // SAFETY: the handle is valid and freed once; the callback box outlives it.
-        unsafe { sys::gd_objective_free(self.raw.as_ptr()) };
+        // SAFETY: the handle is valid and freed once, before the callback it points to.
+        unsafe {
+            sys::gd_objective_free(self.raw.as_ptr());
+            if let Some(callback) = self.callback {
+                drop(Box::from_raw(callback.as_ptr()));
+            }
+        }
     }
 }
 
@@ -575,6 +585,37 @@ impl Optimizer {
         x: &mut [f64],
         trajectory: Option<&mut Trajectory>,
     ) -> Result<Outcome, Error> {
+        self.run(objective, x, trajectory, None)
+    }
+
+    /// As [`Optimizer::minimize`], calling `monitor(iteration, x, f)` after every update
+    /// (iterations count from 1 in this call); returning `true` stops the run with
+    /// [`Stop::User`].  A panic in the monitor stops the run and becomes
+    /// [`Error::Panic`].
+    pub fn minimize_with<M>(
+        &mut self,
+        objective: &mut Objective,
+        x: &mut [f64],
+        trajectory: Option<&mut Trajectory>,
+        mut monitor: M,
+    ) -> Result<Outcome, Error>
+    where
+        M: FnMut(usize, &[f64], f64) -> bool,
+    {
+        let mut state = Monitor {
+            fun: &mut monitor,
+            panic: None,
+        };
+        self.run(objective, x, trajectory, Some(&mut state))
+    }
+
+    fn run(
+        &mut self,
+        objective: &mut Objective,
+        x: &mut [f64],
+        trajectory: Option<&mut Trajectory>,
+        mut monitor: Option<&mut Monitor<'_>>,
+    ) -> Result<Outcome, Error> {
         check_len("x", self.n, x.len())?;
         check_len("objective dimension", self.n, objective.n)?;
         let traj = match trajectory {
@@ -585,15 +626,26 @@ impl Optimizer {
             None => ptr::null_mut(),
         };
         let before = self.iterations();
-        // SAFETY: lengths checked; handles valid.
+        let (hook, user): (sys::gd_monitor_fn, *mut c_void) = match monitor.as_deref_mut() {
+            Some(m) => (Some(monitor_trampoline), m as *mut Monitor as *mut c_void),
+            None => (None, ptr::null_mut()),
+        };
+        // SAFETY: lengths checked; handles valid; the monitor outlives the call and is
+        // removed before returning.
         let code = unsafe {
-            sys::gd_minimize(
+            sys::gd_optimizer_set_monitor(self.raw.as_ptr(), hook, user);
+            let code = sys::gd_minimize(
                 self.raw.as_ptr(),
                 objective.raw.as_ptr(),
                 x.as_mut_ptr(),
                 traj,
-            )
+            );
+            sys::gd_optimizer_set_monitor(self.raw.as_ptr(), None, ptr::null_mut());
+            code
         };
+        if let Some(payload) = monitor.and_then(|m| m.panic.take()) {
+            return Err(Error::Panic(panic_message(payload)));
+        }
         let code = objective.finish(code, "gd_minimize")?;
         let stop = match code {
             sys::GD_STOP_GTOL => Stop::Gtol,
@@ -606,6 +658,41 @@ impl Optimizer {
             stop,
             iterations: self.iterations() - before,
         })
+    }
+}
+
+/// The Rust side of a monitor during one run.
+struct Monitor<'m> {
+    fun: &'m mut dyn FnMut(usize, &[f64], f64) -> bool,
+    panic: Option<Box<dyn Any + Send>>,
+}
+
+unsafe extern "C" fn monitor_trampoline(
+    iter: usize,
+    x: *const f64,
+    n: usize,
+    f: f64,
+    user: *mut c_void,
+) -> c_int {
+    let monitor = &mut *(user as *mut Monitor);
+    let x = std::slice::from_raw_parts(x, n);
+    let fun = &mut monitor.fun;
+    match catch_unwind(AssertUnwindSafe(|| fun(iter, x, f))) {
+        Ok(stop) => c_int::from(stop),
+        Err(payload) => {
+            monitor.panic = Some(payload);
+            1
+        }
+    }
+}
+
+fn panic_message(payload: Box<dyn Any + Send>) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".to_owned()
     }
 }
 

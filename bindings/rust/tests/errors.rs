@@ -150,3 +150,39 @@ fn handles_move_between_threads() {
     assert_eq!(iterations, 1);
     assert!(x.iter().all(|&v| v < 1.0));
 }
+
+#[test]
+fn a_monitor_stops_the_run_and_its_panic_becomes_an_error() {
+    let mut f = Objective::quadratic(2, None, 1.0).unwrap();
+    let mut opt = Optimizer::new(Method::Sgd, 2).unwrap();
+    opt.set(Param::Lr, 0.1).unwrap();
+    let mut x = [1.0, -1.0];
+    let mut seen = Vec::new();
+    let outcome = opt
+        .minimize_with(&mut f, &mut x, None, |k, xk, fk| {
+            seen.push((k, xk[0], fk));
+            k == 4
+        })
+        .unwrap();
+    assert_eq!(outcome.stop, gdescent::Stop::User);
+    assert_eq!(outcome.iterations, 4);
+    // The monitor sees each new iterate and f there: x_k = 0.8^k, f = 2 x_k^2.
+    for (i, &(k, x0, fk)) in seen.iter().enumerate() {
+        assert_eq!(k, i + 1);
+        assert!((x0 - 0.8f64.powi(k as i32)).abs() < 1e-15);
+        assert!((fk - 2.0 * x0 * x0).abs() < 1e-15);
+    }
+    let err = opt
+        .minimize_with(&mut f, &mut x, None, |k, _, _| {
+            if k == 2 {
+                panic!("monitor gave up");
+            }
+            false
+        })
+        .unwrap_err();
+    assert_eq!(err, Error::Panic("monitor gave up".to_owned()));
+    assert_eq!(opt.iterations(), 6);
+    // The monitor is removed after the run: a plain minimize runs to max_iter.
+    opt.set(Param::MaxIter, 3.0).unwrap();
+    assert_eq!(opt.minimize(&mut f, &mut x, None).unwrap().iterations, 3);
+}
