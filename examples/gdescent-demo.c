@@ -175,24 +175,12 @@ static int parse_options(int argc, char **argv, struct options *o)
     return 0;
 }
 
-static gd_method method_named(const char *name, int *ok)
-{
-    static const char *const names[] = {"sgd", "adam", "adamw", "rmsprop", "adagrad"};
-    for (int m = 0; m < 5; m++)
-        if (strcmp(name, names[m]) == 0) {
-            *ok = 1;
-            return (gd_method)m;
-        }
-    *ok = 0;
-    return GD_SGD;
-}
-
 /* An optimizer of the chosen method with the example's (or the user's) lr and steps. */
 static gd_optimizer *make_optimizer(const struct options *o, size_t n, double lr, long steps)
 {
-    int ok;
-    gd_method method = method_named(o->optimizer, &ok);
-    gd_optimizer *opt = ok ? gd_optimizer_new(method, n) : NULL;
+    gd_method method;
+    bool known = gd_method_by_name(o->optimizer, &method) == GD_OK;
+    gd_optimizer *opt = known ? gd_optimizer_new(method, n) : NULL;
     if (!opt) {
         fprintf(stderr, "gdescent-demo: unknown optimizer '%s'\n", o->optimizer);
         return NULL;

@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,18 +80,6 @@ static int parse_args(int argc, char **argv, struct settings *s)
     return 0;
 }
 
-static gd_method method_named(const char *name, int *ok)
-{
-    static const char *const names[] = {"sgd", "adam", "adamw", "rmsprop", "adagrad"};
-    for (int m = 0; m < 5; m++)
-        if (strcmp(name, names[m]) == 0) {
-            *ok = 1;
-            return (gd_method)m;
-        }
-    *ok = 0;
-    return GD_SGD;
-}
-
 static void target_of(size_t k, size_t followers, long frame, double out[2])
 {
     double phase = TWO_PI * (double)k / (double)followers;
@@ -108,8 +97,8 @@ static void world_free(struct world *w)
 
 static int world_init(struct world *w, const struct settings *s)
 {
-    int known;
-    gd_method method = method_named(s->method, &known);
+    gd_method method;
+    bool known = gd_method_by_name(s->method, &method) == GD_OK;
     w->followers = (size_t)s->followers;
     w->position = calloc(2 * w->followers, sizeof *w->position);
     w->pull = calloc(2 * w->followers, sizeof *w->pull);

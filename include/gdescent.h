@@ -411,6 +411,15 @@ typedef enum gd_param {
 GD_API gd_optimizer *gd_optimizer_new(gd_method method, size_t n);
 
 /**
+ * @brief The method of a name: "sgd", "adam", "adamw", "rmsprop" or "adagrad" (the
+ *        enum name lower-cased without `GD_`), for programs that take it as text.
+ * @param name   The name, NUL-terminated; matched exactly (case-sensitive).
+ * @param method Receives the method; untouched on error.
+ * @return #GD_OK, or #GD_EINVAL for a NULL argument or an unknown name.  Thread-safe.
+ */
+GD_API int gd_method_by_name(const char *name, gd_method *method);
+
+/**
  * @brief Frees an optimizer and its state.
  * @param opt The handle, or NULL (no-op).
  */

@@ -21,6 +21,18 @@ static const struct gd_method_ops *method_ops(gd_method method)
     return i < sizeof method_table / sizeof method_table[0] ? method_table[i] : NULL;
 }
 
+int gd_method_by_name(const char *name, gd_method *method)
+{
+    if (!name || !method)
+        return GD_EINVAL;
+    for (size_t i = 0; i < sizeof method_table / sizeof method_table[0]; i++)
+        if (strcmp(method_table[i]->name, name) == 0) {
+            *method = (gd_method)i;
+            return GD_OK;
+        }
+    return GD_EINVAL;
+}
+
 static void set_defaults(gd_optimizer *opt)
 {
     static const gd_param run_keys[] = {GD_PARAM_MAX_ITER,   GD_PARAM_GTOL,

@@ -91,6 +91,32 @@ static int failing_fdf(const double *x, size_t n, double *f, double *grad, void 
     return 7;
 }
 
+/* Every method by its name, and nothing else: unknown, differently cased and NULL
+ * names are refused and leave the output untouched. */
+static void test_method_names(void **state)
+{
+    (void)state;
+    const struct {
+        const char *name;
+        gd_method method;
+    } known[] = {{"sgd", GD_SGD}, {"adam", GD_ADAM}, {"adamw", GD_ADAMW},
+                 {"rmsprop", GD_RMSPROP}, {"adagrad", GD_ADAGRAD}};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        gd_method m = (gd_method)-1;
+        assert_int_equal(gd_method_by_name(known[i].name, &m), GD_OK);
+        assert_int_equal(m, known[i].method);
+    }
+    const char *unknown[] = {"SGD", "adam ", "", "lbfgs"};
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+        gd_method m = GD_RMSPROP;
+        assert_int_equal(gd_method_by_name(unknown[i], &m), GD_EINVAL);
+        assert_int_equal(m, GD_RMSPROP);
+    }
+    gd_method m;
+    assert_int_equal(gd_method_by_name(NULL, &m), GD_EINVAL);
+    assert_int_equal(gd_method_by_name("sgd", NULL), GD_EINVAL);
+}
+
 static void test_callback_objectives(void **state)
 {
     (void)state;
@@ -485,6 +511,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strerror_has_a_distinct_sentence_per_code),
         cmocka_unit_test(test_version_matches_macros),
+        cmocka_unit_test(test_method_names),
         cmocka_unit_test(test_callback_objectives),
         cmocka_unit_test(test_objective_constructors_refuse_bad_arguments),
         cmocka_unit_test(test_quadratics_closed_form),

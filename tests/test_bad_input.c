@@ -55,6 +55,8 @@ static double c_terms_null(struct fixture *f) { (void)f; return (double)gd_objec
 static double c_eval_null_obj(struct fixture *f) { return gd_objective_eval(NULL, f->x, &f->value, f->grad); }
 static double c_eval_null_x(struct fixture *f) { return gd_objective_eval(f->obj, NULL, &f->value, f->grad); }
 static double c_terms_null_idx(struct fixture *f) { return gd_objective_eval_terms(f->obj, f->x, NULL, 1, &f->value, NULL); }
+static double c_method_null(struct fixture *f) { (void)f; gd_method m; return gd_method_by_name(NULL, &m); }
+static double c_method_unknown(struct fixture *f) { (void)f; gd_method m; return gd_method_by_name("newton", &m); }
 static double c_opt_new_0(struct fixture *f) { (void)f; return ptr(gd_optimizer_new(GD_SGD, 0)); }
 static double c_opt_new_huge(struct fixture *f) { (void)f; return ptr(gd_optimizer_new(GD_ADAM, SIZE_MAX / 8)); }
 static double c_opt_new_method(struct fixture *f) { (void)f; return ptr(gd_optimizer_new((gd_method)42, 2)); }
@@ -114,6 +116,8 @@ static const struct row table[] = {
     {"gd_objective_eval NULL handle", E_INVAL, c_eval_null_obj},
     {"gd_objective_eval NULL x", E_INVAL, c_eval_null_x},
     {"gd_objective_eval_terms NULL idx", E_INVAL, c_terms_null_idx},
+    {"gd_method_by_name NULL name", E_INVAL, c_method_null},
+    {"gd_method_by_name unknown name", E_INVAL, c_method_unknown},
     {"gd_optimizer_new n = 0", E_NULL, c_opt_new_0},
     {"gd_optimizer_new n*8 overflows", E_NULL, c_opt_new_huge},
     {"gd_optimizer_new unknown method", E_NULL, c_opt_new_method},

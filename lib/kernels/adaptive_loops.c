@@ -12,11 +12,11 @@
 #include "loops.h"
 
 /* Adam (decoupled = false: DECAY adds weight_decay * x to the gradient) and AdamW
- * (decoupled = true: DECAY shrinks x first). */
-static ALWAYS_INLINE void adam(size_t n, double *restrict x, const double *restrict g,
-                               double *restrict m, double *restrict v, double *restrict vmax,
-                               struct gdi_coefficients c, unsigned flags, bool decoupled)
+ * (decoupled = true: DECAY shrinks x first); s0, s1, s2 are m, v and AMSGrad's max. */
+static ALWAYS_INLINE void adam(KERNEL_PARAMS, unsigned flags, bool decoupled)
 {
+    const struct gdi_coefficients c = *cp;
+    double *restrict m = s0, *restrict v = s1, *restrict vmax = s2;
     unsigned gradient_flags = decoupled ? flags & ~(unsigned)GDI_K_DECAY : flags;
     for (size_t i = 0; i < n; i++) {
         double xi = decoupled && HAS(GDI_K_DECAY) ? x[i] * c.shrink : x[i];
@@ -33,11 +33,22 @@ static ALWAYS_INLINE void adam(size_t n, double *restrict x, const double *restr
     }
 }
 
-static ALWAYS_INLINE void rmsprop(size_t n, double *restrict x, const double *restrict g,
-                                  double *restrict sq, double *restrict avg,
-                                  double *restrict buf, struct gdi_coefficients c,
-                                  unsigned flags)
+static ALWAYS_INLINE void adam_l2(KERNEL_PARAMS, unsigned flags)
 {
+    adam(n, x, g, s0, s1, s2, cp, flags, false);
+}
+
+static ALWAYS_INLINE void adamw(KERNEL_PARAMS, unsigned flags)
+{
+    adam(n, x, g, s0, s1, s2, cp, flags, true);
+}
+
+/* s0, s1, s2: the square average, the gradient average (centered) and the momentum
+ * buffer. */
+static ALWAYS_INLINE void rmsprop(KERNEL_PARAMS, unsigned flags)
+{
+    const struct gdi_coefficients c = *cp;
+    double *restrict sq = s0, *restrict avg = s1, *restrict buf = s2;
     for (size_t i = 0; i < n; i++) {
         double gi = direction(g[i], x[i], c.decay, flags);
         double si = c.alpha * sq[i] + (c.keep_alpha * gi) * gi;
@@ -60,10 +71,12 @@ static ALWAYS_INLINE void rmsprop(size_t n, double *restrict x, const double *re
     }
 }
 
-static ALWAYS_INLINE void adagrad(size_t n, double *restrict x, const double *restrict g,
-                                  double *restrict sum, struct gdi_coefficients c,
-                                  unsigned flags)
+/* s0: the sum of squared gradients. */
+static ALWAYS_INLINE void adagrad(KERNEL_PARAMS, unsigned flags)
 {
+    const struct gdi_coefficients c = *cp;
+    double *restrict sum = s0;
+    (void)s1, (void)s2;
     for (size_t i = 0; i < n; i++) {
         double gi = direction(g[i], x[i], c.decay, flags);
         double si = sum[i] + gi * gi;
@@ -72,32 +85,14 @@ static ALWAYS_INLINE void adagrad(size_t n, double *restrict x, const double *re
     }
 }
 
-static ALWAYS_INLINE void adam_k(KERNEL_PARAMS, unsigned flags)
-{
-    adam(n, x, g, s0, s1, s2, *cp, flags, false);
-}
-static ALWAYS_INLINE void adamw_k(KERNEL_PARAMS, unsigned flags)
-{
-    adam(n, x, g, s0, s1, s2, *cp, flags, true);
-}
-static ALWAYS_INLINE void rmsprop_k(KERNEL_PARAMS, unsigned flags)
-{
-    rmsprop(n, x, g, s0, s1, s2, *cp, flags);
-}
-static ALWAYS_INLINE void adagrad_k(KERNEL_PARAMS, unsigned flags)
-{
-    UNUSED_STATE;
-    adagrad(n, x, g, s0, *cp, flags);
-}
-
-INSTANCES8(adam_k)
-INSTANCES8(adamw_k)
-INSTANCES16(rmsprop_k)
-INSTANCES4(adagrad_k)
+INSTANCES8(adam_l2)
+INSTANCES8(adamw)
+INSTANCES16(rmsprop)
+INSTANCES4(adagrad)
 
 const struct gdi_adaptive_kernels TABLE_NAME(gdi_adaptive_kernels) = {
-    .adam = TABLE8(adam_k),
-    .adamw = TABLE8(adamw_k),
-    .rmsprop = TABLE16(rmsprop_k),
-    .adagrad = TABLE4(adagrad_k),
+    .adam = TABLE8(adam_l2),
+    .adamw = TABLE8(adamw),
+    .rmsprop = TABLE16(rmsprop),
+    .adagrad = TABLE4(adagrad),
 };

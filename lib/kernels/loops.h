@@ -37,13 +37,12 @@ static ALWAYS_INLINE double direction(double g, double x, double decay, unsigned
     return HAS(GDI_K_DECAY) ? d + decay * x : d;
 }
 
-/* The coefficients are copied into a local before the loop: read through the pointer
- * they could alias x, and would be reloaded at every element. */
+/* The signature of every loop.  Each loop copies *cp into a local before it starts:
+ * read through the pointer the coefficients could alias x, and would be reloaded at
+ * every element. */
 #define KERNEL_PARAMS                                                                     \
     size_t n, double *restrict x, const double *restrict g, double *restrict s0,         \
         double *restrict s1, double *restrict s2, const struct gdi_coefficients *cp
-
-#define UNUSED_STATE (void)s0, (void)s1, (void)s2
 
 /* One out-of-line function per (loop, flags) pair, named loop_flags. */
 #define INSTANCE(loop, f)                                                                 \

@@ -12,18 +12,20 @@
  */
 #include "loops.h"
 
-static ALWAYS_INLINE void sgd_plain(size_t n, double *restrict x, const double *restrict g,
-                                    struct gdi_coefficients c, unsigned flags)
+static ALWAYS_INLINE void sgd_plain(KERNEL_PARAMS, unsigned flags)
 {
+    const struct gdi_coefficients c = *cp;
+    (void)s0, (void)s1, (void)s2;
     for (size_t i = 0; i < n; i++)
         x[i] -= c.lr * direction(g[i], x[i], c.decay, flags);
 }
 
-/* Torch's momentum buffer starts as a copy of the first direction. */
-static ALWAYS_INLINE void sgd_first(size_t n, double *restrict x, const double *restrict g,
-                                    double *restrict buf, struct gdi_coefficients c,
-                                    unsigned flags)
+/* Torch's momentum buffer (s0) starts as a copy of the first direction. */
+static ALWAYS_INLINE void sgd_first(KERNEL_PARAMS, unsigned flags)
 {
+    const struct gdi_coefficients c = *cp;
+    double *restrict buf = s0;
+    (void)s1, (void)s2;
     for (size_t i = 0; i < n; i++) {
         double d = direction(g[i], x[i], c.decay, flags);
         buf[i] = d;
@@ -31,10 +33,11 @@ static ALWAYS_INLINE void sgd_first(size_t n, double *restrict x, const double *
     }
 }
 
-static ALWAYS_INLINE void sgd_momentum(size_t n, double *restrict x, const double *restrict g,
-                                       double *restrict buf, struct gdi_coefficients c,
-                                       unsigned flags)
+static ALWAYS_INLINE void sgd_momentum(KERNEL_PARAMS, unsigned flags)
 {
+    const struct gdi_coefficients c = *cp;
+    double *restrict buf = s0;
+    (void)s1, (void)s2;
     for (size_t i = 0; i < n; i++) {
         double d = direction(g[i], x[i], c.decay, flags);
         double b = c.momentum * buf[i] + (HAS(GDI_K_EXTRA) ? c.keep * d : d);
@@ -43,27 +46,12 @@ static ALWAYS_INLINE void sgd_momentum(size_t n, double *restrict x, const doubl
     }
 }
 
-static ALWAYS_INLINE void sgd_plain_k(KERNEL_PARAMS, unsigned flags)
-{
-    UNUSED_STATE;
-    sgd_plain(n, x, g, *cp, flags);
-}
-static ALWAYS_INLINE void sgd_first_k(KERNEL_PARAMS, unsigned flags)
-{
-    UNUSED_STATE;
-    sgd_first(n, x, g, s0, *cp, flags);
-}
-static ALWAYS_INLINE void sgd_momentum_k(KERNEL_PARAMS, unsigned flags)
-{
-    UNUSED_STATE;
-    sgd_momentum(n, x, g, s0, *cp, flags);
-}
-INSTANCES4(sgd_plain_k)
-INSTANCES8(sgd_first_k)
-INSTANCES16(sgd_momentum_k)
+INSTANCES4(sgd_plain)
+INSTANCES8(sgd_first)
+INSTANCES16(sgd_momentum)
 
 const struct gdi_sgd_kernels TABLE_NAME(gdi_sgd_kernels) = {
-    .plain = TABLE4(sgd_plain_k),
-    .first = TABLE8(sgd_first_k),
-    .momentum = TABLE16(sgd_momentum_k),
+    .plain = TABLE4(sgd_plain),
+    .first = TABLE8(sgd_first),
+    .momentum = TABLE16(sgd_momentum),
 };

@@ -53,7 +53,7 @@ struct median_sums {
     double sum, weight_at_x;
 };
 
-static struct median_sums sum_terms(const struct geometric_median *gm, const double *x,
+static struct median_sums sum_distances(const struct geometric_median *gm, const double *x,
                                     const size_t *idx, size_t count, double *grad)
 {
     struct median_sums s = {0.0, 0.0};
@@ -76,9 +76,9 @@ static struct median_sums sum_terms(const struct geometric_median *gm, const dou
 }
 
 /* The 2-D case (the point clouds of the examples): the same operations in the same
- * order as sum_terms, so the same bits, with x and the gradient in registers; through
+ * order as sum_distances, so the same bits, with x and the gradient in registers; through
  * memory the compiler must reload them at every point, as grad might alias them. */
-static struct median_sums sum_terms_2d(const struct geometric_median *gm, const double *x,
+static struct median_sums sum_distances_2d(const struct geometric_median *gm, const double *x,
                                        const size_t *idx, size_t count, double *grad)
 {
     struct median_sums s = {0.0, 0.0};
@@ -110,8 +110,8 @@ static int geometric_median_batch(const double *x, size_t dim, const size_t *idx
     const struct geometric_median *gm = data;
     if (grad)
         memset(grad, 0, dim * sizeof *grad);
-    struct median_sums s = dim == 2 ? sum_terms_2d(gm, x, idx, count, grad)
-                                    : sum_terms(gm, x, idx, count, grad);
+    struct median_sums s = dim == 2 ? sum_distances_2d(gm, x, idx, count, grad)
+                                    : sum_distances(gm, x, idx, count, grad);
     *f = s.sum / (double)count;
     if (grad) {
         least_norm_subgradient(grad, dim, s.weight_at_x);

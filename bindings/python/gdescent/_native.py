@@ -51,6 +51,7 @@ typedef enum gd_param {
     GD_PARAM_SHUFFLE = 49, GD_PARAM_SEED = 50
 } gd_param;
 gd_optimizer *gd_optimizer_new(gd_method method, size_t n);
+int gd_method_by_name(const char *name, gd_method *method);
 void gd_optimizer_free(gd_optimizer *opt);
 int gd_optimizer_set(gd_optimizer *opt, gd_param key, double value);
 int gd_optimizer_get(const gd_optimizer *opt, gd_param key, double *value);
