@@ -47,11 +47,11 @@ int main(int argc, char **argv)
         double lib = now() - start;
         start = now();
         for (size_t k = 0; k < steps; k++)
-            hand_adam(n, x, g, apart1, apart2, t_apart += 1.0);
+            hand_adam(n, x, g, apart1, apart2, NULL, t_apart += 1.0);
         double apart = now() - start;
         start = now();
         for (size_t k = 0; k < steps; k++)
-            hand_adam(n, x, g, block, block + n, t_block += 1.0);
+            hand_adam(n, x, g, block, block + n, NULL, t_block += 1.0);
         double one_block = now() - start;
         best[0] = lib < best[0] ? lib : best[0];
         best[1] = apart < best[1] ? apart : best[1];

@@ -5,7 +5,8 @@
  * the cost of gd_step beyond its objective callback.  Medians of repeats on
  * CLOCK_MONOTONIC.  GDESCENT_ISA, when set, applies to the "automatic" column.
  *
- * usage: bench_update [--quick] [--json FILE]
+ * usage: bench_update [--quick] [--json FILE] [--n N]...  (--n: only these sizes, no
+ *        driver cost)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -20,41 +21,63 @@
 
 #include "hand_loops.h"
 
-enum { REPEATS = 7 };
+/* REPEATS rounds in each of PLACEMENTS allocations of the arrays. */
+enum { REPEATS = 5, PLACEMENTS = 4 };
 
-/* What one timed repetition runs: `steps` updates of n elements. */
+/* What one timed repetition runs: `steps` updates of n elements.  The gradient
+ * alternates between g[0] and g[1]: with a constant one, centered RMSprop's variance
+ * estimate decays to rounding noise, and after a few thousand steps its square root
+ * is NaN. */
 struct work {
     gd_optimizer *opt; /* NULL for a hand-written loop */
     hand_fn hand;
     size_t n, steps;
-    double *x, *g, *s1, *s2; /* iterate, gradient, state of the hand-written loops */
+    double *x, *g[2], *s[3]; /* iterate, gradients, state of the hand-written loops */
     double t;                /* step count of the hand-written Adam */
 };
 
 static void run_work(struct work *w)
 {
     for (size_t k = 0; k < w->steps; k++) {
+        const double *g = w->g[k % 2];
         if (w->opt)
-            gd_optimizer_update(w->opt, w->x, w->g);
+            gd_optimizer_update(w->opt, w->x, g);
         else
-            w->hand(w->n, w->x, w->g, w->s1, w->s2, w->t += 1.0);
+            w->hand(w->n, w->x, g, w->s[0], w->s[1], w->s[2], w->t += 1.0);
     }
 }
 
-/* Median seconds per step over REPEATS repetitions after one warm-up; spread in *lo, *hi. */
-static double time_per_step(struct work *w, double *lo, double *hi)
+static double seconds_per_step(struct work *w)
 {
-    double t[REPEATS];
+    double start = now();
     run_work(w);
-    for (int r = 0; r < REPEATS; r++) {
-        double start = now();
-        run_work(w);
-        t[r] = (now() - start) / (double)w->steps;
-    }
-    qsort(t, REPEATS, sizeof t[0], by_value);
+    return (now() - start) / (double)w->steps;
+}
+
+/*
+ * Times the works in rounds: each round runs every work once, starting one further
+ * along each time, so that near the last-level cache size each finds the others'
+ * arrays in the cache as often as they find its own.  After one warm-up round,
+ * times[j][r] is work j's seconds per step in round r.
+ */
+static void time_interleaved(struct work *works, size_t count, double times[][REPEATS])
+{
+    for (size_t j = 0; j < count; j++)
+        run_work(&works[j]);
+    for (size_t r = 0; r < REPEATS; r++)
+        for (size_t k = 0; k < count; k++) {
+            size_t j = (r + k) % count;
+            times[j][r] = seconds_per_step(&works[j]);
+        }
+}
+
+/* The median of `count` timings (sorted in place); their spread in *lo, *hi. */
+static double median(double *t, size_t count, double *lo, double *hi)
+{
+    qsort(t, count, sizeof t[0], by_value);
     *lo = t[0];
-    *hi = t[REPEATS - 1];
-    return t[REPEATS / 2];
+    *hi = t[count - 1];
+    return t[count / 2];
 }
 
 struct variant {
@@ -62,7 +85,7 @@ struct variant {
     gd_method method;
     const char *key;   /* one parameter to set, or NULL */
     double value;
-    hand_fn hand;      /* or NULL */
+    hand_fn hand;
     double bytes;      /* bytes moved per element per step: reads + writes */
 };
 
@@ -71,10 +94,10 @@ static const struct variant variants[] = {
     {"sgd+momentum", GD_SGD, "momentum", 0.9, hand_momentum, 40},
     {"sgd+nesterov", GD_SGD, "nesterov", 1, hand_nesterov, 40},
     {"adam", GD_ADAM, NULL, 0, hand_adam, 56},
-    {"adam+amsgrad", GD_ADAM, "amsgrad", 1, NULL, 72},
+    {"adam+amsgrad", GD_ADAM, "amsgrad", 1, hand_amsgrad, 72},
     {"adamw", GD_ADAMW, NULL, 0, hand_adamw, 56},
     {"rmsprop", GD_RMSPROP, NULL, 0, hand_rmsprop, 40},
-    {"rmsprop+centered", GD_RMSPROP, "centered", 1, NULL, 56},
+    {"rmsprop+centered", GD_RMSPROP, "centered", 1, hand_centered, 56},
     {"adagrad", GD_ADAGRAD, NULL, 0, hand_adagrad, 40},
 };
 
@@ -103,66 +126,140 @@ static gd_optimizer *make_optimizer(const struct variant *var, size_t n, const c
     return opt;
 }
 
+enum { LIB, BASE, HAND, TRIAD, WORKS };
+
 struct sizes_run {
     FILE *json;
     int first;
     const char *user_level; /* GDESCENT_ISA as the user set it, or NULL */
 };
 
-static void report(const struct variant *var, size_t n, const char *isa, const double t[3],
-                   double lo, double hi, double bw_fraction, struct sizes_run *run)
+/* Bytes per second of a work moving `bytes` per element, as a fraction of the triad's
+ * (24 bytes per element, counted as STREAM does: no write-allocate traffic). */
+static double of_triad(double bytes, double seconds, double triad_seconds)
 {
-    double lib_s = t[0], base_s = t[1], hand_s = t[2];
-    printf("%-17s %9zu %-8s %10.1f %8.3f %5.2f-%-5.2f %10.1f %10.1f %8.3f %9.3f %8.2f\n",
+    return (bytes / 24.0) * triad_seconds / seconds;
+}
+
+static void report(const struct variant *var, size_t n, const char *isa,
+                   const double t[WORKS], double lo, double hi, struct sizes_run *run)
+{
+    double lib_s = t[LIB], base_s = t[BASE], hand_s = t[HAND], triad_s = t[TRIAD];
+    double lib_bw = of_triad(var->bytes, lib_s, triad_s);
+    double hand_bw = of_triad(var->bytes, hand_s, triad_s);
+    double triad_gbs = 24.0 * (double)n / triad_s * 1e-9;
+    int large = n >= 1000000;
+    printf("%-17s %9zu %-8s %10.1f %8.3f %5.2f-%-5.2f %10.1f %10.1f %8.3f %9.3f %8.2f %8.2f "
+           "%7.1f\n",
            var->name, n, isa, lib_s * 1e9, lib_s * 1e9 / (double)n, lo / lib_s, hi / lib_s,
            base_s * 1e9, hand_s * 1e9, lib_s / hand_s, base_s / hand_s,
-           n >= 1000000 ? bw_fraction : NAN);
+           large ? lib_bw : NAN, large ? hand_bw : NAN, triad_gbs);
     fprintf(run->json, "%s\n  {\"kernel\": \"%s\", \"n\": %zu, \"isa\": \"%s\", "
             "\"ns_per_step\": %.4g, \"ns_per_element\": %.4g, \"min_ns\": %.4g, "
             "\"max_ns\": %.4g, \"baseline_ns_per_step\": %.4g, "
-            "\"hand_ns_per_step\": %.4g, \"fraction_of_triad\": %.4g}",
+            "\"hand_ns_per_step\": %.4g, \"triad_ns_per_step\": %.4g, "
+            "\"fraction_of_triad\": %.4g, \"hand_fraction_of_triad\": %.4g}",
             run->first ? "" : ",", var->name, n, isa, lib_s * 1e9, lib_s * 1e9 / (double)n,
-            lo * 1e9, hi * 1e9, base_s * 1e9, isnan(hand_s) ? -1.0 : hand_s * 1e9,
-            bw_fraction);
+            lo * 1e9, hi * 1e9, base_s * 1e9, hand_s * 1e9, triad_s * 1e9, lib_bw, hand_bw);
     run->first = 0;
+}
+
+static double *zeros(size_t n)
+{
+    double *v = calloc(n, sizeof *v);
+    if (!v) {
+        fprintf(stderr, "bench_update: no memory for n = %zu\n", n);
+        exit(1);
+    }
+    return v;
+}
+
+static void warn_if_not_finite(const char *name, const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i])) {
+            fprintf(stderr, "bench_update: %s left x[%zu] = %g at n = %zu\n", name, i, x[i], n);
+            return;
+        }
+}
+
+/* The arrays of one placement: the two optimizers' states and the hand loop's. */
+struct placement {
+    gd_optimizer *best, *base;
+    double *s[3];
+};
+
+/* Allocates the library's state and the hand loop's, the hand loop's first when
+ * hand_first.  Near the cache size the time of a loop depends on where its arrays
+ * landed in memory (measured at n = 1e6 on one machine: up to 1.4x either way, and
+ * the faster side changed with the order of allocation), so the rounds are spread
+ * over several allocations in both orders. */
+static void place(struct placement *p, const struct variant *var, size_t n, int hand_first,
+                  const char *user_level)
+{
+    for (int v = 0; hand_first && v < 3; v++)
+        p->s[v] = zeros(n);
+    p->best = make_optimizer(var, n, NULL, user_level);
+    p->base = make_optimizer(var, n, "baseline", user_level);
+    for (int v = 0; !hand_first && v < 3; v++)
+        p->s[v] = zeros(n);
+}
+
+static void unplace(struct placement *p)
+{
+    gd_optimizer_free(p->best);
+    gd_optimizer_free(p->base);
+    for (int v = 0; v < 3; v++)
+        free(p->s[v]);
+}
+
+/* One variant at one n: the library at the automatic and the baseline level, the hand
+ * loop with its own state (allocated vector by vector, as the library does) and the
+ * triad, interleaved on the same x and g. */
+static void bench_variant(const struct variant *var, size_t n, size_t steps, double *x,
+                          double *g[2], double *triad_out, struct sizes_run *run)
+{
+    double times[PLACEMENTS][WORKS][REPEATS];
+    const char *isa = NULL;
+    fill(x, n, 1.0);
+    for (int order = 0; order < PLACEMENTS; order++) {
+        struct placement p;
+        place(&p, var, n, order % 2, run->user_level);
+        isa = gd_optimizer_isa(p.best);
+        struct work works[WORKS] = {
+            [LIB] = {p.best, NULL, n, steps, x, {g[0], g[1]}, {NULL, NULL, NULL}, 0},
+            [BASE] = {p.base, NULL, n, steps, x, {g[0], g[1]}, {NULL, NULL, NULL}, 0},
+            [HAND] = {NULL, var->hand, n, steps, x, {g[0], g[1]}, {p.s[0], p.s[1], p.s[2]},
+                      0},
+            [TRIAD] = {NULL, hand_triad, n, steps, x, {g[0], g[1]}, {triad_out, NULL, NULL},
+                       0},
+        };
+        time_interleaved(works, WORKS, times[order]);
+        unplace(&p);
+    }
+    double t[WORKS], lo[WORKS], hi[WORKS];
+    for (int j = 0; j < WORKS; j++) {
+        double pooled[PLACEMENTS * REPEATS];
+        for (int order = 0; order < PLACEMENTS; order++)
+            memcpy(pooled + order * REPEATS, times[order][j], sizeof times[order][j]);
+        t[j] = median(pooled, PLACEMENTS * REPEATS, &lo[j], &hi[j]);
+    }
+    report(var, n, isa, t, lo[LIB], hi[LIB], run);
+    warn_if_not_finite(var->name, x, n);
 }
 
 static void bench_size(size_t n, double budget, struct sizes_run *run)
 {
-    double *x = malloc(n * sizeof *x), *g = malloc(n * sizeof *g);
-    double *s1 = calloc(n, sizeof *s1), *s2 = calloc(n, sizeof *s2);
-    if (!x || !g || !s1 || !s2) {
-        fprintf(stderr, "bench_update: no memory for n = %zu\n", n);
-        exit(1);
-    }
-    fill(x, n, 1.0);
-    fill(g, n, 0.5);
-    size_t steps = (size_t)fmax(1.0, budget / (double)n);
-    struct work tw = {NULL, hand_triad, n, steps, x, g, s1, s2, 0};
-    double lo, hi, spread_lo, spread_hi, triad_s = time_per_step(&tw, &lo, &hi);
-    double triad_bw = 24.0 * (double)n / triad_s;
-    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
-        const struct variant *var = &variants[v];
-        gd_optimizer *best = make_optimizer(var, n, NULL, run->user_level);
-        gd_optimizer *base = make_optimizer(var, n, "baseline", run->user_level);
-        struct work lib = {best, NULL, n, steps, x, g, NULL, NULL, 0};
-        struct work lib_base = {base, NULL, n, steps, x, g, NULL, NULL, 0};
-        struct work hand = {NULL, var->hand, n, steps, x, g, s1, s2, 0};
-        double t[3];
-        t[0] = time_per_step(&lib, &spread_lo, &spread_hi);
-        t[1] = time_per_step(&lib_base, &lo, &hi);
-        t[2] = var->hand ? time_per_step(&hand, &lo, &hi) : NAN;
-        report(var, n, gd_optimizer_isa(best), t, spread_lo, spread_hi,
-               var->bytes * (double)n / t[0] / triad_bw, run);
-        gd_optimizer_free(best);
-        gd_optimizer_free(base);
-    }
-    printf("%-17s %9zu %-8s %10.1f %8.3f   triad bandwidth %.2f GB/s\n", "triad", n, "hand",
-           triad_s * 1e9, triad_s * 1e9 / (double)n, triad_bw * 1e-9);
+    double *x = zeros(n), *g[2] = {zeros(n), zeros(n)}, *triad_out = zeros(n);
+    fill(g[0], n, 0.5);
+    fill(g[1], n, -0.25);
+    size_t steps = (size_t)fmax(2.0, budget / (double)n);
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++)
+        bench_variant(&variants[v], n, steps, x, g, triad_out, run);
     free(x);
-    free(g);
-    free(s1);
-    free(s2);
+    free(g[0]);
+    free(g[1]);
+    free(triad_out);
 }
 
 /* gd_step and gd_minimize on a quadratic minus the callback alone: the driver's own
@@ -200,8 +297,15 @@ static void bench_driver_overhead(size_t n, double budget)
     gd_objective_free(f);
 }
 
+static void usage_error(void)
+{
+    fprintf(stderr, "usage: bench_update [--quick] [--json FILE] [--n N]...\n");
+    exit(2);
+}
+
 int main(int argc, char **argv)
 {
+    size_t sizes[16] = {2, 16, 1000, 100000, 1000000, 10000000}, count = 6, chosen = 0;
     int quick = 0;
     const char *json_path = "/dev/null";
     for (int i = 1; i < argc; i++) {
@@ -209,26 +313,33 @@ int main(int argc, char **argv)
             quick = 1;
         else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
             json_path = argv[++i];
-        else {
-            fprintf(stderr, "usage: bench_update [--quick] [--json FILE]\n");
-            return 2;
-        }
+        else if (strcmp(argv[i], "--n") == 0 && i + 1 < argc && chosen < 16)
+            sizes[chosen++] = strtoul(argv[++i], NULL, 10);
+        else
+            usage_error();
     }
+    for (size_t s = 0; s < chosen; s++)
+        if (sizes[s] == 0)
+            usage_error();
+    if (chosen)
+        count = chosen;
+    else if (quick)
+        count = 5;
     FILE *json = fopen(json_path, "w");
     if (!json) {
         perror(json_path);
         return 1;
     }
-    const size_t sizes[] = {2, 16, 1000, 100000, 1000000, 10000000};
-    size_t count = quick ? 5 : 6;
     double budget = quick ? 2e6 : 2e7; /* elements per repetition */
-    printf("libgd %s: seconds are medians of %d repeats; spread is min-max / median.\n"
+    printf("libgd %s: seconds are medians of %d interleaved rounds, %d in each of %d "
+           "allocation orders;\nspread is min-max / median.\n"
            "isa, ns/step: the automatic level; baseline: forced GDESCENT_ISA=baseline;\n"
-           "hand: a loop of the same arithmetic built with -O3 -march=native -fno-math-errno.\n",
-           gd_version_string(), REPEATS);
-    printf("%-17s %9s %-8s %10s %8s %11s %10s %10s %8s %9s %8s\n", "kernel", "n", "isa",
-           "ns/step", "ns/elem", "spread", "baseline", "hand", "lib/hand", "base/hand",
-           "of triad");
+           "hand: a loop of the same arithmetic built with -O3 -march=native -fno-math-errno;\n"
+           "lib%%, hand%%: bytes per second as a fraction of the triad's (n >= 1e6).\n",
+           gd_version_string(), PLACEMENTS * REPEATS, REPEATS, PLACEMENTS);
+    printf("%-17s %9s %-8s %10s %8s %11s %10s %10s %8s %9s %8s %8s %7s\n", "kernel", "n",
+           "isa", "ns/step", "ns/elem", "spread", "baseline", "hand", "lib/hand",
+           "base/hand", "lib%", "hand%", "triadGB");
     /* A copy: setenv may replace the string getenv returned. */
     char user_level[32] = "";
     const char *env = getenv("GDESCENT_ISA");
@@ -240,6 +351,8 @@ int main(int argc, char **argv)
         bench_size(sizes[s], budget, &run);
     fprintf(json, "\n]\n");
     fclose(json);
+    if (chosen)
+        return 0;
     printf("driver cost on gd_quadratic_new with SGD (fastest of %d):\n", REPEATS);
     bench_driver_overhead(2, budget);
     bench_driver_overhead(1000000, budget);

@@ -8,26 +8,24 @@
 
 #include <stddef.h>
 
-/* One step over n elements; s1, s2 are state vectors; t is the step number (Adam). */
-typedef void (*hand_fn)(size_t n, double *restrict x, const double *restrict g,
-                        double *restrict s1, double *restrict s2, double t);
+#define HAND_PARAMS                                                                       \
+    size_t n, double *restrict x, const double *restrict g, double *restrict s1,         \
+        double *restrict s2, double *restrict s3, double t
 
-void hand_sgd(size_t n, double *restrict x, const double *restrict g, double *restrict s1,
-              double *restrict s2, double t);
-void hand_momentum(size_t n, double *restrict x, const double *restrict g,
-                   double *restrict s1, double *restrict s2, double t);
-void hand_nesterov(size_t n, double *restrict x, const double *restrict g,
-                   double *restrict s1, double *restrict s2, double t);
-void hand_adam(size_t n, double *restrict x, const double *restrict g, double *restrict s1,
-               double *restrict s2, double t);
-void hand_adamw(size_t n, double *restrict x, const double *restrict g, double *restrict s1,
-                double *restrict s2, double t);
-void hand_rmsprop(size_t n, double *restrict x, const double *restrict g,
-                  double *restrict s1, double *restrict s2, double t);
-void hand_adagrad(size_t n, double *restrict x, const double *restrict g,
-                  double *restrict s1, double *restrict s2, double t);
+/* One step over n elements; s1, s2, s3 are state vectors, unused ones may be NULL;
+ * t is the step number (Adam). */
+typedef void (*hand_fn)(HAND_PARAMS);
+
+void hand_sgd(HAND_PARAMS);
+void hand_momentum(HAND_PARAMS);
+void hand_nesterov(HAND_PARAMS);
+void hand_adam(HAND_PARAMS);
+void hand_amsgrad(HAND_PARAMS);
+void hand_adamw(HAND_PARAMS);
+void hand_rmsprop(HAND_PARAMS);
+void hand_centered(HAND_PARAMS);
+void hand_adagrad(HAND_PARAMS);
 /* STREAM's triad a = b + 3 c, with a = s1, b = x, c = g: 24 bytes per element. */
-void hand_triad(size_t n, double *restrict x, const double *restrict g, double *restrict s1,
-                double *restrict s2, double t);
+void hand_triad(HAND_PARAMS);
 
 #endif

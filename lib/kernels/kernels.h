@@ -25,15 +25,15 @@ enum {
  * when the parameters change, the per-step ones (bias corrections, Adagrad's decayed
  * rate) once per update, outside the loop.  Each method fills the fields it uses. */
 struct gdi_coefficients {
-    double lr, neg_lr;          /* SGD, RMSprop */
+    double lr;                  /* SGD, RMSprop */
     double decay;               /* L2 term added to the gradient */
     double momentum, keep;      /* SGD: keep = 1 - dampening; RMSprop: momentum */
     double shrink;              /* AdamW: 1 - lr * weight_decay */
     double beta1, keep1, beta2, keep2;
-    double neg_step;            /* Adam: -lr / (1 - beta1^t) */
+    double step;                /* Adam: lr / (1 - beta1^t) */
     double bc2_sqrt;            /* Adam: sqrt(1 - beta2^t) */
     double alpha, keep_alpha;   /* RMSprop */
-    double lr_decay, neg_clr;   /* Adagrad: neg_clr = -lr / (1 + (t - 1) lr_decay) */
+    double lr_decay, clr;       /* Adagrad: clr = lr / (1 + (t - 1) lr_decay) */
     double eps;
 };
 

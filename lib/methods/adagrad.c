@@ -42,7 +42,7 @@ static void adagrad_update(struct gd_optimizer *opt, double *restrict x,
         opt->state_ready = true;
     }
     struct gdi_coefficients *c = &opt->coef;
-    c->neg_clr = -(c->lr / (1.0 + (double)(opt->step - 1) * c->lr_decay));
+    c->clr = c->lr / (1.0 + (double)(opt->step - 1) * c->lr_decay);
     opt->kernel(n, x, g, sum, NULL, NULL, c);
 }
 

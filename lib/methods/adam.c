@@ -70,7 +70,7 @@ static void adam_update(struct gd_optimizer *opt, double *restrict x, const doub
 {
     struct gdi_coefficients *c = &opt->coef;
     double t = (double)opt->step;
-    c->neg_step = -(c->lr / (1.0 - pow(c->beta1, t)));
+    c->step = c->lr / (1.0 - pow(c->beta1, t));
     c->bc2_sqrt = sqrt(1.0 - pow(c->beta2, t));
     opt->kernel(opt->n, x, g, opt->state[0], opt->state[1], opt->state[2], c);
 }

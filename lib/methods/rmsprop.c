@@ -26,7 +26,6 @@ static void rmsprop_select(struct gd_optimizer *opt)
     double alpha = gdi_opt_param(opt, GD_PARAM_ALPHA);
     opt->coef = (struct gdi_coefficients){
         .lr = lr,
-        .neg_lr = -lr,
         .decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
         .momentum = gdi_opt_param(opt, GD_PARAM_MOMENTUM),
         .alpha = alpha,
