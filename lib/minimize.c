@@ -35,7 +35,7 @@ int gdi_eval_iteration(gd_optimizer *opt, gd_objective *obj, const double *x, do
     size_t next = opt->sampler.next;
     gdi_rng rng = opt->sampler.rng;
     int rc = eval_batch(opt, obj, x, f, grad);
-    if (rc == GD_OK && !(gdi_all_finite(f, 1) && gdi_all_finite(grad, obj->n)))
+    if (rc == GD_OK && !(isfinite(*f) && gdi_all_finite(grad, obj->n)))
         rc = GD_EDIVERGED;
     if (rc != GD_OK && opt->sampler.m == obj->m) {
         opt->sampler.next = next;

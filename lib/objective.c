@@ -160,6 +160,12 @@ static inline double sum_terms(const double *a, const double *b, size_t n, enum 
 
 bool gdi_all_finite(const double *v, size_t n)
 {
+    if (n < LANES) { /* the common small case, without the partial sums' set-up */
+        for (size_t i = 0; i < n; i++)
+            if (!isfinite(v[i]))
+                return false;
+        return true;
+    }
     return sum_terms(v, NULL, n, PROBE) == 0.0;
 }
 

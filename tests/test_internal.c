@@ -205,10 +205,32 @@ static void test_finite_and_norm_helpers(void **state)
     assert_true(isinf(gdi_norm2(inf, 2)));
 }
 
+/* Every length up to 40 (below, at and above the eight partial sums, with tails), a
+ * non-finite value at every position. */
+static void test_all_finite_at_every_length_and_position(void **state)
+{
+    (void)state;
+    const double non_finite[] = {NAN, INFINITY, -INFINITY};
+    double v[40] = {0};
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t i = 0; i < n; i++)
+            v[i] = (double)i - 20.5;
+        assert_true(gdi_all_finite(v, n));
+        for (size_t bad = 0; bad < n; bad++)
+            for (size_t k = 0; k < 3; k++) {
+                v[bad] = non_finite[k];
+                assert_false(gdi_all_finite(v, n));
+                v[bad] = 1e308;
+            }
+        assert_true(gdi_all_finite(v, n));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_splitmix64_reference_vector),
+        cmocka_unit_test(test_all_finite_at_every_length_and_position),
         cmocka_unit_test(test_rng_below_stays_in_range_and_covers_it),
         cmocka_unit_test(test_shuffle_is_a_permutation_and_depends_on_seed),
         cmocka_unit_test(test_shuffle_is_uniform_by_position),
