@@ -203,6 +203,10 @@ static void place(struct placement *p, const struct variant *var, size_t n, int 
         p->s[v] = zeros(n);
     p->best = make_optimizer(var, n, NULL, user_level);
     p->base = make_optimizer(var, n, "baseline", user_level);
+    if (!p->best || !p->base) {
+        fprintf(stderr, "bench_update: no optimizer for %s at n = %zu\n", var->name, n);
+        exit(1);
+    }
     for (int v = 0; !hand_first && v < 3; v++)
         p->s[v] = zeros(n);
 }
@@ -342,7 +346,7 @@ int main(int argc, char **argv)
     }
     double budget = quick ? 2e6 : 2e7; /* elements per repetition */
     printf("libgd %s: seconds are medians of %d interleaved rounds, %d in each of %d "
-           "allocation orders;\nspread is min-max / median.\n"
+           "allocations of the state;\nspread is min-max / median.\n"
            "isa, ns/step: the automatic level; baseline: forced GDESCENT_ISA=baseline;\n"
            "hand: a loop of the same arithmetic built with -O3 -march=native -fno-math-errno;\n"
            "lib%%, hand%%: bytes per second as a fraction of the triad's (n >= 1e6).\n",

@@ -1,5 +1,5 @@
 """Times what a Python user would run instead of libgd: torch.optim.SGD and Adam .step()
-in float64 with preset gradients, at the sizes of bench_update; and the first document's
+in float64 with two preset gradients taken in turn, at the sizes of bench_update; and the first document's
 geometric-median loop (100 points, 100 steps of SGD with autograd) on the points that
 bench_peers draws with the same LCG.  One thread (torch.set_num_threads(1)), as the C
 benchmarks use.  Medians of repeats after a warm-up.
@@ -28,6 +28,21 @@ def per_step(step, count):
     return statistics.median(times), min(times), max(times)
 
 
+def alternating(p, opt):
+    """A step of opt with p.grad alternating between two preset gradients, as in
+    bench_update (the same working set; a constant gradient takes centered RMSprop's
+    variance to NaN there)."""
+    grads = [torch.full((p.numel(),), 0.5, dtype=torch.float64),
+             torch.full((p.numel(),), -0.25, dtype=torch.float64)]
+    count = [0]
+
+    def step():
+        count[0] += 1
+        p.grad = grads[count[0] % 2]
+        opt.step()
+    return step
+
+
 def optimizer_steps(sizes, budget):
     rows = []
     for n in sizes:
@@ -36,9 +51,8 @@ def optimizer_steps(sizes, budget):
                                                                       momentum=0.9)),
                            ("adam", lambda p: torch.optim.Adam([p], lr=1e-9))]:
             p = torch.ones(n, dtype=torch.float64, requires_grad=True)
-            p.grad = torch.full((n,), 0.5, dtype=torch.float64)
             opt = make(p)
-            median, lo, hi = per_step(opt.step, max(1, int(budget / max(n, 1000))))
+            median, lo, hi = per_step(alternating(p, opt), max(1, int(budget / max(n, 1000))))
             rows.append({"kernel": name, "n": n, "ns_per_step": median * 1e9,
                          "ns_per_element": median * 1e9 / n, "min_ns": lo * 1e9,
                          "max_ns": hi * 1e9})
