@@ -420,6 +420,34 @@ GD_API gd_optimizer *gd_optimizer_new(gd_method method, size_t n);
 GD_API int gd_method_by_name(const char *name, gd_method *method);
 
 /**
+ * @brief The name of a method, the inverse of gd_method_by_name(): "sgd", "adam",
+ *        "adamw", "rmsprop" or "adagrad".
+ * @param method The method.
+ * @return A static string, not to be freed; NULL for a value that is not a
+ *         #gd_method.  Thread-safe.
+ */
+GD_API const char *gd_method_name(gd_method method);
+
+/**
+ * @brief The name of a parameter key as gd_optimizer_set_by_name() takes it: the enum
+ *        name lower-cased without `GD_PARAM_`, for example "lr" or "max_iter".
+ *
+ * With gd_optimizer_get(), which refuses the keys an optimizer's method does not use,
+ * it lists an optimizer's parameters:
+ * @code
+ * for (int k = 0; k < 64; k++) {
+ *     double v;
+ *     if (gd_param_name((gd_param)k) && gd_optimizer_get(opt, (gd_param)k, &v) == GD_OK)
+ *         printf("%s = %g\n", gd_param_name((gd_param)k), v);
+ * }
+ * @endcode
+ * @param key The key.
+ * @return A static string, not to be freed; NULL for a value that is not a #gd_param.
+ *         Thread-safe.
+ */
+GD_API const char *gd_param_name(gd_param key);
+
+/**
  * @brief Frees an optimizer and its state.
  * @param opt The handle, or NULL (no-op).
  */

@@ -33,6 +33,12 @@ int gd_method_by_name(const char *name, gd_method *method)
     return GD_EINVAL;
 }
 
+const char *gd_method_name(gd_method method)
+{
+    const struct gd_method_ops *ops = method_ops(method);
+    return ops ? ops->name : NULL;
+}
+
 static void set_defaults(gd_optimizer *opt)
 {
     static const gd_param run_keys[] = {GD_PARAM_MAX_ITER,   GD_PARAM_GTOL,

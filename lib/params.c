@@ -58,6 +58,12 @@ int gdi_param_by_name(const char *name)
     return -1;
 }
 
+const char *gd_param_name(gd_param key)
+{
+    int slot = gdi_param_slot(key);
+    return slot < 0 ? NULL : key_table[slot].name;
+}
+
 bool gdi_param_value_ok(gd_param key, double value)
 {
     int slot = gdi_param_slot(key);

@@ -115,6 +115,68 @@ static void test_method_names(void **state)
     gd_method m;
     assert_int_equal(gd_method_by_name(NULL, &m), GD_EINVAL);
     assert_int_equal(gd_method_by_name("sgd", NULL), GD_EINVAL);
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        assert_string_equal(gd_method_name(known[i].method), known[i].name);
+    assert_null(gd_method_name((gd_method)5));
+    assert_null(gd_method_name((gd_method)-1));
+}
+
+/* Every key's name, spelled as in the contract, and accepted back by
+ * gd_optimizer_set_by_name; NULL for values between and beyond the key ranges. */
+static void test_param_names(void **state)
+{
+    (void)state;
+    const struct {
+        gd_param key;
+        const char *name;
+    } keys[] = {
+        {GD_PARAM_LR, "lr"}, {GD_PARAM_MOMENTUM, "momentum"},
+        {GD_PARAM_DAMPENING, "dampening"}, {GD_PARAM_NESTEROV, "nesterov"},
+        {GD_PARAM_WEIGHT_DECAY, "weight_decay"}, {GD_PARAM_BETA1, "beta1"},
+        {GD_PARAM_BETA2, "beta2"}, {GD_PARAM_EPS, "eps"}, {GD_PARAM_AMSGRAD, "amsgrad"},
+        {GD_PARAM_ALPHA, "alpha"}, {GD_PARAM_CENTERED, "centered"},
+        {GD_PARAM_LR_DECAY, "lr_decay"}, {GD_PARAM_INITIAL_ACCUMULATOR, "initial_accumulator"},
+        {GD_PARAM_MAXIMIZE, "maximize"}, {GD_PARAM_MAX_ITER, "max_iter"},
+        {GD_PARAM_GTOL, "gtol"}, {GD_PARAM_FTOL, "ftol"}, {GD_PARAM_XTOL, "xtol"},
+        {GD_PARAM_BATCH_SIZE, "batch_size"}, {GD_PARAM_SHUFFLE, "shuffle"},
+        {GD_PARAM_SEED, "seed"},
+    };
+    size_t named = 0;
+    for (int k = -2; k < 70; k++)
+        named += gd_param_name((gd_param)k) != NULL;
+    assert_int_equal(named, sizeof keys / sizeof keys[0]);
+    gd_optimizer *opt = gd_optimizer_new(GD_ADAGRAD, 1);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *name = gd_param_name(keys[i].key);
+        assert_non_null(name);
+        assert_string_equal(name, keys[i].name);
+        /* By name and by key, the same outcome: Adagrad refuses the keys it lacks. */
+        double value;
+        if (gd_optimizer_get(opt, keys[i].key, &value) == GD_OK)
+            assert_int_equal(gd_optimizer_set_by_name(opt, name, value), GD_OK);
+        else
+            assert_int_equal(gd_optimizer_set_by_name(opt, name, 0.0), GD_EINVAL);
+    }
+    gd_optimizer_free(opt);
+}
+
+/* The listing of the header's example: an optimizer's keys are those its method uses
+ * and the run's and sampling's. */
+static void test_listing_an_optimizers_keys(void **state)
+{
+    (void)state;
+    gd_optimizer *opt = gd_optimizer_new(GD_SGD, 2);
+    char listed[256] = "";
+    for (int k = 0; k < 64; k++) {
+        double v;
+        if (gd_param_name((gd_param)k) && gd_optimizer_get(opt, (gd_param)k, &v) == GD_OK) {
+            strcat(listed, gd_param_name((gd_param)k));
+            strcat(listed, " ");
+        }
+    }
+    assert_string_equal(listed, "lr momentum dampening nesterov weight_decay maximize "
+                                "max_iter gtol ftol xtol batch_size shuffle seed ");
+    gd_optimizer_free(opt);
 }
 
 static void test_callback_objectives(void **state)
@@ -512,6 +574,8 @@ int main(void)
         cmocka_unit_test(test_strerror_has_a_distinct_sentence_per_code),
         cmocka_unit_test(test_version_matches_macros),
         cmocka_unit_test(test_method_names),
+        cmocka_unit_test(test_param_names),
+        cmocka_unit_test(test_listing_an_optimizers_keys),
         cmocka_unit_test(test_callback_objectives),
         cmocka_unit_test(test_objective_constructors_refuse_bad_arguments),
         cmocka_unit_test(test_quadratics_closed_form),

@@ -52,6 +52,8 @@ typedef enum gd_param {
 } gd_param;
 gd_optimizer *gd_optimizer_new(gd_method method, size_t n);
 int gd_method_by_name(const char *name, gd_method *method);
+const char *gd_method_name(gd_method method);
+const char *gd_param_name(gd_param key);
 void gd_optimizer_free(gd_optimizer *opt);
 int gd_optimizer_set(gd_optimizer *opt, gd_param key, double value);
 int gd_optimizer_get(const gd_optimizer *opt, gd_param key, double *value);

@@ -128,6 +128,8 @@ extern "C" {
 
     pub fn gd_optimizer_new(method: gd_method, n: usize) -> *mut gd_optimizer;
     pub fn gd_method_by_name(name: *const c_char, method: *mut gd_method) -> c_int;
+    pub fn gd_method_name(method: gd_method) -> *const c_char;
+    pub fn gd_param_name(key: gd_param) -> *const c_char;
     pub fn gd_optimizer_free(opt: *mut gd_optimizer);
     pub fn gd_optimizer_set(opt: *mut gd_optimizer, key: gd_param, value: c_double) -> c_int;
     pub fn gd_optimizer_get(opt: *const gd_optimizer, key: gd_param, value: *mut c_double)
