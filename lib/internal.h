@@ -38,6 +38,8 @@ long gdi_live_blocks(void);
 bool gdi_all_finite(const double *v, size_t n);
 /* Euclidean norm of v, and distance between a and b (both vectors of n values). */
 double gdi_norm2(const double *v, size_t n);
+/* As gdi_norm2, or -1 when an element of v is NaN or infinite. */
+double gdi_norm2_if_finite(const double *v, size_t n);
 double gdi_distance2(const double *a, const double *b, size_t n);
 
 /* ---- objectives ---- */
@@ -196,9 +198,11 @@ static inline unsigned gdi_common_flags(const struct gd_optimizer *opt)
     return flags;
 }
 
-/* Evaluates obj at x for one iteration: a mini-batch or the full objective. */
+/* Evaluates obj at x for one iteration: a mini-batch or the full objective.  A
+ * non-finite f or gradient is GD_EDIVERGED.  With grad_norm non-NULL it also receives
+ * the gradient's norm, in the same pass as the check when it can. */
 int gdi_eval_iteration(gd_optimizer *opt, gd_objective *obj, const double *x, double *f,
-                       double *grad);
+                       double *grad, double *grad_norm);
 
 /* ---- trajectory ---- */
 

@@ -28,14 +28,22 @@ static int eval_batch(gd_optimizer *opt, gd_objective *obj, const double *x, dou
     return gdi_objective_eval_terms(obj, x, idx, count, f, grad);
 }
 
+static bool gradient_finite(const double *grad, size_t n, double *grad_norm)
+{
+    if (!grad_norm)
+        return gdi_all_finite(grad, n);
+    *grad_norm = gdi_norm2_if_finite(grad, n);
+    return *grad_norm >= 0.0;
+}
+
 int gdi_eval_iteration(gd_optimizer *opt, gd_objective *obj, const double *x, double *f,
-                       double *grad)
+                       double *grad, double *grad_norm)
 {
     /* A failed evaluation must not consume its batch: keep where the sampler was. */
     size_t next = opt->sampler.next;
     gdi_rng rng = opt->sampler.rng;
     int rc = eval_batch(opt, obj, x, f, grad);
-    if (rc == GD_OK && !(isfinite(*f) && gdi_all_finite(grad, obj->n)))
+    if (rc == GD_OK && !(isfinite(*f) && gradient_finite(grad, obj->n, grad_norm)))
         rc = GD_EDIVERGED;
     if (rc != GD_OK && opt->sampler.m == obj->m) {
         opt->sampler.next = next;
@@ -55,7 +63,7 @@ int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f)
     if (!opt || !obj || !x || obj->n != opt->n)
         return GD_EINVAL;
     double value;
-    int rc = gdi_eval_iteration(opt, obj, x, &value, opt->grad);
+    int rc = gdi_eval_iteration(opt, obj, x, &value, opt->grad, NULL);
     if (rc != GD_OK)
         return rc;
     apply_update(opt, x, opt->grad);
@@ -123,7 +131,7 @@ static int advance(struct run *r)
     memcpy(opt->x_prev, r->x, opt->n * sizeof *r->x);
     r->f_prev = r->f;
     apply_update(opt, r->x, opt->grad);
-    int rc = gdi_eval_iteration(opt, r->obj, r->x, &r->f, opt->grad);
+    int rc = gdi_eval_iteration(opt, r->obj, r->x, &r->f, opt->grad, &r->grad_norm);
     if (rc != GD_OK)
         memcpy(r->x, opt->x_prev, opt->n * sizeof *r->x);
     return rc;
@@ -141,13 +149,12 @@ int gd_minimize(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajectory *
         .max_iter = count_param(opt, GD_PARAM_MAX_ITER),
         .stride = traj ? gdi_trajectory_stride(traj) : 1,
     };
-    int rc = gdi_eval_iteration(opt, obj, x, &r.f, opt->grad);
+    int rc = gdi_eval_iteration(opt, obj, x, &r.f, opt->grad, &r.grad_norm);
     for (size_t k = 0; rc == GD_OK; k++) {
         if (k > 0)
             rc = advance(&r);
         if (rc != GD_OK)
             break;
-        r.grad_norm = gdi_norm2(opt->grad, opt->n);
         int stop = stop_reason(&r, k);
         rc = record(&r, k, stop);
         if (rc == GD_OK && stop != GD_OK)

@@ -202,3 +202,13 @@ double gdi_norm2(const double *v, size_t n)
         return sqrt(sum);
     return scaled_norm2(v, n);
 }
+
+double gdi_norm2_if_finite(const double *v, size_t n)
+{
+    double sum = sum_terms(v, NULL, n, SQUARE);
+    /* A NaN or infinite element makes the sum NaN or infinite, so a finite normal sum
+     * also answers the check; otherwise the two are done apart. */
+    if (isfinite(sum) && sum >= DBL_MIN)
+        return sqrt(sum);
+    return gdi_all_finite(v, n) ? scaled_norm2(v, n) : -1.0;
+}

@@ -205,6 +205,32 @@ static void test_finite_and_norm_helpers(void **state)
     assert_true(isinf(gdi_norm2(inf, 2)));
 }
 
+/* The norm with the finiteness check folded in: the norm where gdi_norm2 gives one,
+ * including sums of squares that overflow or underflow, and -1 for NaN or infinity
+ * anywhere (also where the squares alone would overflow). */
+static void test_norm_if_finite(void **state)
+{
+    (void)state;
+    double plain[] = {3.0, 4.0, 0.0}, huge[] = {3e300, 4e300}, tiny[] = {3e-300, 4e-300};
+    double zeros[9] = {0};
+    assert_true(gdi_norm2_if_finite(plain, 3) == 5.0);
+    assert_true(gdi_norm2_if_finite(huge, 2) == gdi_norm2(huge, 2));
+    assert_true(fabs(gdi_norm2_if_finite(huge, 2) - 5e300) <= 1e285);
+    assert_true(gdi_norm2_if_finite(tiny, 2) == gdi_norm2(tiny, 2));
+    assert_true(gdi_norm2_if_finite(zeros, 9) == 0.0);
+    double bad[12];
+    for (size_t at = 0; at < 12; at++)
+        for (int kind = 0; kind < 3; kind++) {
+            for (size_t i = 0; i < 12; i++)
+                bad[i] = 1e200; /* squares overflow: the check is the fallback's */
+            bad[at] = kind == 0 ? NAN : kind == 1 ? INFINITY : -INFINITY;
+            assert_true(gdi_norm2_if_finite(bad, 12) == -1.0);
+            for (size_t i = 0; i < 12; i++)
+                bad[i] = i == at ? bad[at] : 1.0;
+            assert_true(gdi_norm2_if_finite(bad, 12) == -1.0);
+        }
+}
+
 /* Every length up to 40 (below, at and above the eight partial sums, with tails), a
  * non-finite value at every position. */
 static void test_all_finite_at_every_length_and_position(void **state)
@@ -231,6 +257,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_splitmix64_reference_vector),
         cmocka_unit_test(test_all_finite_at_every_length_and_position),
+        cmocka_unit_test(test_norm_if_finite),
         cmocka_unit_test(test_rng_below_stays_in_range_and_covers_it),
         cmocka_unit_test(test_shuffle_is_a_permutation_and_depends_on_seed),
         cmocka_unit_test(test_shuffle_is_uniform_by_position),

@@ -299,6 +299,16 @@ class Optimizer:
         _check(_lib().gd_optimizer_get(self._handle, key, value), f"parameter {name}")
         return value[0]
 
+    def params(self):
+        """Every parameter this optimizer takes, with its current value, as a dict in
+        key order: the method's own, then the run's and the sampling's."""
+        lib, value, out = _lib(), ffi.new("double *"), {}
+        for key in range(64):
+            name = lib.gd_param_name(key)
+            if name != ffi.NULL and lib.gd_optimizer_get(self._handle, key, value) == OK:
+                out[ffi.string(name).decode()] = value[0]
+        return out
+
     def reset(self):
         """Forgets moments, iteration count and sampler position; keeps parameters."""
         _check(_lib().gd_optimizer_reset(self._handle), "gd_optimizer_reset")

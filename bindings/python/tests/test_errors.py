@@ -177,3 +177,16 @@ def test_handles_are_freed():
     before = rss_mib()
     churn()
     assert rss_mib() - before < 50
+
+
+def test_params_lists_the_methods_keys_with_torch_defaults():
+    adam = gdescent.Optimizer("adam", 2, lr=0.01, amsgrad=True).params()
+    assert list(adam) == ["lr", "weight_decay", "beta1", "beta2", "eps", "amsgrad",
+                          "maximize", "max_iter", "gtol", "ftol", "xtol", "batch_size",
+                          "shuffle", "seed"]
+    assert (adam["lr"], adam["beta1"], adam["beta2"], adam["eps"]) == (0.01, 0.9, 0.999, 1e-8)
+    assert adam["amsgrad"] == 1.0 and adam["max_iter"] == 1000.0
+    adagrad = gdescent.Optimizer("adagrad", 2).params()
+    assert adagrad["eps"] == 1e-10 and adagrad["lr_decay"] == 0.0 and "beta1" not in adagrad
+    # Every listed name is accepted back.
+    gdescent.Optimizer("adagrad", 2).set(**adagrad)
