@@ -20,6 +20,7 @@ fn pkg_config_dirs() -> Vec<String> {
 
 fn main() {
     println!("cargo:rerun-if-env-changed=GDESCENT_LIB_DIR");
+    println!("cargo:rerun-if-env-changed=PKG_CONFIG");
     println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
     let dirs = match env::var("GDESCENT_LIB_DIR") {
         Ok(dir) if !dir.is_empty() => vec![dir],

@@ -2,27 +2,53 @@
 //! of PyTorch's `torch.optim` (SGD, Adam, AdamW, RMSprop, Adagrad), over `f64` slices.
 //!
 //! ```
-//! use gdescent::{Method, Objective, Optimizer, Param, Stop};
+//! use gdescent::{Method, Objective, Optimizer, Param, StopReason};
 //!
 //! // f(x) = (x0 - 3)^2 + (x1 + 1)^2, with its gradient written into `grad`.
 //! let mut f = Objective::new(2, |x, grad| {
 //!     grad[0] = 2.0 * (x[0] - 3.0);
 //!     grad[1] = 2.0 * (x[1] + 1.0);
 //!     (x[0] - 3.0).powi(2) + (x[1] + 1.0).powi(2)
-//! }).unwrap();
-//! let mut opt = Optimizer::new(Method::Adam, 2).unwrap();
-//! opt.set(Param::Lr, 0.1).unwrap().set(Param::MaxIter, 2000.0).unwrap().set(Param::Gtol, 1e-9).unwrap();
+//! })?;
+//! let mut opt = Optimizer::new(Method::Adam, 2)?;
+//! opt.set(Param::Lr, 0.1)?.set(Param::MaxIter, 2000.0)?.set(Param::Gtol, 1e-9)?;
 //! let mut x = [0.0, 0.0];
-//! let outcome = opt.minimize(&mut f, &mut x, None).unwrap();
-//! assert_eq!(outcome.stop, Stop::Gtol);
-//! assert!((x[0] - 3.0).abs() < 1e-6 && (x[1] + 1.0).abs() < 1e-6);
+//! let outcome = opt.minimize(&mut f, &mut x, None)?;
+//! assert_eq!(outcome.stop, StopReason::Gtol);
+//! assert!((x[0] - 3.0).abs() < 1e-6 && (x[1] + 1.0).abs() < 1e-6 && outcome.f < 1e-12);
+//! # Ok::<(), gdescent::Error>(())
 //! ```
 //!
-//! Every handle is freed by `Drop`.  A panic inside an objective closure is caught at
-//! the C boundary (it never unwinds through C): the run stops and the call returns
-//! [`Error::Panic`] with the panic's message.  Handles may move between threads
-//! ([`Optimizer`] and [`Trajectory`] are `Send`) but none may be used from two threads
-//! at once.
+//! The crate has two layers: [`sys`], the C declarations one for one, and the safe types
+//! [`Optimizer`], [`Objective`] and [`Trajectory`], which own their C handles and free
+//! them in `Drop`.  Every fallible call returns `Result<_, Error>`; slice lengths are
+//! checked before the library is called.
+//!
+//! # Closures and panics
+//!
+//! An objective made from a closure owns the boxed closure for as long as its C handle
+//! lives; the box's address is the callback's `user` pointer.  A panic inside the closure
+//! (or inside a monitor of [`Optimizer::minimize_with`]) is caught at the C boundary with
+//! `catch_unwind`, so it never unwinds through C: the callback returns non-zero, the
+//! library stops the evaluation or run, and the call returns [`Error::Panic`] with the
+//! panic's message.  The panic is not resumed.  (Built with `panic = "abort"`, a panic
+//! aborts as usual.)
+//!
+//! # Threads
+//!
+//! The library has no global mutable state.  [`Optimizer`], [`Trajectory`] and
+//! [`Objective`] are `Send` (an objective's closure must be `Send` for this), so a handle
+//! may move to another thread; none is `Sync`, and the methods that change a handle
+//! take `&mut self`, so one handle is never used from two threads at once.
+//!
+//! ```
+//! fn movable<T: Send>() {}
+//! movable::<gdescent::Optimizer>();
+//! movable::<gdescent::Objective<'static>>();
+//! movable::<gdescent::Trajectory>();
+//! ```
+#![warn(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod sys;
 
@@ -32,23 +58,32 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::os::raw::{c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
 use std::ptr::{self, NonNull};
 
-/// What went wrong.
-#[derive(Debug, Clone, PartialEq)]
+/// What went wrong.  [`Error::code`] gives the library's status code for every variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// The library returned a negative status (`GD_EINVAL`, `GD_EDIVERGED`, ...).
-    Status { code: i32, context: &'static str },
+    Status {
+        /// The negative `GD_E*` code.
+        code: i32,
+        /// The C function that returned it.
+        context: &'static str,
+    },
     /// A slice had the wrong length; nothing was passed to the library.
     Length {
+        /// Which argument.
         what: &'static str,
+        /// The length it must have.
         expected: usize,
+        /// The length it had.
         actual: usize,
     },
     /// A constructor refused its arguments (zero sizes, non-finite data, ...) or ran
-    /// out of memory.
+    /// out of memory.  The string names the constructor.
     Invalid(&'static str),
-    /// An objective closure panicked; the panic's message.
+    /// An objective closure or a monitor panicked; the panic's message.
     Panic(String),
     /// An objective closure returned an error; its message.
     Objective(String),
@@ -66,7 +101,8 @@ impl Error {
     }
 }
 
-fn strerror(code: i32) -> String {
+/// The library's English sentence for any status code (`gd_strerror`).
+pub fn strerror(code: i32) -> String {
     // SAFETY: gd_strerror returns a static NUL-terminated string for every code.
     unsafe { CStr::from_ptr(sys::gd_strerror(code)) }
         .to_string_lossy()
@@ -85,7 +121,7 @@ impl fmt::Display for Error {
                 write!(out, "{} has length {}, expected {}", what, actual, expected)
             }
             Error::Invalid(what) => write!(out, "{}: invalid arguments or out of memory", what),
-            Error::Panic(message) => write!(out, "objective panicked: {}", message),
+            Error::Panic(message) => write!(out, "objective or monitor panicked: {}", message),
             Error::Objective(message) => write!(out, "objective failed: {}", message),
         }
     }
@@ -93,12 +129,18 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// The library's version string, for example "1.0.0".
+/// The linked library's version string, for example "1.0.0".
 pub fn version() -> String {
     // SAFETY: a static NUL-terminated string.
     unsafe { CStr::from_ptr(sys::gd_version_string()) }
         .to_string_lossy()
         .into_owned()
+}
+
+/// The linked library's version as `MAJOR*10000 + MINOR*100 + PATCH`.
+pub fn version_number() -> u32 {
+    // SAFETY: no arguments, no preconditions.
+    unsafe { sys::gd_version() }
 }
 
 fn check(code: c_int, context: &'static str) -> Result<c_int, Error> {
@@ -121,18 +163,41 @@ fn check_len(what: &'static str, expected: usize, actual: usize) -> Result<(), E
     }
 }
 
-/// An update rule of `torch.optim`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A C string for a name or path, or `GD_EINVAL` from `context` when it holds a NUL.
+fn c_string(bytes: Vec<u8>, context: &'static str) -> Result<CString, Error> {
+    CString::new(bytes).map_err(|_| Error::Status {
+        code: sys::GD_EINVAL,
+        context,
+    })
+}
+
+/// An update rule of `torch.optim` (`gd_method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {
+    /// Gradient descent: momentum, dampening, Nesterov, weight decay (`GD_SGD`).
     Sgd,
+    /// Adam with L2 weight decay and optional AMSGrad (`GD_ADAM`).
     Adam,
+    /// Adam with decoupled weight decay (`GD_ADAMW`).
     AdamW,
+    /// RMSprop, optionally centered and with momentum (`GD_RMSPROP`).
     RmsProp,
+    /// Adagrad with learning-rate decay (`GD_ADAGRAD`).
     Adagrad,
 }
 
 impl Method {
-    fn raw(self) -> sys::gd_method {
+    /// Every method, in the header's order.
+    pub const ALL: [Method; 5] = [
+        Method::Sgd,
+        Method::Adam,
+        Method::AdamW,
+        Method::RmsProp,
+        Method::Adagrad,
+    ];
+
+    /// The C enumerator.
+    pub fn raw(self) -> sys::gd_method {
         match self {
             Method::Sgd => sys::GD_SGD,
             Method::Adam => sys::GD_ADAM,
@@ -141,61 +206,212 @@ impl Method {
             Method::Adagrad => sys::GD_ADAGRAD,
         }
     }
+
+    /// The name [`Method::by_name`] accepts: "sgd", "adam", "adamw", "rmsprop" or
+    /// "adagrad".
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Sgd => "sgd",
+            Method::Adam => "adam",
+            Method::AdamW => "adamw",
+            Method::RmsProp => "rmsprop",
+            Method::Adagrad => "adagrad",
+        }
+    }
+
+    /// The method of a name, as the library reads it (`gd_method_by_name`: the enum
+    /// name lower-cased without `GD_`, case-sensitive); an unknown name is `GD_EINVAL`.
+    pub fn by_name(name: &str) -> Result<Method, Error> {
+        let context = "gd_method_by_name";
+        let name = c_string(name.as_bytes().to_vec(), context)?;
+        let mut raw: sys::gd_method = -1;
+        // SAFETY: a NUL-terminated name and a valid place for the result, which the
+        // library writes only on success.
+        check(
+            unsafe { sys::gd_method_by_name(name.as_ptr(), &mut raw) },
+            context,
+        )?;
+        Method::ALL
+            .iter()
+            .copied()
+            .find(|m| m.raw() == raw)
+            .ok_or(Error::Status {
+                code: sys::GD_EINVAL,
+                context,
+            })
+    }
 }
 
-/// Parameter keys; see `gd_param` in `gdescent.h` for ranges and defaults.  Booleans
-/// are 0.0 or 1.0.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Parameter keys (`gd_param`); see `gdescent.h` for ranges and defaults.  Booleans
+/// are 0.0 or 1.0, counts whole numbers.  A key the optimizer's method does not use is
+/// refused with `GD_EINVAL`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Param {
-    Lr = 0,
-    Momentum = 1,
-    Dampening = 2,
-    Nesterov = 3,
-    WeightDecay = 4,
-    Beta1 = 5,
-    Beta2 = 6,
-    Eps = 7,
-    Amsgrad = 8,
-    Alpha = 9,
-    Centered = 10,
-    LrDecay = 11,
-    InitialAccumulator = 12,
-    Maximize = 13,
-    MaxIter = 32,
-    Gtol = 33,
-    Ftol = 34,
-    Xtol = 35,
-    BatchSize = 48,
-    Shuffle = 49,
-    Seed = 50,
+    /// Learning rate, >= 0; default 0.01 (SGD, RMSprop, Adagrad) or 0.001 (Adam, AdamW).
+    Lr = sys::GD_PARAM_LR as isize,
+    /// Momentum factor in [0, 1); default 0 (SGD, RMSprop).
+    Momentum = sys::GD_PARAM_MOMENTUM as isize,
+    /// Dampening of momentum in [0, 1]; default 0 (SGD).
+    Dampening = sys::GD_PARAM_DAMPENING as isize,
+    /// Boolean, Nesterov momentum (SGD); needs momentum > 0 and dampening 0.
+    Nesterov = sys::GD_PARAM_NESTEROV as isize,
+    /// Weight decay, >= 0; default 0, AdamW 0.01.
+    WeightDecay = sys::GD_PARAM_WEIGHT_DECAY as isize,
+    /// First-moment decay in [0, 1); default 0.9 (Adam, AdamW).
+    Beta1 = sys::GD_PARAM_BETA1 as isize,
+    /// Second-moment decay in [0, 1); default 0.999 (Adam, AdamW).
+    Beta2 = sys::GD_PARAM_BETA2 as isize,
+    /// Denominator term, >= 0; default 1e-8 (Adam, AdamW, RMSprop) or 1e-10 (Adagrad).
+    Eps = sys::GD_PARAM_EPS as isize,
+    /// Boolean, AMSGrad (Adam, AdamW).
+    Amsgrad = sys::GD_PARAM_AMSGRAD as isize,
+    /// Smoothing constant in [0, 1); default 0.99 (RMSprop).
+    Alpha = sys::GD_PARAM_ALPHA as isize,
+    /// Boolean, centered RMSprop.
+    Centered = sys::GD_PARAM_CENTERED as isize,
+    /// Learning-rate decay, >= 0 (Adagrad).
+    LrDecay = sys::GD_PARAM_LR_DECAY as isize,
+    /// Initial accumulator, >= 0 (Adagrad); read at the first update after creation or
+    /// reset.
+    InitialAccumulator = sys::GD_PARAM_INITIAL_ACCUMULATOR as isize,
+    /// Boolean: ascend instead of descend (all methods).
+    Maximize = sys::GD_PARAM_MAXIMIZE as isize,
+    /// Updates per [`Optimizer::minimize`] call; default 1000.
+    MaxIter = sys::GD_PARAM_MAX_ITER as isize,
+    /// Stop when the gradient norm is at or below this; 0 (default) is off.
+    Gtol = sys::GD_PARAM_GTOL as isize,
+    /// Stop when the relative change of f is at or below this; 0 (default) is off.
+    Ftol = sys::GD_PARAM_FTOL as isize,
+    /// Stop when the relative step is at or below this; 0 (default) is off.
+    Xtol = sys::GD_PARAM_XTOL as isize,
+    /// Terms per step of a finite sum; 0 (default) is the whole sum.
+    BatchSize = sys::GD_PARAM_BATCH_SIZE as isize,
+    /// Boolean: reshuffle the terms every epoch (default 1).
+    Shuffle = sys::GD_PARAM_SHUFFLE as isize,
+    /// Seed of the shuffle, a whole number in [0, 2^53]; default 0.
+    Seed = sys::GD_PARAM_SEED as isize,
 }
 
-/// Why [`Optimizer::minimize`] stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stop {
-    /// `MaxIter` updates were made.
+impl Param {
+    /// Every key, in the header's order.
+    pub const ALL: [Param; 21] = [
+        Param::Lr,
+        Param::Momentum,
+        Param::Dampening,
+        Param::Nesterov,
+        Param::WeightDecay,
+        Param::Beta1,
+        Param::Beta2,
+        Param::Eps,
+        Param::Amsgrad,
+        Param::Alpha,
+        Param::Centered,
+        Param::LrDecay,
+        Param::InitialAccumulator,
+        Param::Maximize,
+        Param::MaxIter,
+        Param::Gtol,
+        Param::Ftol,
+        Param::Xtol,
+        Param::BatchSize,
+        Param::Shuffle,
+        Param::Seed,
+    ];
+
+    /// The C enumerator (the discriminants are the `sys` constants, which
+    /// `tests/header.rs` checks against the header).
+    pub fn raw(self) -> sys::gd_param {
+        self as sys::gd_param
+    }
+
+    /// The name [`Optimizer::set_by_name`] accepts: the enumerator's name lower-cased
+    /// without `GD_PARAM_`, for example "lr", "beta1", "max_iter".
+    pub fn name(self) -> &'static str {
+        match self {
+            Param::Lr => "lr",
+            Param::Momentum => "momentum",
+            Param::Dampening => "dampening",
+            Param::Nesterov => "nesterov",
+            Param::WeightDecay => "weight_decay",
+            Param::Beta1 => "beta1",
+            Param::Beta2 => "beta2",
+            Param::Eps => "eps",
+            Param::Amsgrad => "amsgrad",
+            Param::Alpha => "alpha",
+            Param::Centered => "centered",
+            Param::LrDecay => "lr_decay",
+            Param::InitialAccumulator => "initial_accumulator",
+            Param::Maximize => "maximize",
+            Param::MaxIter => "max_iter",
+            Param::Gtol => "gtol",
+            Param::Ftol => "ftol",
+            Param::Xtol => "xtol",
+            Param::BatchSize => "batch_size",
+            Param::Shuffle => "shuffle",
+            Param::Seed => "seed",
+        }
+    }
+}
+
+/// Why [`Optimizer::minimize`] stopped (the positive `GD_STOP_*` codes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StopReason {
+    /// [`Param::MaxIter`] updates were made (`GD_STOP_MAXITER`).
     MaxIter,
-    /// The gradient norm fell to `Gtol`.
+    /// The gradient norm fell to [`Param::Gtol`] (`GD_STOP_GTOL`).
     Gtol,
-    /// The relative change of f fell to `Ftol`.
+    /// The relative change of f fell to [`Param::Ftol`] (`GD_STOP_FTOL`).
     Ftol,
-    /// The relative step fell to `Xtol`.
+    /// The relative step fell to [`Param::Xtol`] (`GD_STOP_XTOL`).
     Xtol,
-    /// A monitor asked to stop.
+    /// The monitor of [`Optimizer::minimize_with`] asked to stop (`GD_STOP_USER`).
     User,
+}
+
+/// The earlier name of [`StopReason`]; `Stop::User` and the like still work.
+pub type Stop = StopReason;
+
+impl StopReason {
+    /// The reason of a positive `GD_STOP_*` code, or None for any other code.
+    pub fn from_code(code: i32) -> Option<StopReason> {
+        match code {
+            sys::GD_STOP_MAXITER => Some(StopReason::MaxIter),
+            sys::GD_STOP_GTOL => Some(StopReason::Gtol),
+            sys::GD_STOP_FTOL => Some(StopReason::Ftol),
+            sys::GD_STOP_XTOL => Some(StopReason::Xtol),
+            sys::GD_STOP_USER => Some(StopReason::User),
+            _ => None,
+        }
+    }
+
+    /// The `GD_STOP_*` code.
+    pub fn code(self) -> i32 {
+        match self {
+            StopReason::MaxIter => sys::GD_STOP_MAXITER,
+            StopReason::Gtol => sys::GD_STOP_GTOL,
+            StopReason::Ftol => sys::GD_STOP_FTOL,
+            StopReason::Xtol => sys::GD_STOP_XTOL,
+            StopReason::User => sys::GD_STOP_USER,
+        }
+    }
 }
 
 /// The result of a successful [`Optimizer::minimize`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Outcome {
-    pub stop: Stop,
+    /// Which criterion ended the run.
+    pub stop: StopReason,
     /// Updates made by this call.
     pub iterations: usize,
+    /// f at the final iterate (of its mini-batch when [`Param::BatchSize`] > 0).
+    pub f: f64,
+    /// Euclidean norm of the gradient at the final iterate (same batch as `f`).
+    pub grad_norm: f64,
 }
 
 /// The closure of an objective in one shape for plain objectives and finite sums:
 /// (x, term indices, gradient to fill) -> f or an error message.
-type BoxedFn<'a> = Box<dyn FnMut(&[f64], &[usize], &mut [f64]) -> Result<f64, String> + 'a>;
+type BoxedFn<'a> = Box<dyn FnMut(&[f64], &[usize], &mut [f64]) -> Result<f64, String> + Send + 'a>;
 
 /// The Rust side of an objective: the closure, a gradient buffer for calls that want
 /// only f, and what went wrong in the last call.
@@ -208,21 +424,31 @@ struct Callback<'a> {
 
 impl<'a> Callback<'a> {
     /// Calls the closure, catching a panic; returns the C status.
-    unsafe fn call(&mut self, x: &[f64], idx: &[usize], f: *mut f64, grad: *mut f64) -> c_int {
-        let n = x.len();
+    ///
+    /// # Safety
+    /// `x` points to `self.scratch.len()` readable values; `f` is valid for writing;
+    /// `grad` is NULL or valid for writing `self.scratch.len()` values and overlaps
+    /// neither `x` nor `self`.
+    unsafe fn call(&mut self, x: *const f64, idx: &[usize], f: *mut f64, grad: *mut f64) -> c_int {
+        let n = self.scratch.len();
+        if x.is_null() || f.is_null() {
+            return 1;
+        }
+        // SAFETY: by the contract above, x has n values that nothing writes during the
+        // call (C passes them read only and grad does not overlap them).
+        let x = unsafe { std::slice::from_raw_parts(x, n) };
+        let grad: &mut [f64] = if grad.is_null() {
+            &mut self.scratch[..]
+        } else {
+            // SAFETY: by the contract above, grad has n writable values that no other
+            // reference reaches during the call.
+            unsafe { std::slice::from_raw_parts_mut(grad, n) }
+        };
         let fun = &mut self.fun;
-        let scratch = &mut self.scratch;
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            let grad: &mut [f64] = if grad.is_null() {
-                &mut scratch[..]
-            } else {
-                std::slice::from_raw_parts_mut(grad, n)
-            };
-            fun(x, idx, grad)
-        }));
-        match result {
+        match catch_unwind(AssertUnwindSafe(|| fun(x, idx, grad))) {
             Ok(Ok(value)) => {
-                *f = value;
+                // SAFETY: f is valid for writing (checked non-NULL, contract above).
+                unsafe { *f = value };
                 0
             }
             Ok(Err(message)) => {
@@ -236,14 +462,21 @@ impl<'a> Callback<'a> {
         }
     }
 
+    /// What the closure reported since the last call of this function.
     fn take_failure(&mut self) -> Option<Error> {
         if let Some(payload) = self.panic.take() {
+            self.error = None;
             return Some(Error::Panic(panic_message(payload)));
         }
         self.error.take().map(Error::Objective)
     }
 }
 
+/// # Safety
+/// Called only by the library, for an objective made by `Objective::with_callback`:
+/// `user` is then its live `Callback`, and the library calls back only from within a
+/// call the `Objective` made through `&mut self`, so no other reference to the
+/// `Callback` exists; x, f and grad are as `gd_fdf_fn` documents.
 unsafe extern "C" fn plain_trampoline(
     x: *const f64,
     n: usize,
@@ -251,10 +484,18 @@ unsafe extern "C" fn plain_trampoline(
     grad: *mut f64,
     user: *mut c_void,
 ) -> c_int {
-    let callback = &mut *(user as *mut Callback);
-    callback.call(std::slice::from_raw_parts(x, n), &[0], f, grad)
+    // SAFETY: see the function's contract.
+    let callback = unsafe { &mut *(user as *mut Callback) };
+    if n != callback.scratch.len() {
+        return 1;
+    }
+    // SAFETY: x has n values, f is writable, grad is NULL or n writable values apart
+    // from x (gd_fdf_fn's contract), and n is the scratch length.
+    unsafe { callback.call(x, &[0], f, grad) }
 }
 
+/// # Safety
+/// As `plain_trampoline`; idx has `count` entries (`gd_batch_fn`'s contract).
 unsafe extern "C" fn batch_trampoline(
     x: *const f64,
     n: usize,
@@ -264,28 +505,41 @@ unsafe extern "C" fn batch_trampoline(
     grad: *mut f64,
     user: *mut c_void,
 ) -> c_int {
-    let callback = &mut *(user as *mut Callback);
-    let idx = std::slice::from_raw_parts(idx, count);
-    callback.call(std::slice::from_raw_parts(x, n), idx, f, grad)
+    // SAFETY: see plain_trampoline.
+    let callback = unsafe { &mut *(user as *mut Callback) };
+    if n != callback.scratch.len() || idx.is_null() {
+        return 1;
+    }
+    // SAFETY: idx is non-NULL with count readable entries (gd_batch_fn's contract).
+    let idx = unsafe { std::slice::from_raw_parts(idx, count) };
+    // SAFETY: as in plain_trampoline.
+    unsafe { callback.call(x, idx, f, grad) }
 }
 
-/// A function to minimize: a closure or one of the bundled objectives.  The lifetime
-/// is that of what the closure borrows.
+/// A function to minimize: a closure ([`Objective::new`], [`Objective::try_new`],
+/// [`Objective::finite_sum`], [`Objective::try_finite_sum`]) or one of the bundled
+/// objectives.  The lifetime is that of what the closure borrows.
 pub struct Objective<'a> {
     raw: NonNull<sys::gd_objective>,
     n: usize,
-    // From Box::into_raw, freed in Drop: C holds the same address as `user`, so the
+    // From Box::leak, freed in Drop: C holds the same address as `user`, so the
     // Rust side also goes through this pointer (a live Box would claim unique access).
     callback: Option<NonNull<Callback<'a>>>,
     _borrows: PhantomData<&'a mut ()>,
 }
 
+// SAFETY: the C handle has no thread affinity (the library has no global or
+// thread-local state), and the closure, its panic payload and the buffers are Send.
+// Objective is not Sync, and everything that reaches the closure takes &mut self.
+unsafe impl Send for Objective<'_> {}
+
 impl<'a> Objective<'a> {
-    /// An objective from `fun(x, grad) -> f`, which writes the n partial derivatives
-    /// into `grad`.
+    /// An objective of dimension n from `fun(x, grad) -> f`, which writes the n partial
+    /// derivatives into `grad`.  When the library wants f only, `grad` is a scratch
+    /// buffer whose contents are discarded.
     pub fn new<F>(n: usize, mut fun: F) -> Result<Self, Error>
     where
-        F: FnMut(&[f64], &mut [f64]) -> f64 + 'a,
+        F: FnMut(&[f64], &mut [f64]) -> f64 + Send + 'a,
     {
         Self::with_callback(n, None, Box::new(move |x, _, g| Ok(fun(x, g))))
     }
@@ -294,7 +548,7 @@ impl<'a> Objective<'a> {
     /// run with [`Error::Objective`] carrying its message.
     pub fn try_new<F, E>(n: usize, mut fun: F) -> Result<Self, Error>
     where
-        F: FnMut(&[f64], &mut [f64]) -> Result<f64, E> + 'a,
+        F: FnMut(&[f64], &mut [f64]) -> Result<f64, E> + Send + 'a,
         E: fmt::Display,
     {
         Self::with_callback(
@@ -305,18 +559,36 @@ impl<'a> Objective<'a> {
     }
 
     /// A finite sum (1/m) sum_i f_i(x): `fun(x, idx, grad)` returns the mean of the
-    /// terms in `idx` and writes the gradient of that mean, so that mini-batch
-    /// optimizers (`Param::BatchSize` > 0) can draw terms.
+    /// terms in `idx` (at least one, each below m) and writes the gradient of that mean,
+    /// so that mini-batch optimizers ([`Param::BatchSize`] > 0) can draw terms.
     pub fn finite_sum<F>(n: usize, m: usize, mut fun: F) -> Result<Self, Error>
     where
-        F: FnMut(&[f64], &[usize], &mut [f64]) -> f64 + 'a,
+        F: FnMut(&[f64], &[usize], &mut [f64]) -> f64 + Send + 'a,
     {
         Self::with_callback(n, Some(m), Box::new(move |x, idx, g| Ok(fun(x, idx, g))))
     }
 
+    /// As [`Objective::finite_sum`], but the closure may fail with an `Err`.
+    pub fn try_finite_sum<F, E>(n: usize, m: usize, mut fun: F) -> Result<Self, Error>
+    where
+        F: FnMut(&[f64], &[usize], &mut [f64]) -> Result<f64, E> + Send + 'a,
+        E: fmt::Display,
+    {
+        Self::with_callback(
+            n,
+            Some(m),
+            Box::new(move |x, idx, g| fun(x, idx, g).map_err(|e| e.to_string())),
+        )
+    }
+
     fn with_callback(n: usize, terms: Option<usize>, fun: BoxedFn<'a>) -> Result<Self, Error> {
+        let what = if terms.is_some() {
+            "gd_objective_new_sum"
+        } else {
+            "gd_objective_new"
+        };
         if n == 0 || terms == Some(0) {
-            return Err(Error::Invalid("Objective: n and m must be at least 1"));
+            return Err(Error::Invalid(what));
         }
         let callback = NonNull::from(Box::leak(Box::new(Callback {
             fun,
@@ -325,8 +597,9 @@ impl<'a> Objective<'a> {
             error: None,
         })));
         let user = callback.as_ptr() as *mut c_void;
-        // SAFETY: the trampolines match the C prototypes; `user` outlives the handle
-        // because both are dropped together by Objective's Drop, handle first.
+        // SAFETY: the trampolines match the C prototypes and expect `user` to be a
+        // Callback of dimension n, which it is; it outlives the handle because Drop
+        // frees the handle first.
         let raw = unsafe {
             match terms {
                 None => sys::gd_objective_new(n, Some(plain_trampoline), user),
@@ -338,7 +611,7 @@ impl<'a> Objective<'a> {
             None => {
                 // SAFETY: from Box::leak above, and C did not keep it.
                 drop(unsafe { Box::from_raw(callback.as_ptr()) });
-                return Err(Error::Invalid("gd_objective_new"));
+                return Err(Error::Invalid(what));
             }
         };
         Ok(Objective {
@@ -361,7 +634,8 @@ impl<'a> Objective<'a> {
         })
     }
 
-    /// `scale * ||x - center||^2`; `center` None is the origin.
+    /// `scale * ||x - center||^2` in n dimensions; `center` None is the origin.  Its
+    /// gradient is `2 * scale * (x - center)`.
     pub fn quadratic(n: usize, center: Option<&[f64]>, scale: f64) -> Result<Self, Error> {
         if let Some(c) = center {
             check_len("center", n, c.len())?;
@@ -374,8 +648,9 @@ impl<'a> Objective<'a> {
         )
     }
 
-    /// Least squares `(scale/m) sum_i (X_i . w + b - y_i)^2` over the m rows of the
-    /// row-major `x` (m * p values); with `intercept`, b is the last of p + 1 parameters.
+    /// Least squares `(scale/m) sum_i (X_i . w + b - y_i)^2` over the m = `y.len()`
+    /// rows of the row-major `x` (m * p values); with `intercept`, b is the last of
+    /// p + 1 parameters, otherwise b = 0 and n = p.  Each row is one term of the sum.
     pub fn least_squares(
         x: &[f64],
         y: &[f64],
@@ -430,26 +705,65 @@ impl<'a> Objective<'a> {
         unsafe { sys::gd_objective_terms(self.raw.as_ptr()) }
     }
 
+    /// The raw handle, for calls through [`sys`]; it stays owned by `self` and must not
+    /// be freed or used after `self` is dropped.
+    pub fn as_raw(&mut self) -> *mut sys::gd_objective {
+        self.raw.as_ptr()
+    }
+
     /// Value at x over all terms, with the gradient written into `grad`.
     pub fn eval(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, Error> {
         check_len("x", self.n, x.len())?;
         check_len("grad", self.n, grad.len())?;
         let mut f = 0.0;
-        // SAFETY: lengths checked; the handle is valid.
+        // SAFETY: lengths checked; the handle is valid; x and grad are distinct borrows.
         let code = unsafe {
             sys::gd_objective_eval(self.raw.as_ptr(), x.as_ptr(), &mut f, grad.as_mut_ptr())
         };
         self.finish(code, "gd_objective_eval").map(|_| f)
     }
 
+    /// Value at x over all terms, without the gradient.
+    pub fn value(&mut self, x: &[f64]) -> Result<f64, Error> {
+        check_len("x", self.n, x.len())?;
+        let mut f = 0.0;
+        // SAFETY: length checked; the handle is valid; grad NULL is allowed.
+        let code = unsafe {
+            sys::gd_objective_eval(self.raw.as_ptr(), x.as_ptr(), &mut f, ptr::null_mut())
+        };
+        self.finish(code, "gd_objective_eval").map(|_| f)
+    }
+
+    /// Mean of the terms `idx` at x (at least one index, each below
+    /// [`Objective::terms`], repeats allowed), with its gradient written into `grad`.
+    /// Other indices are `GD_EINVAL`, and the closure is not called.
+    pub fn eval_terms(&mut self, x: &[f64], idx: &[usize], grad: &mut [f64]) -> Result<f64, Error> {
+        check_len("x", self.n, x.len())?;
+        check_len("grad", self.n, grad.len())?;
+        let mut f = 0.0;
+        // SAFETY: lengths checked; idx has idx.len() entries (the library refuses a
+        // count of 0 and indices out of range before calling back).
+        let code = unsafe {
+            sys::gd_objective_eval_terms(
+                self.raw.as_ptr(),
+                x.as_ptr(),
+                idx.as_ptr(),
+                idx.len(),
+                &mut f,
+                grad.as_mut_ptr(),
+            )
+        };
+        self.finish(code, "gd_objective_eval_terms").map(|_| f)
+    }
+
     /// Turns a status into a result, preferring what the closure reported.
     fn finish(&mut self, code: c_int, context: &'static str) -> Result<c_int, Error> {
-        // SAFETY: no C call is running, so nothing else uses the callback now.
-        let failure = self
-            .callback
-            .and_then(|c| unsafe { (*c.as_ptr()).take_failure() });
-        if let Some(failure) = failure {
-            return Err(failure);
+        if let Some(callback) = self.callback {
+            // SAFETY: the library has returned, so no trampoline holds a reference to
+            // the callback, and &mut self excludes every other user.
+            if let Some(failure) = unsafe { (*callback.as_ptr()).take_failure() } {
+                return Err(failure);
+            }
         }
         check(code, context)
     }
@@ -458,32 +772,43 @@ impl<'a> Objective<'a> {
 impl Drop for Objective<'_> {
     fn drop(&mut self) {
         // SAFETY: the handle is valid and freed once, before the callback it points to.
-        unsafe {
-            sys::gd_objective_free(self.raw.as_ptr());
-            if let Some(callback) = self.callback {
-                drop(Box::from_raw(callback.as_ptr()));
-            }
+        unsafe { sys::gd_objective_free(self.raw.as_ptr()) };
+        if let Some(callback) = self.callback.take() {
+            // SAFETY: from Box::leak in with_callback; the handle that used it is gone.
+            drop(unsafe { Box::from_raw(callback.as_ptr()) });
         }
     }
 }
 
-/// An optimizer: method, parameters and state for iterates of dimension n.
+/// An optimizer: method, parameters, state and stop criteria for iterates of
+/// dimension n.
 pub struct Optimizer {
     raw: NonNull<sys::gd_optimizer>,
     n: usize,
+    method: Method,
+    /// Records the start and the end of runs given no trajectory, for Outcome::f.
+    summary: Option<Trajectory>,
 }
 
 // SAFETY: the library keeps no thread-local or global state; a handle may move between
-// threads as long as one thread at a time uses it, which &mut self guarantees.
+// threads as long as one thread at a time uses it, which &mut self guarantees for
+// every method that changes it (Optimizer is not Sync).  The monitor pointer is
+// installed only for the duration of one call.
 unsafe impl Send for Optimizer {}
 
 impl Optimizer {
-    /// A new optimizer with the method's defaults (those of `torch.optim`).
+    /// A new optimizer with the method's defaults (those of `torch.optim`); n = 0 is an
+    /// error.
     pub fn new(method: Method, n: usize) -> Result<Self, Error> {
         // SAFETY: plain value arguments.
         let raw = unsafe { sys::gd_optimizer_new(method.raw(), n) };
         let raw = NonNull::new(raw).ok_or(Error::Invalid("gd_optimizer_new"))?;
-        Ok(Optimizer { raw, n })
+        Ok(Optimizer {
+            raw,
+            n,
+            method,
+            summary: None,
+        })
     }
 
     /// Dimension of the iterates.
@@ -491,42 +816,55 @@ impl Optimizer {
         self.n
     }
 
-    /// Sets a parameter; a key the method lacks or a value out of range is an
-    /// `Error::Status` with `GD_EINVAL`, and the parameter keeps its value.
+    /// The update rule.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The raw handle, for calls through [`sys`]; it stays owned by `self` and must not
+    /// be freed or used after `self` is dropped.
+    pub fn as_raw(&mut self) -> *mut sys::gd_optimizer {
+        self.raw.as_ptr()
+    }
+
+    /// Sets a parameter, taking effect at the next update; returns `self` so that calls
+    /// chain.  A key the method lacks or a value out of range is an `Error::Status`
+    /// with `GD_EINVAL`, and the parameter keeps its value.
     pub fn set(&mut self, key: Param, value: f64) -> Result<&mut Self, Error> {
         // SAFETY: a valid handle.
         check(
-            unsafe { sys::gd_optimizer_set(self.raw.as_ptr(), key as c_int, value) },
+            unsafe { sys::gd_optimizer_set(self.raw.as_ptr(), key.raw(), value) },
             "gd_optimizer_set",
         )?;
         Ok(self)
     }
 
-    /// Sets a parameter by its name in the header ("lr", "beta1", "max_iter", ...).
+    /// Sets a parameter by its name in the header ("lr", "beta1", "max_iter", ...; see
+    /// [`Param::name`]); an unknown name is `GD_EINVAL`.
     pub fn set_by_name(&mut self, name: &str, value: f64) -> Result<&mut Self, Error> {
-        let name = CString::new(name).map_err(|_| Error::Status {
-            code: sys::GD_EINVAL,
-            context: "gd_optimizer_set_by_name",
-        })?;
+        let context = "gd_optimizer_set_by_name";
+        let name = c_string(name.as_bytes().to_vec(), context)?;
         // SAFETY: a valid handle and a NUL-terminated name.
         let code =
             unsafe { sys::gd_optimizer_set_by_name(self.raw.as_ptr(), name.as_ptr(), value) };
-        check(code, "gd_optimizer_set_by_name")?;
+        check(code, context)?;
         Ok(self)
     }
 
-    /// The value of a parameter.
+    /// The value of a parameter (its default until set); a key the method lacks is
+    /// `GD_EINVAL`.
     pub fn get(&self, key: Param) -> Result<f64, Error> {
         let mut value = 0.0;
-        // SAFETY: a valid handle.
+        // SAFETY: a valid handle and a valid place for the value.
         check(
-            unsafe { sys::gd_optimizer_get(self.raw.as_ptr(), key as c_int, &mut value) },
+            unsafe { sys::gd_optimizer_get(self.raw.as_ptr(), key.raw(), &mut value) },
             "gd_optimizer_get",
         )?;
         Ok(value)
     }
 
-    /// Forgets moments, the iteration count and the sampler position.
+    /// Forgets moments, the iteration count and the sampler position; parameters are
+    /// kept.
     pub fn reset(&mut self) {
         // SAFETY: a valid handle; cannot fail for one.
         unsafe { sys::gd_optimizer_reset(self.raw.as_ptr()) };
@@ -538,7 +876,8 @@ impl Optimizer {
         unsafe { sys::gd_optimizer_iterations(self.raw.as_ptr()) }
     }
 
-    /// The instruction-set level of the update loops: "baseline", "avx2" or "avx512".
+    /// The instruction-set level of the update loops: "baseline", "avx2" or "avx512"
+    /// (all give bit-identical results).
     pub fn isa(&self) -> &'static str {
         // SAFETY: a static NUL-terminated string for a valid handle.
         unsafe { CStr::from_ptr(sys::gd_optimizer_isa(self.raw.as_ptr())) }
@@ -558,8 +897,9 @@ impl Optimizer {
         Ok(())
     }
 
-    /// Evaluates `objective` at x (a mini-batch when `BatchSize` > 0) and updates x;
-    /// returns f at x before the update.
+    /// Evaluates `objective` at x (a mini-batch when [`Param::BatchSize`] > 0) and
+    /// updates x; returns f at x before the update.  On an error x and the optimizer's
+    /// state are unchanged.
     pub fn step(&mut self, objective: &mut Objective, x: &mut [f64]) -> Result<f64, Error> {
         check_len("x", self.n, x.len())?;
         check_len("objective dimension", self.n, objective.n)?;
@@ -576,9 +916,14 @@ impl Optimizer {
         objective.finish(code, "gd_step").map(|_| f)
     }
 
-    /// Runs updates until a stop criterion holds (`MaxIter`, `Gtol`, `Ftol`, `Xtol`),
-    /// appending records to `trajectory` when given.  On an error from the closure or a
-    /// divergence, x holds the last accepted iterate.
+    /// Runs updates until a stop criterion holds ([`Param::MaxIter`], [`Param::Gtol`],
+    /// [`Param::Ftol`], [`Param::Xtol`]), leaving the final iterate in x and appending
+    /// records to `trajectory` when given (the start, every stride-th iteration and the
+    /// last).
+    ///
+    /// On [`Error::Objective`], [`Error::Panic`] or `GD_EDIVERGED`, x holds the last
+    /// accepted iterate, and the optimizer's state includes the rejected update: call
+    /// [`Optimizer::reset`] to start afresh.
     pub fn minimize(
         &mut self,
         objective: &mut Objective,
@@ -589,9 +934,10 @@ impl Optimizer {
     }
 
     /// As [`Optimizer::minimize`], calling `monitor(iteration, x, f)` after every update
-    /// (iterations count from 1 in this call); returning `true` stops the run with
-    /// [`Stop::User`].  A panic in the monitor stops the run and becomes
-    /// [`Error::Panic`].
+    /// (iterations count from 1 in this call; f is of the mini-batch when
+    /// [`Param::BatchSize`] > 0); returning `true` stops the run with
+    /// [`StopReason::User`].  A panic in the monitor stops the run and becomes
+    /// [`Error::Panic`].  The monitor is installed for this call only.
     pub fn minimize_with<M>(
         &mut self,
         objective: &mut Objective,
@@ -618,45 +964,58 @@ impl Optimizer {
     ) -> Result<Outcome, Error> {
         check_len("x", self.n, x.len())?;
         check_len("objective dimension", self.n, objective.n)?;
+        let opt = self.raw.as_ptr();
         let traj = match trajectory {
             Some(t) => {
                 check_len("trajectory dimension", self.n, t.n)?;
-                t.raw.as_ptr()
+                t
             }
-            None => ptr::null_mut(),
+            None => {
+                if self.summary.is_none() {
+                    // Stride usize::MAX records only the start (k = 0) and the end.
+                    let mut t = Trajectory::new(self.n, false)?;
+                    t.set_stride(usize::MAX)?;
+                    self.summary = Some(t);
+                }
+                let t = self.summary.as_mut().expect("created above");
+                t.clear();
+                t
+            }
         };
-        let before = self.iterations();
+        let records_before = traj.len();
+        // SAFETY: a valid handle (self.iterations() would borrow self, whose summary
+        // `traj` may borrow).
+        let before = unsafe { sys::gd_optimizer_iterations(opt) };
         let (hook, user): (sys::gd_monitor_fn, *mut c_void) = match monitor.as_deref_mut() {
             Some(m) => (Some(monitor_trampoline), m as *mut Monitor as *mut c_void),
             None => (None, ptr::null_mut()),
         };
-        // SAFETY: lengths checked; handles valid; the monitor outlives the call and is
-        // removed before returning.
+        // SAFETY: lengths checked; handles valid.  `user` points to the Monitor borrowed
+        // by this function, which outlives the run, and the monitor is removed before
+        // returning, so the library never keeps the pointer.
         let code = unsafe {
-            sys::gd_optimizer_set_monitor(self.raw.as_ptr(), hook, user);
-            let code = sys::gd_minimize(
-                self.raw.as_ptr(),
-                objective.raw.as_ptr(),
-                x.as_mut_ptr(),
-                traj,
-            );
-            sys::gd_optimizer_set_monitor(self.raw.as_ptr(), None, ptr::null_mut());
+            sys::gd_optimizer_set_monitor(opt, hook, user);
+            let code = sys::gd_minimize(opt, objective.raw.as_ptr(), x.as_mut_ptr(), traj.as_raw());
+            sys::gd_optimizer_set_monitor(opt, None, ptr::null_mut());
             code
         };
         if let Some(payload) = monitor.and_then(|m| m.panic.take()) {
             return Err(Error::Panic(panic_message(payload)));
         }
         let code = objective.finish(code, "gd_minimize")?;
-        let stop = match code {
-            sys::GD_STOP_GTOL => Stop::Gtol,
-            sys::GD_STOP_FTOL => Stop::Ftol,
-            sys::GD_STOP_XTOL => Stop::Xtol,
-            sys::GD_STOP_USER => Stop::User,
-            _ => Stop::MaxIter,
-        };
+        let stop = StopReason::from_code(code).ok_or(Error::Status {
+            code,
+            context: "gd_minimize (unknown stop reason)",
+        })?;
+        // A successful run records its last iterate.
+        debug_assert!(traj.len() > records_before);
+        let last = traj.len().wrapping_sub(1);
+        let (f, grad_norm) = (traj.f(last), traj.grad_norm(last));
         Ok(Outcome {
             stop,
-            iterations: self.iterations() - before,
+            iterations: self.iterations().wrapping_sub(before),
+            f: f.unwrap_or(f64::NAN),
+            grad_norm: grad_norm.unwrap_or(f64::NAN),
         })
     }
 }
@@ -667,6 +1026,10 @@ struct Monitor<'m> {
     panic: Option<Box<dyn Any + Send>>,
 }
 
+/// # Safety
+/// Called only by the library during `Optimizer::run`: `user` is then the `Monitor`
+/// that run borrows, reached by nothing else while the library runs, and x has n
+/// values (`gd_monitor_fn`'s contract).
 unsafe extern "C" fn monitor_trampoline(
     iter: usize,
     x: *const f64,
@@ -674,8 +1037,13 @@ unsafe extern "C" fn monitor_trampoline(
     f: f64,
     user: *mut c_void,
 ) -> c_int {
-    let monitor = &mut *(user as *mut Monitor);
-    let x = std::slice::from_raw_parts(x, n);
+    // SAFETY: see the function's contract.
+    let monitor = unsafe { &mut *(user as *mut Monitor) };
+    if x.is_null() {
+        return 1;
+    }
+    // SAFETY: x is non-NULL with n values, read only during the call.
+    let x = unsafe { std::slice::from_raw_parts(x, n) };
     let fun = &mut monitor.fun;
     match catch_unwind(AssertUnwindSafe(|| fun(iter, x, f))) {
         Ok(stop) => c_int::from(stop),
@@ -703,26 +1071,30 @@ impl Drop for Optimizer {
     }
 }
 
-/// Records of runs: iteration, f, gradient norm and optionally x.
+/// Records of runs: for each, the iteration number, f, the gradient norm and optionally
+/// x.  Record 0 of a run is its start; with stride 1, record k follows k updates.
 pub struct Trajectory {
     raw: NonNull<sys::gd_trajectory>,
     n: usize,
+    store_x: bool,
 }
 
 // SAFETY: as for Optimizer.
 unsafe impl Send for Trajectory {}
 
 impl Trajectory {
-    /// An empty trajectory for iterates of dimension n, storing x when `store_x`.
+    /// An empty trajectory for iterates of dimension n, also storing every recorded x
+    /// when `store_x`.
     pub fn new(n: usize, store_x: bool) -> Result<Self, Error> {
         let flags = if store_x { sys::GD_TRAJ_X } else { 0 };
         // SAFETY: plain value arguments.
         let raw = unsafe { sys::gd_trajectory_new(n, flags) };
         let raw = NonNull::new(raw).ok_or(Error::Invalid("gd_trajectory_new"))?;
-        Ok(Trajectory { raw, n })
+        Ok(Trajectory { raw, n, store_x })
     }
 
-    /// Keeps every k-th record of later runs (and their first and last).
+    /// Keeps every k-th record of later runs (and their first and last); 0 is
+    /// `GD_EINVAL`.
     pub fn set_stride(&mut self, every: usize) -> Result<(), Error> {
         // SAFETY: a valid handle.
         check(
@@ -730,6 +1102,12 @@ impl Trajectory {
             "gd_trajectory_set_stride",
         )?;
         Ok(())
+    }
+
+    /// The raw handle, for calls through [`sys`]; it stays owned by `self` and must not
+    /// be freed or used after `self` is dropped.
+    pub fn as_raw(&mut self) -> *mut sys::gd_trajectory {
+        self.raw.as_ptr()
     }
 
     /// Number of records.
@@ -743,46 +1121,130 @@ impl Trajectory {
         self.len() == 0
     }
 
-    /// Iteration number of record i, or None past the end.
+    /// Dimension of the recorded iterates.
+    pub fn dim(&self) -> usize {
+        self.n
+    }
+
+    /// Whether the iterates are stored ([`Trajectory::x`], [`Trajectory::xs`]).
+    pub fn stores_x(&self) -> bool {
+        self.store_x
+    }
+
+    /// Iteration number (the optimizer's update count) of record i, or None past the
+    /// end.
     pub fn iter(&self, i: usize) -> Option<usize> {
-        // SAFETY: a valid handle; out of range gives SIZE_MAX.
-        let k = unsafe { sys::gd_trajectory_iter(self.raw.as_ptr(), i) };
         if i < self.len() {
-            Some(k)
+            // SAFETY: a valid handle and index.
+            Some(unsafe { sys::gd_trajectory_iter(self.raw.as_ptr(), i) })
         } else {
             None
         }
     }
 
-    /// Objective values of all records (one bulk copy).
-    pub fn f_values(&self) -> Vec<f64> {
-        self.column(|out| (ptr::null_mut(), out, ptr::null_mut()))
+    /// Objective value of record i, or None past the end.
+    pub fn f(&self, i: usize) -> Option<f64> {
+        if i < self.len() {
+            // SAFETY: a valid handle and index.
+            Some(unsafe { sys::gd_trajectory_f(self.raw.as_ptr(), i) })
+        } else {
+            None
+        }
     }
 
-    /// Gradient norms of all records.
-    pub fn grad_norms(&self) -> Vec<f64> {
-        self.column(|out| (ptr::null_mut(), ptr::null_mut(), out))
+    /// Gradient norm of record i, or None past the end.
+    pub fn grad_norm(&self, i: usize) -> Option<f64> {
+        if i < self.len() {
+            // SAFETY: a valid handle and index.
+            Some(unsafe { sys::gd_trajectory_grad_norm(self.raw.as_ptr(), i) })
+        } else {
+            None
+        }
     }
 
-    fn column<F>(&self, pick: F) -> Vec<f64>
-    where
-        F: Fn(*mut f64) -> (*mut usize, *mut f64, *mut f64),
-    {
-        let len = self.len();
-        let mut out = vec![0.0; len];
-        let (iter, f, g) = pick(out.as_mut_ptr());
-        // SAFETY: out has len values; the range is the whole trajectory.
-        let code = unsafe {
-            sys::gd_trajectory_copy(self.raw.as_ptr(), 0, len, iter, f, g, ptr::null_mut())
+    /// Iteration numbers of all records (one bulk copy).
+    pub fn iterations(&self) -> Vec<usize> {
+        let mut out = vec![0; self.len()];
+        // SAFETY: out has len() entries; the other columns are not requested.
+        unsafe {
+            self.copy(
+                out.as_mut_ptr(),
+                ptr::null_mut(),
+                ptr::null_mut(),
+                ptr::null_mut(),
+            )
         };
-        debug_assert_eq!(code, sys::GD_OK);
         out
     }
 
-    /// Iterate of record i (when created with `store_x`), or None.
+    /// Objective values of all records (one bulk copy).
+    pub fn f_values(&self) -> Vec<f64> {
+        let mut out = vec![0.0; self.len()];
+        // SAFETY: out has len() values; the other columns are not requested.
+        unsafe {
+            self.copy(
+                ptr::null_mut(),
+                out.as_mut_ptr(),
+                ptr::null_mut(),
+                ptr::null_mut(),
+            )
+        };
+        out
+    }
+
+    /// Gradient norms of all records (one bulk copy).
+    pub fn grad_norms(&self) -> Vec<f64> {
+        let mut out = vec![0.0; self.len()];
+        // SAFETY: out has len() values; the other columns are not requested.
+        unsafe {
+            self.copy(
+                ptr::null_mut(),
+                ptr::null_mut(),
+                out.as_mut_ptr(),
+                ptr::null_mut(),
+            )
+        };
+        out
+    }
+
+    /// All stored iterates, record after record (`len() * dim()` values), or None when
+    /// created without `store_x`.
+    pub fn xs(&self) -> Option<Vec<f64>> {
+        if !self.store_x {
+            return None;
+        }
+        let mut out = vec![0.0; self.len() * self.n];
+        // SAFETY: out has len() * n values and the trajectory stores x.
+        unsafe {
+            self.copy(
+                ptr::null_mut(),
+                ptr::null_mut(),
+                ptr::null_mut(),
+                out.as_mut_ptr(),
+            )
+        };
+        Some(out)
+    }
+
+    /// Copies every record's columns into the non-NULL buffers.
+    ///
+    /// # Safety
+    /// Each non-NULL buffer has room for `self.len()` records (`self.len() * self.n`
+    /// values for x), and x is non-NULL only when the trajectory stores x.
+    unsafe fn copy(&self, iter: *mut usize, f: *mut f64, grad_norm: *mut f64, x: *mut f64) {
+        // SAFETY: a valid handle; the range is the whole trajectory; the buffers are as
+        // the function's contract says.
+        let code = unsafe {
+            sys::gd_trajectory_copy(self.raw.as_ptr(), 0, self.len(), iter, f, grad_norm, x)
+        };
+        debug_assert_eq!(code, sys::GD_OK);
+    }
+
+    /// Iterate of record i, or None past the end or when created without `store_x`.
     pub fn x(&self, i: usize) -> Option<&[f64]> {
-        // SAFETY: the pointer, when not NULL, has n values that live until the
-        // trajectory is next changed, which needs &mut self.
+        // SAFETY: a valid handle; the pointer, when not NULL, has n values that live
+        // until the trajectory next grows, is cleared or is freed, all of which need
+        // &mut self or ownership, so not while the returned borrow lives.
         unsafe {
             let p = sys::gd_trajectory_x(self.raw.as_ptr(), i);
             if p.is_null() {
@@ -793,7 +1255,36 @@ impl Trajectory {
         }
     }
 
-    /// Removes every record.
+    /// Writes the records as CSV (`iter,f,grad_norm[,x0,x1,...]`, 17 significant
+    /// digits); `GD_EIO` when the file cannot be written, `GD_EINVAL` for a path with a
+    /// NUL byte (or, off Unix, one that is not UTF-8).
+    pub fn write_csv<P: AsRef<Path>>(&self, path: P) -> Result<(), Error> {
+        let context = "gd_trajectory_write_csv";
+        #[cfg(unix)]
+        let bytes = {
+            use std::os::unix::ffi::OsStrExt;
+            path.as_ref().as_os_str().as_bytes().to_vec()
+        };
+        #[cfg(not(unix))]
+        let bytes = match path.as_ref().to_str() {
+            Some(s) => s.as_bytes().to_vec(),
+            None => {
+                return Err(Error::Status {
+                    code: sys::GD_EINVAL,
+                    context,
+                })
+            }
+        };
+        let path = c_string(bytes, context)?;
+        // SAFETY: a valid handle and a NUL-terminated path.
+        check(
+            unsafe { sys::gd_trajectory_write_csv(self.raw.as_ptr(), path.as_ptr()) },
+            context,
+        )?;
+        Ok(())
+    }
+
+    /// Removes every record; keeps the stride and the allocated capacity.
     pub fn clear(&mut self) {
         // SAFETY: a valid handle.
         unsafe { sys::gd_trajectory_clear(self.raw.as_ptr()) };
@@ -810,6 +1301,7 @@ impl Drop for Trajectory {
 impl fmt::Debug for Optimizer {
     fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
         out.debug_struct("Optimizer")
+            .field("method", &self.method)
             .field("n", &self.n)
             .field("iterations", &self.iterations())
             .field("isa", &self.isa())
@@ -832,6 +1324,7 @@ impl fmt::Debug for Trajectory {
         out.debug_struct("Trajectory")
             .field("n", &self.n)
             .field("len", &self.len())
+            .field("store_x", &self.store_x)
             .finish()
     }
 }

@@ -1,51 +1,125 @@
 //! Raw declarations of `gdescent.h`, one for one.  Every function here is unsafe to
 //! call: see the header for the contract of each.  `tests/header.rs` checks that every
-//! function of the header is declared here.
+//! function, `#define`d constant and enumerator of the header is declared here with the
+//! same value.  The C enums `gd_method` and `gd_param` are `c_int` type aliases with
+//! constants, so that no out-of-range value can ever be an invalid Rust enum.
 #![allow(non_camel_case_types)]
 
+use std::marker::{PhantomData, PhantomPinned};
 use std::os::raw::{c_char, c_double, c_int, c_uint, c_void};
 
+/// `GD_VERSION_MAJOR`: major version of the header these declarations follow.
+pub const GD_VERSION_MAJOR: c_uint = 1;
+/// `GD_VERSION_MINOR`: minor version of the header.
+pub const GD_VERSION_MINOR: c_uint = 0;
+/// `GD_VERSION_PATCH`: patch version of the header.
+pub const GD_VERSION_PATCH: c_uint = 0;
+
+/// `GD_OK`: success.
 pub const GD_OK: c_int = 0;
+/// `GD_STOP_MAXITER`: gd_minimize() made `GD_PARAM_MAX_ITER` updates.
 pub const GD_STOP_MAXITER: c_int = 1;
+/// `GD_STOP_GTOL`: the gradient norm is at or below `GD_PARAM_GTOL`.
 pub const GD_STOP_GTOL: c_int = 2;
+/// `GD_STOP_FTOL`: the relative change of f is at or below `GD_PARAM_FTOL`.
 pub const GD_STOP_FTOL: c_int = 3;
+/// `GD_STOP_XTOL`: the relative step is at or below `GD_PARAM_XTOL`.
 pub const GD_STOP_XTOL: c_int = 4;
+/// `GD_STOP_USER`: the monitor callback returned non-zero.
 pub const GD_STOP_USER: c_int = 5;
+/// `GD_EINVAL`: bad argument (NULL, n = 0, dimension mismatch, value out of range, ...).
 pub const GD_EINVAL: c_int = -1;
+/// `GD_ENOMEM`: an allocation failed.
 pub const GD_ENOMEM: c_int = -2;
+/// `GD_ECALLBACK`: the objective callback returned non-zero.
 pub const GD_ECALLBACK: c_int = -3;
+/// `GD_EDIVERGED`: f or the gradient became NaN or infinite.
 pub const GD_EDIVERGED: c_int = -4;
+/// `GD_EIO`: a file could not be opened or written.
 pub const GD_EIO: c_int = -5;
+/// `GD_LS_INTERCEPT`: flag of gd_least_squares_new(), the last parameter is an intercept.
 pub const GD_LS_INTERCEPT: c_uint = 1;
+/// `GD_TRAJ_X`: flag of gd_trajectory_new(), also store every recorded iterate.
 pub const GD_TRAJ_X: c_uint = 1;
 
 /// Opaque objective handle.
 #[repr(C)]
 pub struct gd_objective {
     _private: [u8; 0],
+    _not_send_sync_unpin: PhantomData<(*mut u8, PhantomPinned)>,
 }
 /// Opaque optimizer handle.
 #[repr(C)]
 pub struct gd_optimizer {
     _private: [u8; 0],
+    _not_send_sync_unpin: PhantomData<(*mut u8, PhantomPinned)>,
 }
 /// Opaque trajectory handle.
 #[repr(C)]
 pub struct gd_trajectory {
     _private: [u8; 0],
+    _not_send_sync_unpin: PhantomData<(*mut u8, PhantomPinned)>,
 }
 
-/// `gd_method`: an enum of C, passed as int.
+/// `gd_method`: a C enum, passed as `int` (the values below are its enumerators).
 pub type gd_method = c_int;
+/// `GD_SGD`: gradient descent with momentum, dampening, Nesterov, weight decay.
 pub const GD_SGD: gd_method = 0;
+/// `GD_ADAM`: Adam with L2 weight decay and optional AMSGrad.
 pub const GD_ADAM: gd_method = 1;
+/// `GD_ADAMW`: Adam with decoupled weight decay.
 pub const GD_ADAMW: gd_method = 2;
+/// `GD_RMSPROP`: RMSprop, optionally centered and with momentum.
 pub const GD_RMSPROP: gd_method = 3;
+/// `GD_ADAGRAD`: Adagrad with learning-rate decay.
 pub const GD_ADAGRAD: gd_method = 4;
 
-/// `gd_param`: an enum of C, passed as int; the values are those of the header.
+/// `gd_param`: a C enum, passed as `int` (the values below are its enumerators).
 pub type gd_param = c_int;
+/// `GD_PARAM_LR`: learning rate.
+pub const GD_PARAM_LR: gd_param = 0;
+/// `GD_PARAM_MOMENTUM`: momentum factor.
+pub const GD_PARAM_MOMENTUM: gd_param = 1;
+/// `GD_PARAM_DAMPENING`: dampening of momentum.
+pub const GD_PARAM_DAMPENING: gd_param = 2;
+/// `GD_PARAM_NESTEROV`: boolean, Nesterov momentum.
+pub const GD_PARAM_NESTEROV: gd_param = 3;
+/// `GD_PARAM_WEIGHT_DECAY`: weight decay.
+pub const GD_PARAM_WEIGHT_DECAY: gd_param = 4;
+/// `GD_PARAM_BETA1`: first-moment decay.
+pub const GD_PARAM_BETA1: gd_param = 5;
+/// `GD_PARAM_BETA2`: second-moment decay.
+pub const GD_PARAM_BETA2: gd_param = 6;
+/// `GD_PARAM_EPS`: denominator term.
+pub const GD_PARAM_EPS: gd_param = 7;
+/// `GD_PARAM_AMSGRAD`: boolean, AMSGrad.
+pub const GD_PARAM_AMSGRAD: gd_param = 8;
+/// `GD_PARAM_ALPHA`: smoothing constant of RMSprop.
+pub const GD_PARAM_ALPHA: gd_param = 9;
+/// `GD_PARAM_CENTERED`: boolean, centered RMSprop.
+pub const GD_PARAM_CENTERED: gd_param = 10;
+/// `GD_PARAM_LR_DECAY`: learning-rate decay of Adagrad.
+pub const GD_PARAM_LR_DECAY: gd_param = 11;
+/// `GD_PARAM_INITIAL_ACCUMULATOR`: initial accumulator of Adagrad.
+pub const GD_PARAM_INITIAL_ACCUMULATOR: gd_param = 12;
+/// `GD_PARAM_MAXIMIZE`: boolean, ascend instead of descend.
+pub const GD_PARAM_MAXIMIZE: gd_param = 13;
+/// `GD_PARAM_MAX_ITER`: updates per gd_minimize() call.
+pub const GD_PARAM_MAX_ITER: gd_param = 32;
+/// `GD_PARAM_GTOL`: gradient-norm stop criterion.
+pub const GD_PARAM_GTOL: gd_param = 33;
+/// `GD_PARAM_FTOL`: relative change of f stop criterion.
+pub const GD_PARAM_FTOL: gd_param = 34;
+/// `GD_PARAM_XTOL`: relative step stop criterion.
+pub const GD_PARAM_XTOL: gd_param = 35;
+/// `GD_PARAM_BATCH_SIZE`: terms per step of a finite sum (0: all).
+pub const GD_PARAM_BATCH_SIZE: gd_param = 48;
+/// `GD_PARAM_SHUFFLE`: boolean, reshuffle the terms every epoch.
+pub const GD_PARAM_SHUFFLE: gd_param = 49;
+/// `GD_PARAM_SEED`: seed of the shuffle.
+pub const GD_PARAM_SEED: gd_param = 50;
 
+/// `gd_fdf_fn`: value and, when `grad` is not NULL, gradient of a plain objective.
 pub type gd_fdf_fn = Option<
     unsafe extern "C" fn(
         x: *const c_double,
@@ -55,6 +129,8 @@ pub type gd_fdf_fn = Option<
         user: *mut c_void,
     ) -> c_int,
 >;
+/// `gd_batch_fn`: value and, when `grad` is not NULL, gradient of the mean of the terms
+/// `idx[0..count)` of a finite sum.
 pub type gd_batch_fn = Option<
     unsafe extern "C" fn(
         x: *const c_double,
@@ -66,6 +142,7 @@ pub type gd_batch_fn = Option<
         user: *mut c_void,
     ) -> c_int,
 >;
+/// `gd_monitor_fn`: monitor of gd_minimize(), called after every update.
 pub type gd_monitor_fn = Option<
     unsafe extern "C" fn(
         iter: usize,
@@ -77,26 +154,36 @@ pub type gd_monitor_fn = Option<
 >;
 
 extern "C" {
+    /// Version of the linked library: `MAJOR*10000 + MINOR*100 + PATCH`.
     pub fn gd_version() -> c_uint;
+    /// Version of the linked library as a static string such as "1.0.0".
     pub fn gd_version_string() -> *const c_char;
+    /// A static English sentence describing a status code; never NULL.
     pub fn gd_strerror(status: c_int) -> *const c_char;
 
+    /// Creates a plain objective from a callback; NULL on bad arguments.
     pub fn gd_objective_new(n: usize, fdf: gd_fdf_fn, user: *mut c_void) -> *mut gd_objective;
+    /// Creates a finite-sum objective of `m` terms from a callback; NULL on bad arguments.
     pub fn gd_objective_new_sum(
         n: usize,
         m: usize,
         fdf: gd_batch_fn,
         user: *mut c_void,
     ) -> *mut gd_objective;
+    /// Frees an objective; NULL is a no-op.
     pub fn gd_objective_free(obj: *mut gd_objective);
+    /// Dimension n of the objective (0 for NULL).
     pub fn gd_objective_dim(obj: *const gd_objective) -> usize;
+    /// Number of terms m of a finite sum (1 for a plain objective, 0 for NULL).
     pub fn gd_objective_terms(obj: *const gd_objective) -> usize;
+    /// Evaluates the full objective at x; `f` and `grad` may be NULL.
     pub fn gd_objective_eval(
         obj: *mut gd_objective,
         x: *const c_double,
         f: *mut c_double,
         grad: *mut c_double,
     ) -> c_int;
+    /// Evaluates the mean of the terms `idx[0..count)` at x.
     pub fn gd_objective_eval_terms(
         obj: *mut gd_objective,
         x: *const c_double,
@@ -105,11 +192,13 @@ extern "C" {
         f: *mut c_double,
         grad: *mut c_double,
     ) -> c_int;
+    /// `scale * ||x - center||^2`; `center` NULL is the origin.
     pub fn gd_quadratic_new(
         n: usize,
         center: *const c_double,
         scale: c_double,
     ) -> *mut gd_objective;
+    /// Linear least squares over m samples of p features (row-major `x`).
     pub fn gd_least_squares_new(
         m: usize,
         p: usize,
@@ -118,62 +207,92 @@ extern "C" {
         scale: c_double,
         flags: c_uint,
     ) -> *mut gd_objective;
+    /// Geometric median of m points of dimension `dim`; `weights` may be NULL.
     pub fn gd_geometric_median_new(
         m: usize,
         dim: usize,
         points: *const c_double,
         weights: *const c_double,
     ) -> *mut gd_objective;
+    /// Rosenbrock's function in n >= 2 dimensions.
     pub fn gd_rosenbrock_new(n: usize) -> *mut gd_objective;
 
+    /// Creates an optimizer with the method's defaults; NULL on bad arguments.
     pub fn gd_optimizer_new(method: gd_method, n: usize) -> *mut gd_optimizer;
+    /// The method of a name ("sgd", "adam", "adamw", "rmsprop", "adagrad") into
+    /// `*method`; `GD_EINVAL` for an unknown name, leaving `*method` untouched.
     pub fn gd_method_by_name(name: *const c_char, method: *mut gd_method) -> c_int;
+    /// The name of a method ("sgd", ...), the inverse of gd_method_by_name(); a static
+    /// string, or NULL for a value that is not a method.
     pub fn gd_method_name(method: gd_method) -> *const c_char;
+    /// The name of a parameter key ("lr", "max_iter", ...) as gd_optimizer_set_by_name()
+    /// reads it; a static string, or NULL for a value that is not a key.
     pub fn gd_param_name(key: gd_param) -> *const c_char;
+    /// Frees an optimizer; NULL is a no-op.
     pub fn gd_optimizer_free(opt: *mut gd_optimizer);
+    /// Sets one parameter; `GD_EINVAL` leaves everything unchanged.
     pub fn gd_optimizer_set(opt: *mut gd_optimizer, key: gd_param, value: c_double) -> c_int;
+    /// Reads one parameter into `*value`.
     pub fn gd_optimizer_get(opt: *const gd_optimizer, key: gd_param, value: *mut c_double)
         -> c_int;
+    /// gd_optimizer_set() by the key's lower-case name ("lr", "beta1", ...).
     pub fn gd_optimizer_set_by_name(
         opt: *mut gd_optimizer,
         name: *const c_char,
         value: c_double,
     ) -> c_int;
+    /// Forgets the method's state and restarts the sampling; keeps parameters.
     pub fn gd_optimizer_reset(opt: *mut gd_optimizer) -> c_int;
+    /// Number of updates since creation or the last reset.
     pub fn gd_optimizer_iterations(opt: *const gd_optimizer) -> usize;
+    /// Instruction-set level of the update loops ("baseline", "avx2", "avx512").
     pub fn gd_optimizer_isa(opt: *const gd_optimizer) -> *const c_char;
+    /// Applies one update to x from a caller-computed gradient.
     pub fn gd_optimizer_update(
         opt: *mut gd_optimizer,
         x: *mut c_double,
         grad: *const c_double,
     ) -> c_int;
+    /// Evaluates the objective (or a mini-batch) at x and updates x.
     pub fn gd_step(
         opt: *mut gd_optimizer,
         obj: *mut gd_objective,
         x: *mut c_double,
         f: *mut c_double,
     ) -> c_int;
+    /// Iterates until a stop criterion; returns a positive `GD_STOP_*` or a negative error.
     pub fn gd_minimize(
         opt: *mut gd_optimizer,
         obj: *mut gd_objective,
         x: *mut c_double,
         traj: *mut gd_trajectory,
     ) -> c_int;
+    /// Installs (or with `fn_` None removes) the monitor of gd_minimize().
     pub fn gd_optimizer_set_monitor(
         opt: *mut gd_optimizer,
         fn_: gd_monitor_fn,
         user: *mut c_void,
     ) -> c_int;
 
+    /// Creates an empty trajectory; `flags` 0 or `GD_TRAJ_X`.
     pub fn gd_trajectory_new(n: usize, flags: c_uint) -> *mut gd_trajectory;
+    /// Frees a trajectory; NULL is a no-op.
     pub fn gd_trajectory_free(traj: *mut gd_trajectory);
+    /// Records only every `every`-th iteration of later runs.
     pub fn gd_trajectory_set_stride(traj: *mut gd_trajectory, every: usize) -> c_int;
+    /// Number of records.
     pub fn gd_trajectory_len(traj: *const gd_trajectory) -> usize;
+    /// Dimension of the recorded iterates.
     pub fn gd_trajectory_dim(traj: *const gd_trajectory) -> usize;
+    /// Iteration number of record i (SIZE_MAX out of range).
     pub fn gd_trajectory_iter(traj: *const gd_trajectory, i: usize) -> usize;
+    /// Objective value of record i (NaN out of range).
     pub fn gd_trajectory_f(traj: *const gd_trajectory, i: usize) -> c_double;
+    /// Gradient norm of record i (NaN out of range).
     pub fn gd_trajectory_grad_norm(traj: *const gd_trajectory, i: usize) -> c_double;
+    /// Iterate of record i, or NULL without `GD_TRAJ_X` or out of range.
     pub fn gd_trajectory_x(traj: *const gd_trajectory, i: usize) -> *const c_double;
+    /// Copies records `first..first+count` into caller arrays (each may be NULL).
     pub fn gd_trajectory_copy(
         traj: *const gd_trajectory,
         first: usize,
@@ -183,6 +302,8 @@ extern "C" {
         grad_norm: *mut c_double,
         x: *mut c_double,
     ) -> c_int;
+    /// Writes the records as CSV to `path`.
     pub fn gd_trajectory_write_csv(traj: *const gd_trajectory, path: *const c_char) -> c_int;
+    /// Removes every record.
     pub fn gd_trajectory_clear(traj: *mut gd_trajectory);
 }

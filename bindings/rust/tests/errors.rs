@@ -166,6 +166,9 @@ fn a_monitor_stops_the_run_and_its_panic_becomes_an_error() {
         .unwrap();
     assert_eq!(outcome.stop, gdescent::Stop::User);
     assert_eq!(outcome.iterations, 4);
+    // The outcome reports f at the iterate the monitor stopped on.
+    assert_eq!(Some(outcome.f), seen.last().map(|s| s.2));
+    assert_eq!(x[0], seen[3].1);
     // The monitor sees each new iterate and f there: x_k = 0.8^k, f = 2 x_k^2.
     for (i, &(k, x0, fk)) in seen.iter().enumerate() {
         assert_eq!(k, i + 1);
