@@ -38,7 +38,8 @@ long gdi_live_blocks(void);
 bool gdi_all_finite(const double *v, size_t n);
 /* Euclidean norm of v, and distance between a and b (both vectors of n values). */
 double gdi_norm2(const double *v, size_t n);
-/* As gdi_norm2, or -1 when an element of v is NaN or infinite. */
+/* As gdi_norm2 (which may be infinite for finite elements), or -1 when an element of
+ * v is NaN or infinite. */
 double gdi_norm2_if_finite(const double *v, size_t n);
 double gdi_distance2(const double *a, const double *b, size_t n);
 

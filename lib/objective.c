@@ -205,10 +205,9 @@ double gdi_norm2(const double *v, size_t n)
 
 double gdi_norm2_if_finite(const double *v, size_t n)
 {
-    double sum = sum_terms(v, NULL, n, SQUARE);
-    /* A NaN or infinite element makes the sum NaN or infinite, so a finite normal sum
-     * also answers the check; otherwise the two are done apart. */
-    if (isfinite(sum) && sum >= DBL_MIN)
-        return sqrt(sum);
-    return gdi_all_finite(v, n) ? scaled_norm2(v, n) : -1.0;
+    /* A NaN or infinite element makes the norm NaN or infinite, so a finite norm also
+     * answers the check; a non-finite one may still come from finite elements whose
+     * norm overflows, and only then are the elements checked. */
+    double norm = gdi_norm2(v, n);
+    return isfinite(norm) || gdi_all_finite(v, n) ? norm : -1.0;
 }

@@ -378,6 +378,13 @@ static void test_geometric_median_subgradient(void **state)
     double expected0 = ((1 / sqrt(2.0)) + 0.0 + 3 * (-4 / sqrt(17.0))) / 3;
     double expected1 = ((1 / sqrt(2.0)) + 1.0 + 3 * (1 / sqrt(17.0))) / 3;
     assert_true(fabs(g[0] - expected0) < 1e-15 && fabs(g[1] - expected1) < 1e-15);
+    /* f alone is the same f to the bit, at a data point and away from the data (the
+     * 2-D path skips the gradient's sums then). */
+    const double *at[] = {middle, end, q};
+    for (size_t i = 0; i < 3; i++) {
+        double with_grad = eval_f(heavy, at[i], g), f_only = eval_f(heavy, at[i], NULL);
+        assert_memory_equal(&with_grad, &f_only, sizeof f_only);
+    }
     gd_objective_free(line);
     gd_objective_free(heavy);
 }

@@ -206,8 +206,8 @@ static void test_finite_and_norm_helpers(void **state)
 }
 
 /* The norm with the finiteness check folded in: the norm where gdi_norm2 gives one,
- * including sums of squares that overflow or underflow, and -1 for NaN or infinity
- * anywhere (also where the squares alone would overflow). */
+ * including sums of squares that overflow or underflow and a norm that overflows, and
+ * -1 for NaN or infinity anywhere (also where the squares alone would overflow). */
 static void test_norm_if_finite(void **state)
 {
     (void)state;
@@ -218,6 +218,8 @@ static void test_norm_if_finite(void **state)
     assert_true(fabs(gdi_norm2_if_finite(huge, 2) - 5e300) <= 1e285);
     assert_true(gdi_norm2_if_finite(tiny, 2) == gdi_norm2(tiny, 2));
     assert_true(gdi_norm2_if_finite(zeros, 9) == 0.0);
+    double overflowing[] = {1e308, 1e308, 1e308, 1e308}; /* finite, with norm 2e308 */
+    assert_true(isinf(gdi_norm2_if_finite(overflowing, 4)));
     double bad[12];
     for (size_t at = 0; at < 12; at++)
         for (int kind = 0; kind < 3; kind++) {

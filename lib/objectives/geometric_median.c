@@ -47,8 +47,8 @@ static void least_norm_subgradient(double *r, size_t dim, double weight_at_x)
         r[j] *= shrink;
 }
 
-/* The sums over a batch: f before dividing by the count, the weight of points at x,
- * and the gradient of the points away from x. */
+/* The sums over a batch besides the gradient (which the summing functions add into
+ * grad): f before dividing by the count, and the weight of the points at x. */
 struct median_sums {
     double sum, weight_at_x;
 };
@@ -90,6 +90,8 @@ static struct median_sums sum_distances_2d(const struct geometric_median *gm, co
         double dx = x0 - p[0], dy = x1 - p[1];
         double d = sqrt(dx * dx + dy * dy);
         s.sum += w * d;
+        if (!grad)
+            continue;
         if (d == 0.0) {
             s.weight_at_x += w;
             continue;
