@@ -13,7 +13,9 @@ extern "C" {
 
 /**
  * @file gdescent.h
- * @brief The whole public API of libgd: objectives, optimizers, trajectories.
+ * @brief The whole public API of libgd: the handles, then one group per concept:
+ *        versions, status codes, objectives, optimizers, parameters, running, the
+ *        run summary, trajectories.
  *
  * Conventions that hold for every function below unless its comment says otherwise:
  * - Handles are opaque and owned by the caller, who frees them with the matching
@@ -26,6 +28,25 @@ extern "C" {
  *   at once without the caller's own locking.  Functions taking only `const`
  *   handles may be called concurrently on the same handle.
  */
+
+/**
+ * @defgroup gd_handles Handles
+ * @brief The opaque types of the API.  Each is created by its `_new` functions and
+ *        freed by its `_free` function; their contents are reached only through
+ *        the functions below.
+ * @{
+ */
+
+/** Opaque objective handle. */
+typedef struct gd_objective gd_objective;
+
+/** Opaque optimizer handle: the method, its parameters, its state (moments, step
+ *  count), the run's stop criteria and the sampling state of mini-batches. */
+typedef struct gd_optimizer gd_optimizer;
+
+/** Opaque trajectory handle: the record of a run. */
+typedef struct gd_trajectory gd_trajectory;
+/** @} */
 
 /**
  * @defgroup gd_export Export macro
@@ -57,7 +78,7 @@ extern "C" {
 /** Major version: changes only with an incompatible ABI. */
 #define GD_VERSION_MAJOR 1
 /** Minor version: new functions or values, ABI compatible. */
-#define GD_VERSION_MINOR 0
+#define GD_VERSION_MINOR 1
 /** Patch version: fixes only. */
 #define GD_VERSION_PATCH 0
 
@@ -122,9 +143,6 @@ GD_API const char *gd_strerror(int status);
  * their data has several samples.
  * @{
  */
-
-/** Opaque objective handle. */
-typedef struct gd_objective gd_objective;
 
 /**
  * @brief Callback of a plain objective: value and, when grad != NULL, gradient at x.
@@ -294,7 +312,8 @@ GD_API gd_objective *gd_rosenbrock_new(size_t n);
 
 /**
  * @defgroup gd_optimizer Optimizers
- * @brief Update rules with the semantics of PyTorch's `torch.optim`.
+ * @brief Update rules with the semantics of PyTorch's `torch.optim`: the methods, and
+ *        creating, resetting and freeing an optimizer.
  *
  * Each method follows the single-tensor code path of PyTorch 1.13's `torch.optim`
  * class of the same name, operation by operation, with its defaults; the update
@@ -303,10 +322,6 @@ GD_API gd_objective *gd_rosenbrock_new(size_t n);
  * trajectories.
  * @{
  */
-
-/** Opaque optimizer handle: the method, its parameters, its state (moments, step
- *  count), the run's stop criteria and the sampling state of mini-batches. */
-typedef struct gd_optimizer gd_optimizer;
 
 /**
  * @brief Optimization methods and their update rules.
@@ -355,6 +370,78 @@ typedef enum gd_method {
 } gd_method;
 
 /**
+ * @brief Creates an optimizer for x of dimension n with the method's default parameters.
+ *
+ * All state (moments, scratch vectors for gd_step() and gd_minimize()) is allocated
+ * here, so the update loop never allocates.  The instruction-set level of the update
+ * loops is fixed here too, reading the environment variable `GDESCENT_ISA` (see
+ * gd_optimizer_isa()).
+ * @param method A #gd_method.
+ * @param n      Dimension of x; at least 1.
+ * @return A new handle to free with gd_optimizer_free(), or NULL for an unknown method,
+ *         n = 0, n too large to allocate, or allocation failure.
+ */
+GD_API gd_optimizer *gd_optimizer_new(gd_method method, size_t n);
+
+/**
+ * @brief Frees an optimizer and its state.
+ * @param opt The handle, or NULL (no-op).
+ */
+GD_API void gd_optimizer_free(gd_optimizer *opt);
+
+/**
+ * @brief Forgets the method's state (moments, step count), the run summary
+ *        (evaluations, last f and gradient norm) and the evaluation kept by
+ *        gd_minimize(), and restarts the sampling from the seed; parameters and the
+ *        monitor are kept.
+ * @param opt The handle.
+ * @return #GD_OK, or #GD_EINVAL when opt is NULL.
+ */
+GD_API int gd_optimizer_reset(gd_optimizer *opt);
+
+/**
+ * @brief The method of a name: "sgd", "adam", "adamw", "rmsprop" or "adagrad" (the
+ *        enum name lower-cased without `GD_`), for programs that take it as text.
+ * @param name   The name, NUL-terminated; matched exactly (case-sensitive).
+ * @param method Receives the method; untouched on error.
+ * @return #GD_OK, or #GD_EINVAL for a NULL argument or an unknown name.  Thread-safe.
+ */
+GD_API int gd_method_by_name(const char *name, gd_method *method);
+
+/**
+ * @brief The name of a method, the inverse of gd_method_by_name(): "sgd", "adam",
+ *        "adamw", "rmsprop" or "adagrad".
+ * @param method The method.
+ * The methods are numbered from 0 without gaps, so a program lists them all by
+ * calling gd_method_name() with 0, 1, 2, ... until it returns NULL.
+ * @return A static string, not to be freed; NULL for a value that is not a
+ *         #gd_method.  Thread-safe.
+ */
+GD_API const char *gd_method_name(gd_method method);
+
+/**
+ * @brief The instruction-set level of the update loops this optimizer runs.
+ * On x86-64 the loops are compiled for the baseline (SSE2), for x86-64-v3 (AVX2) and
+ * for x86-64-v4 (AVX-512); gd_optimizer_new() picks the best one the CPU supports,
+ * unless the environment variable `GDESCENT_ISA` names a level (`baseline`, `avx2` or
+ * `avx512`): then that level, or the best supported one below it.  Other
+ * architectures have the baseline only.  Every level gives bit-identical results.
+ * @param opt The handle.
+ * @return "baseline", "avx2" or "avx512" (a static string), or NULL when opt is NULL.
+ *         Thread-safe on a shared handle.
+ */
+GD_API const char *gd_optimizer_isa(const gd_optimizer *opt);
+/** @} */
+
+/**
+ * @defgroup gd_params Parameters
+ * @brief The parameters of an optimizer: its method's (learning rate, moments, ...),
+ *        the stop criteria of gd_minimize() and the sampling of finite sums, set and
+ *        read by key or by name.
+ * @{
+ */
+
+/**
  * @brief Parameter keys of gd_optimizer_set() and gd_optimizer_get().
  *
  * Keys 0-31 are method parameters (a key that a method does not use is refused with
@@ -397,63 +484,6 @@ typedef enum gd_param {
 } gd_param;
 
 /**
- * @brief Creates an optimizer for x of dimension n with the method's default parameters.
- *
- * All state (moments, scratch vectors for gd_step() and gd_minimize()) is allocated
- * here, so the update loop never allocates.  The instruction-set level of the update
- * loops is fixed here too, reading the environment variable `GDESCENT_ISA` (see
- * gd_optimizer_isa()).
- * @param method A #gd_method.
- * @param n      Dimension of x; at least 1.
- * @return A new handle to free with gd_optimizer_free(), or NULL for an unknown method,
- *         n = 0, n too large to allocate, or allocation failure.
- */
-GD_API gd_optimizer *gd_optimizer_new(gd_method method, size_t n);
-
-/**
- * @brief The method of a name: "sgd", "adam", "adamw", "rmsprop" or "adagrad" (the
- *        enum name lower-cased without `GD_`), for programs that take it as text.
- * @param name   The name, NUL-terminated; matched exactly (case-sensitive).
- * @param method Receives the method; untouched on error.
- * @return #GD_OK, or #GD_EINVAL for a NULL argument or an unknown name.  Thread-safe.
- */
-GD_API int gd_method_by_name(const char *name, gd_method *method);
-
-/**
- * @brief The name of a method, the inverse of gd_method_by_name(): "sgd", "adam",
- *        "adamw", "rmsprop" or "adagrad".
- * @param method The method.
- * @return A static string, not to be freed; NULL for a value that is not a
- *         #gd_method.  Thread-safe.
- */
-GD_API const char *gd_method_name(gd_method method);
-
-/**
- * @brief The name of a parameter key as gd_optimizer_set_by_name() takes it: the enum
- *        name lower-cased without `GD_PARAM_`, for example "lr" or "max_iter".
- *
- * With gd_optimizer_get(), which refuses the keys an optimizer's method does not use,
- * it lists an optimizer's parameters:
- * @code
- * for (int k = 0; k < 64; k++) {
- *     double v;
- *     if (gd_param_name((gd_param)k) && gd_optimizer_get(opt, (gd_param)k, &v) == GD_OK)
- *         printf("%s = %g\n", gd_param_name((gd_param)k), v);
- * }
- * @endcode
- * @param key The key.
- * @return A static string, not to be freed; NULL for a value that is not a #gd_param.
- *         Thread-safe.
- */
-GD_API const char *gd_param_name(gd_param key);
-
-/**
- * @brief Frees an optimizer and its state.
- * @param opt The handle, or NULL (no-op).
- */
-GD_API void gd_optimizer_free(gd_optimizer *opt);
-
-/**
  * @brief Sets one parameter; takes effect at the next update.
  *
  * Changing the learning rate between steps is how schedules are built.  Nesterov
@@ -489,32 +519,42 @@ GD_API int gd_optimizer_get(const gd_optimizer *opt, gd_param key, double *value
 GD_API int gd_optimizer_set_by_name(gd_optimizer *opt, const char *name, double value);
 
 /**
- * @brief Forgets the method's state (moments, step count) and restarts the sampling
- *        from the seed; parameters and the monitor are kept.
- * @param opt The handle.
- * @return #GD_OK, or #GD_EINVAL when opt is NULL.
+ * @brief The name of a parameter key as gd_optimizer_set_by_name() takes it: the enum
+ *        name lower-cased without `GD_PARAM_`, for example "lr" or "max_iter".
+ *
+ * With gd_optimizer_get(), which refuses the keys an optimizer's method does not use,
+ * it lists an optimizer's parameters:
+ * @code
+ * for (int k = 0; k < 64; k++) {
+ *     double v;
+ *     if (gd_param_name((gd_param)k) && gd_optimizer_get(opt, (gd_param)k, &v) == GD_OK)
+ *         printf("%s = %g\n", gd_param_name((gd_param)k), v);
+ * }
+ * @endcode
+ * @param key The key.
+ * @return A static string, not to be freed; NULL for a value that is not a #gd_param.
+ *         Thread-safe.
  */
-GD_API int gd_optimizer_reset(gd_optimizer *opt);
+GD_API const char *gd_param_name(gd_param key);
 
 /**
- * @brief Number of updates applied since creation or the last reset.
- * @param opt The handle.
- * @return The count, or 0 when opt is NULL.  Thread-safe on a shared handle.
+ * @brief The key of a parameter name, the inverse of gd_param_name(): "lr" gives
+ *        #GD_PARAM_LR.
+ * @param name The name, NUL-terminated; matched exactly (case-sensitive).
+ * @param key  Receives the key; untouched on error.
+ * @return #GD_OK, or #GD_EINVAL for a NULL argument or an unknown name.  Thread-safe.
+ * @since 1.1
  */
-GD_API size_t gd_optimizer_iterations(const gd_optimizer *opt);
+GD_API int gd_param_by_name(const char *name, gd_param *key);
+/** @} */
 
 /**
- * @brief The instruction-set level of the update loops this optimizer runs.
- * On x86-64 the loops are compiled for the baseline (SSE2), for x86-64-v3 (AVX2) and
- * for x86-64-v4 (AVX-512); gd_optimizer_new() picks the best one the CPU supports,
- * unless the environment variable `GDESCENT_ISA` names a level (`baseline`, `avx2` or
- * `avx512`): then that level, or the best supported one below it.  Other
- * architectures have the baseline only.  Every level gives bit-identical results.
- * @param opt The handle.
- * @return "baseline", "avx2" or "avx512" (a static string), or NULL when opt is NULL.
- *         Thread-safe on a shared handle.
+ * @defgroup gd_running Running
+ * @brief Three levels of control: gd_optimizer_update() applies one update from a
+ *        gradient the caller computed, gd_step() evaluates the objective and updates
+ *        once, gd_minimize() iterates to a stop criterion.
+ * @{
  */
-GD_API const char *gd_optimizer_isa(const gd_optimizer *opt);
 
 /**
  * @brief The hot loop: applies one update to x from a gradient the caller computed.
@@ -534,7 +574,10 @@ GD_API int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad)
  * For a finite sum with #GD_PARAM_BATCH_SIZE b > 0, the next b terms of the current
  * epoch are evaluated (fewer at the end of an epoch, as a data loader without
  * drop_last does; b > m means the whole sum); a new epoch reshuffles when
- * #GD_PARAM_SHUFFLE is 1.  Otherwise the full objective is evaluated.
+ * #GD_PARAM_SHUFFLE is 1.  Otherwise the full objective is evaluated.  When the last
+ * call on this optimizer was a gd_minimize() of the same objective that ended at this
+ * same x, its final evaluation is taken instead of evaluating again (see
+ * gd_minimize()).
  * @param opt The handle.
  * @param obj The objective; its dimension must equal the optimizer's.
  * @param x   The iterate, updated in place.
@@ -546,9 +589,6 @@ GD_API int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad)
  */
 GD_API int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f);
 
-/** Opaque trajectory handle: the record of a run. */
-typedef struct gd_trajectory gd_trajectory;
-
 /**
  * @brief Iterates gd_step() until a stop criterion holds.
  *
@@ -559,6 +599,21 @@ typedef struct gd_trajectory gd_trajectory;
  * updates thus makes max_iter + 1 evaluations, the first max_iter of them the same as
  * max_iter calls of gd_step().  With mini-batches, f and the gradient of each iteration
  * are those of its batch.
+ *
+ * Runs chain.  The evaluation at the final x (f, gradient and, with mini-batches, the
+ * batch it drew) is kept: the next gd_minimize() or gd_step() on this optimizer that
+ * passes the same objective handle and the same x, bit for bit, starts from it instead
+ * of evaluating again.  So k calls with max_iter = m give the same x, step count and
+ * sampling position as one call with max_iter = k m, and as k m calls of gd_step(),
+ * bit for bit, and make the evaluations of the one call.  Any other call drops the
+ * kept evaluation and returns its batch to the sampler, so that the next evaluation
+ * draws that batch again; so do setting a sampling key (#GD_PARAM_BATCH_SIZE,
+ * #GD_PARAM_SHUFFLE, #GD_PARAM_SEED) and gd_optimizer_reset().  This assumes the
+ * objective gives the same value at the same x and terms.
+ *
+ * The run's final f and gradient norm are gd_optimizer_last_f() and
+ * gd_optimizer_last_grad_norm(): those of the full objective at the final x, or with
+ * mini-batches of the last batch drawn, at the final x.
  * @param opt  The handle.
  * @param obj  The objective; its dimension must equal the optimizer's.
  * @param x    The start, replaced by the final iterate.
@@ -584,6 +639,10 @@ GD_API int gd_minimize(gd_optimizer *opt, gd_objective *obj, double *x, gd_traje
  * @param f    The (mini-batch) value at x.
  * @param user The pointer given to gd_optimizer_set_monitor().
  * @return 0 to continue, non-zero to stop with #GD_STOP_USER.
+ *
+ * The monitor may read the optimizer (gd_optimizer_get(), the run summary) and set its
+ * parameters; it must not run it (gd_minimize(), gd_step(), gd_optimizer_update(),
+ * gd_optimizer_reset()) or free it.
  */
 typedef int (*gd_monitor_fn)(size_t iter, const double *x, size_t n, double f, void *user);
 
@@ -595,6 +654,79 @@ typedef int (*gd_monitor_fn)(size_t iter, const double *x, size_t n, double f, v
  * @return #GD_OK, or #GD_EINVAL when opt is NULL.
  */
 GD_API int gd_optimizer_set_monitor(gd_optimizer *opt, gd_monitor_fn fn, void *user);
+/** @} */
+
+/**
+ * @defgroup gd_summary Run summary and state
+ * @brief What an optimizer has done: its updates and evaluations, the last evaluation's
+ *        value and gradient norm, and the state vectors of its method.
+ *
+ * These replace recording a trajectory only to learn how a run ended.  All are
+ * thread-safe on a shared handle while no other thread runs it.
+ * @{
+ */
+
+/**
+ * @brief Number of updates applied since creation or the last reset.
+ * @param opt The handle.
+ * @return The count, or 0 when opt is NULL.  Thread-safe on a shared handle.
+ */
+GD_API size_t gd_optimizer_iterations(const gd_optimizer *opt);
+
+/**
+ * @brief Number of objective evaluations made by gd_step() and gd_minimize() since
+ *        creation or the last reset, failed ones included.
+ *
+ * An evaluation that gd_minimize() kept for the next call and that call takes (see
+ * gd_minimize()) is counted once.
+ * @param opt The handle.
+ * @return The count, or 0 when opt is NULL.
+ * @since 1.1
+ */
+GD_API size_t gd_optimizer_evaluations(const gd_optimizer *opt);
+
+/**
+ * @brief The value f of the last successful evaluation of gd_step() or gd_minimize().
+ *
+ * After gd_minimize() it is f at the final x: of the full objective, or with
+ * mini-batches (#GD_PARAM_BATCH_SIZE > 0) of the last batch drawn, at the final x.
+ * gd_optimizer_update() evaluates nothing and does not change it.
+ * @param opt The handle.
+ * @return The value; NaN before any successful evaluation since creation or reset,
+ *         or when opt is NULL.
+ * @since 1.1
+ */
+GD_API double gd_optimizer_last_f(const gd_optimizer *opt);
+
+/**
+ * @brief The Euclidean norm of the gradient of that same evaluation (see
+ *        gd_optimizer_last_f()).
+ * @param opt The handle.
+ * @return The norm; NaN before any successful evaluation, or when opt is NULL.
+ * @since 1.1
+ */
+GD_API double gd_optimizer_last_grad_norm(const gd_optimizer *opt);
+
+/**
+ * @brief Copies a state vector (or scalar) that torch.optim keeps under the same key.
+ *
+ * The keys are torch's: #GD_SGD "momentum_buffer" (once a step used momentum);
+ * #GD_ADAM and #GD_ADAMW "exp_avg", "exp_avg_sq" and, with AMSGrad, "max_exp_avg_sq";
+ * #GD_RMSPROP "square_avg", "grad_avg" (centered) and "momentum_buffer" (momentum >
+ * 0); #GD_ADAGRAD "sum".  Each has n values.  All but SGD also keep the scalar "step"
+ * (count 1), the number of updates.  Before the first update the vectors hold their
+ * initial values (zeros; Adagrad's sum #GD_PARAM_INITIAL_ACCUMULATOR).
+ * @param opt   The handle.
+ * @param name  The key, NUL-terminated.
+ * @param out   Receives count values.
+ * @param count n for a vector, 1 for a scalar.
+ * @return #GD_OK, or #GD_EINVAL (NULL argument, a key the method does not keep under
+ *         its current parameters, or a count that is not the key's length); out is
+ *         untouched on error.
+ * @since 1.1
+ */
+GD_API int gd_optimizer_get_state(const gd_optimizer *opt, const char *name, double *out,
+                                  size_t count);
 /** @} */
 
 /**

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "gdescent.h"
-#include "kernels/kernels.h"
+#include "kernels/loops.h"
 
 /* ---- allocation: every allocation of the library goes through these ---- */
 
@@ -84,6 +84,12 @@ typedef struct gdi_sampler {
     gdi_rng rng;
 } gdi_sampler;
 
+/* Where a sampler is in its epochs, to return the batches drawn since. */
+typedef struct gdi_sampler_position {
+    size_t next;
+    gdi_rng rng;
+} gdi_sampler_position;
+
 void gdi_sampler_init(gdi_sampler *s, uint64_t seed);
 void gdi_sampler_free(gdi_sampler *s);
 /* Forgets the position and restarts the random stream from seed. */
@@ -93,117 +99,140 @@ int gdi_sampler_prepare(gdi_sampler *s, size_t m);
 /* The next batch of at most `size` terms; starts a new epoch (shuffled when `shuffle`)
  * when the current one is over.  The sampler must be prepared for m. */
 const size_t *gdi_sampler_next(gdi_sampler *s, size_t size, bool shuffle, size_t *count);
+gdi_sampler_position gdi_sampler_tell(const gdi_sampler *s);
+/* Goes back to a position told since the sampler was last prepared. */
+void gdi_sampler_seek(gdi_sampler *s, gdi_sampler_position position);
 
-/* ---- parameters ---- */
+/* ---- parameters: one row each in param_list.h ---- */
 
-/* Dense slots of the sparse gd_param keys (0..13, 32..35, 48..50). */
-enum {
-    GDI_METHOD_SLOTS = 14,
-    GDI_RUN_FIRST = 32,
-    GDI_RUN_SLOTS = 4,
-    GDI_SAMPLING_FIRST = 48,
-    GDI_SAMPLING_SLOTS = 3,
-    GDI_SLOT_COUNT = GDI_METHOD_SLOTS + GDI_RUN_SLOTS + GDI_SAMPLING_SLOTS
+/* The optimizer's dense parameter slots, one per row of param_list.h, in its order. */
+enum gdi_slot {
+#define GDI_PARAM(key, name, group, range, run_default) GDI_SLOT_##name,
+#include "param_list.h"
+#undef GDI_PARAM
+    GDI_SLOT_COUNT
 };
 
-/* The slot of key, or -1 for an unknown key.  Inline so that the update kernels'
- * lookups of constant keys fold to constant offsets. */
+/* The slot of key, or -1 for a value that is not a key.  Inline so that the update
+ * rules' lookups of constant keys fold to constant offsets; the switch has no default,
+ * so a key declared in the header without a row in param_list.h is a warning (and,
+ * with -Werror, an error). */
 static inline int gdi_param_slot(gd_param key)
 {
-    int k = (int)key;
-    if (k >= 0 && k < GDI_METHOD_SLOTS)
-        return k;
-    if (k >= GDI_RUN_FIRST && k < GDI_RUN_FIRST + GDI_RUN_SLOTS)
-        return GDI_METHOD_SLOTS + (k - GDI_RUN_FIRST);
-    if (k >= GDI_SAMPLING_FIRST && k < GDI_SAMPLING_FIRST + GDI_SAMPLING_SLOTS)
-        return GDI_METHOD_SLOTS + GDI_RUN_SLOTS + (k - GDI_SAMPLING_FIRST);
+    switch (key) {
+#define GDI_PARAM(key, name, group, range, run_default)                                   \
+    case key:                                                                             \
+        return GDI_SLOT_##name;
+#include "param_list.h"
+#undef GDI_PARAM
+    }
     return -1;
 }
+
 /* The key with the given name ("lr", "max_iter", ...), or -1. */
 int gdi_param_by_name(const char *name);
 /* Whether value lies in the range of key (not checking cross-parameter rules). */
 bool gdi_param_value_ok(gd_param key, double value);
-/* Defaults of the run and sampling keys, the same for every method. */
-double gdi_param_run_default(gd_param key);
+enum gdi_param_group { GDI_GROUP_METHOD, GDI_GROUP_RUN, GDI_GROUP_SAMPLING };
+enum gdi_param_group gdi_param_group(int slot);
+/* The default of a RUN or SAMPLING key, which applies to every method. */
+double gdi_param_common_default(int slot);
 
-/* ---- methods ---- */
+/* ---- methods: one line each in methods/list.h, one file each in methods/ ---- */
 
-struct gd_param_default {
+#define GDI_COUNT(array) (sizeof(array) / sizeof((array)[0]))
+
+/* A method's key and its default for that method. */
+struct gdi_param_default {
     gd_param key;
     double value;
 };
 
-struct gd_optimizer;
-
 enum { GDI_MAX_STATE = 3 }; /* the most state vectors of a method */
 
-/* An update rule: adding a method adds one file defining one of these. */
-struct gd_method_ops {
+/* An update rule. */
+struct gdi_method {
     const char *name;
-    const struct gd_param_default *params; /* the method's keys with their defaults */
+    const struct gdi_param_default *params; /* the method's keys with their defaults */
     size_t param_count;
-    size_t state_vectors;                  /* vectors of n doubles of state, at most
-                                              GDI_MAX_STATE */
-    /* Cross-parameter rules (such as Nesterov's); params is indexed by slot. */
-    bool (*params_ok)(const double *params);
-    /* For the current parameters: chooses opt->kernel and opt->first_kernel, and fills
-     * the coefficients in opt->coef that do not change from step to step. */
-    void (*select)(struct gd_optimizer *opt);
+    /* torch's names of the state vectors of n doubles each (at most GDI_MAX_STATE) */
+    const char *const *state_names;
+    size_t state_vectors;
+    bool keeps_step; /* torch's state has "step" */
+    /* Whether torch keeps state vector v under the current parameters (NULL: always). */
+    bool (*state_kept)(const gd_optimizer *opt, size_t v);
+    /* Bytes of the method's own struct (opt->rule): its coefficients and chosen loops. */
+    size_t rule_size;
+    /* Cross-parameter rules (such as Nesterov's); param is indexed by slot. */
+    bool (*params_ok)(const double *param);
+    /* For the current parameters: chooses the loops and fills the coefficients of
+     * opt->rule that do not change from step to step.  Called at creation, reset and
+     * every change of a parameter. */
+    void (*select)(gd_optimizer *opt);
     /* One update of x from grad; opt->step already counts this update. */
-    void (*update)(struct gd_optimizer *opt, double *restrict x, const double *restrict grad);
+    void (*update)(gd_optimizer *opt, double *restrict x, const double *restrict grad);
 };
 
-extern const struct gd_method_ops gdi_sgd_ops;
-extern const struct gd_method_ops gdi_adam_ops;
-extern const struct gd_method_ops gdi_adamw_ops;
-extern const struct gd_method_ops gdi_rmsprop_ops;
-extern const struct gd_method_ops gdi_adagrad_ops;
+#define GDI_METHOD(value, name, file, avx512) extern const struct gdi_method gdi_##name##_method;
+#include "methods/list.h"
+#undef GDI_METHOD
 
 /* ---- optimizer ---- */
 
 struct gd_optimizer {
-    const struct gd_method_ops *ops;
+    const struct gdi_method *method;
     size_t n;
     double param[GDI_SLOT_COUNT];
     bool applies[GDI_SLOT_COUNT];
-    const struct gdi_kernels *kernels; /* the instruction-set level, fixed at creation */
-    gdi_kernel_fn kernel;       /* the update loop of the current parameters ... */
-    gdi_kernel_fn first_kernel; /* ... and of the first update after creation or reset */
-    struct gdi_coefficients coef; /* set by ops->select; update adds per-step ones */
-    size_t step;       /* updates applied since creation or reset (PyTorch's t) */
-    /* ops->state_vectors vectors of n doubles, each allocated on its own: in one block
-     * the adaptive methods ran 1.2-1.3x slower at n = 1e6 (bench/bench_layout.c). */
+    enum gdi_level level; /* of the update loops, fixed at creation */
+    void *rule;           /* the method's own struct, method->rule_size bytes */
+    size_t step;          /* updates applied since creation or reset (PyTorch's t) */
+    /* method->state_vectors vectors of n doubles, each allocated on its own: in one
+     * block the adaptive methods ran 1.2-1.3x slower at n = 1e6 (bench/bench_layout.c). */
     double *state[GDI_MAX_STATE];
-    bool state_ready;  /* the state vectors hold moments (set by the first update) */
-    double *grad;      /* scratch for gd_step and gd_minimize */
-    double *x_prev;    /* last accepted iterate of gd_minimize */
+    bool state_ready;     /* the state vectors hold moments (set by the first update) */
+    double *grad;         /* the gradient of the last evaluation of gd_step or gd_minimize */
+    double *x_prev;       /* gd_minimize's last accepted iterate; after it, its final x */
+    /* The run summary: evaluations since creation or reset, and the last accepted
+     * evaluation's f and gradient norm. */
+    size_t evaluations;
+    double last_f, last_grad_norm;
+    /* gd_minimize's last evaluation, at x_prev of `pending_obj`, kept for the next call
+     * (see gd_minimize in gdescent.h); pending_from is where the sampler was before it. */
+    const gd_objective *pending_obj;
+    gdi_sampler_position pending_from;
     gd_monitor_fn monitor;
     void *monitor_user;
     gdi_sampler sampler;
 };
 
 /* Value of a parameter by key; the key must be valid for the optimizer. */
-static inline double gdi_opt_param(const struct gd_optimizer *opt, gd_param key)
+static inline double gdi_opt_param(const gd_optimizer *opt, gd_param key)
 {
     return opt->param[gdi_param_slot(key)];
 }
 
-/* The kernel flags every method shares: maximize and a non-zero weight decay. */
-static inline unsigned gdi_common_flags(const struct gd_optimizer *opt)
+/* The loop flags every method shares: maximize and a non-zero weight decay. */
+static inline unsigned gdi_direction_flags(const gd_optimizer *opt)
 {
     unsigned flags = 0;
     if (gdi_opt_param(opt, GD_PARAM_MAXIMIZE) != 0.0)
-        flags |= GDI_K_MAXIMIZE;
+        flags |= GDI_MAXIMIZE;
     if (gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY) != 0.0)
-        flags |= GDI_K_DECAY;
+        flags |= GDI_DECAY;
     return flags;
 }
 
-/* Evaluates obj at x for one iteration: a mini-batch or the full objective.  A
- * non-finite f or gradient is GD_EDIVERGED.  With grad_norm non-NULL it also receives
- * the gradient's norm, in the same pass as the check when it can. */
-int gdi_eval_iteration(gd_optimizer *opt, gd_objective *obj, const double *x, double *f,
-                       double *grad, double *grad_norm);
+/* The one update path of gd_optimizer_update, gd_step and gd_minimize: the step count,
+ * then the method's rule.  Gradient clipping and schedules act here. */
+static inline void gdi_update(gd_optimizer *opt, double *x, const double *grad)
+{
+    opt->step++;
+    opt->method->update(opt, x, grad);
+}
+
+/* Drops gd_minimize's kept evaluation, returning its batch to the sampler. */
+void gdi_drop_pending(gd_optimizer *opt);
 
 /* ---- trajectory ---- */
 

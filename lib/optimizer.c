@@ -1,31 +1,30 @@
 /*
- * optimizer.c - the optimizer handle: parameters, state and dispatch to the method's
- * update rule.  Knows no method by name beyond the table below.
+ * optimizer.c - the optimizer handle: parameters, state, the run summary and dispatch
+ * to the method's rule.  Knows no method by name: the table comes from methods/list.h.
  * SPDX-License-Identifier: MIT
  */
+#include <math.h>
 #include <string.h>
 
 #include "internal.h"
 
-static const struct gd_method_ops *const method_table[] = {
-    [GD_SGD] = &gdi_sgd_ops,
-    [GD_ADAM] = &gdi_adam_ops,
-    [GD_ADAMW] = &gdi_adamw_ops,
-    [GD_RMSPROP] = &gdi_rmsprop_ops,
-    [GD_ADAGRAD] = &gdi_adagrad_ops,
+static const struct gdi_method *const method_table[] = {
+#define GDI_METHOD(value, name, file, avx512) [value] = &gdi_##name##_method,
+#include "methods/list.h"
+#undef GDI_METHOD
 };
 
-static const struct gd_method_ops *method_ops(gd_method method)
+static const struct gdi_method *method_of(gd_method method)
 {
     size_t i = (size_t)method;
-    return i < sizeof method_table / sizeof method_table[0] ? method_table[i] : NULL;
+    return i < GDI_COUNT(method_table) ? method_table[i] : NULL;
 }
 
 int gd_method_by_name(const char *name, gd_method *method)
 {
     if (!name || !method)
         return GD_EINVAL;
-    for (size_t i = 0; i < sizeof method_table / sizeof method_table[0]; i++)
+    for (size_t i = 0; i < GDI_COUNT(method_table); i++)
         if (strcmp(method_table[i]->name, name) == 0) {
             *method = (gd_method)i;
             return GD_OK;
@@ -35,25 +34,20 @@ int gd_method_by_name(const char *name, gd_method *method)
 
 const char *gd_method_name(gd_method method)
 {
-    const struct gd_method_ops *ops = method_ops(method);
-    return ops ? ops->name : NULL;
+    const struct gdi_method *m = method_of(method);
+    return m ? m->name : NULL;
 }
 
 static void set_defaults(gd_optimizer *opt)
 {
-    static const gd_param run_keys[] = {GD_PARAM_MAX_ITER,   GD_PARAM_GTOL,
-                                        GD_PARAM_FTOL,       GD_PARAM_XTOL,
-                                        GD_PARAM_BATCH_SIZE, GD_PARAM_SHUFFLE,
-                                        GD_PARAM_SEED};
-    for (size_t i = 0; i < sizeof run_keys / sizeof run_keys[0]; i++) {
-        int slot = gdi_param_slot(run_keys[i]);
-        opt->applies[slot] = true;
-        opt->param[slot] = gdi_param_run_default(run_keys[i]);
+    for (int slot = 0; slot < GDI_SLOT_COUNT; slot++) {
+        opt->applies[slot] = gdi_param_group(slot) != GDI_GROUP_METHOD;
+        opt->param[slot] = gdi_param_common_default(slot);
     }
-    for (size_t i = 0; i < opt->ops->param_count; i++) {
-        int slot = gdi_param_slot(opt->ops->params[i].key);
+    for (size_t i = 0; i < opt->method->param_count; i++) {
+        int slot = gdi_param_slot(opt->method->params[i].key);
         opt->applies[slot] = true;
-        opt->param[slot] = opt->ops->params[i].value;
+        opt->param[slot] = opt->method->params[i].value;
     }
 }
 
@@ -62,29 +56,46 @@ static uint64_t seed_of(const gd_optimizer *opt)
     return (uint64_t)gdi_opt_param(opt, GD_PARAM_SEED);
 }
 
+static void forget_run(gd_optimizer *opt)
+{
+    opt->step = 0;
+    opt->state_ready = false;
+    opt->evaluations = 0;
+    opt->last_f = opt->last_grad_norm = NAN;
+    opt->pending_obj = NULL;
+}
+
+static bool allocate_vectors(gd_optimizer *opt)
+{
+    size_t n = opt->n;
+    opt->rule = gdi_calloc_array(1, opt->method->rule_size);
+    opt->grad = gdi_alloc_array(n, sizeof(double));
+    opt->x_prev = gdi_alloc_array(n, sizeof(double));
+    bool ok = opt->rule && opt->grad && opt->x_prev;
+    for (size_t v = 0; ok && v < opt->method->state_vectors; v++)
+        ok = (opt->state[v] = gdi_calloc_array(n, sizeof(double))) != NULL;
+    return ok;
+}
+
 gd_optimizer *gd_optimizer_new(gd_method method, size_t n)
 {
-    const struct gd_method_ops *ops = method_ops(method);
-    if (!ops || n == 0 || n > SIZE_MAX / sizeof(double))
+    const struct gdi_method *m = method_of(method);
+    if (!m || n == 0 || n > SIZE_MAX / sizeof(double))
         return NULL;
     gd_optimizer *opt = gdi_calloc_array(1, sizeof *opt);
     if (!opt)
         return NULL;
-    opt->ops = ops;
+    opt->method = m;
     opt->n = n;
-    opt->kernels = gdi_kernels_select();
+    opt->level = gdi_level_select();
     set_defaults(opt);
-    ops->select(opt);
+    forget_run(opt);
     gdi_sampler_init(&opt->sampler, seed_of(opt));
-    opt->grad = gdi_alloc_array(n, sizeof(double));
-    opt->x_prev = gdi_alloc_array(n, sizeof(double));
-    bool ok = opt->grad && opt->x_prev;
-    for (size_t v = 0; ok && v < ops->state_vectors; v++)
-        ok = (opt->state[v] = gdi_calloc_array(n, sizeof(double))) != NULL;
-    if (!ok) {
+    if (!allocate_vectors(opt)) {
         gd_optimizer_free(opt);
         return NULL;
     }
+    m->select(opt);
     return opt;
 }
 
@@ -95,6 +106,7 @@ void gd_optimizer_free(gd_optimizer *opt)
     gdi_sampler_free(&opt->sampler);
     for (size_t v = 0; v < GDI_MAX_STATE; v++)
         gdi_free(opt->state[v]);
+    gdi_free(opt->rule);
     gdi_free(opt->grad);
     gdi_free(opt->x_prev);
     gdi_free(opt);
@@ -113,13 +125,16 @@ int gd_optimizer_set(gd_optimizer *opt, gd_param key, double value)
         return GD_EINVAL;
     double old = opt->param[slot];
     opt->param[slot] = value;
-    if (opt->ops->params_ok && !opt->ops->params_ok(opt->param)) {
+    if (opt->method->params_ok && !opt->method->params_ok(opt->param)) {
         opt->param[slot] = old;
         return GD_EINVAL;
     }
+    /* The kept evaluation drew its batch with the old sampling parameters. */
+    if (gdi_param_group(slot) == GDI_GROUP_SAMPLING)
+        gdi_drop_pending(opt);
     if (key == GD_PARAM_SEED)
         gdi_sampler_restart(&opt->sampler, seed_of(opt));
-    opt->ops->select(opt);
+    opt->method->select(opt);
     return GD_OK;
 }
 
@@ -142,11 +157,11 @@ int gd_optimizer_reset(gd_optimizer *opt)
 {
     if (!opt)
         return GD_EINVAL;
-    opt->step = 0;
-    opt->state_ready = false;
-    for (size_t v = 0; v < opt->ops->state_vectors; v++)
+    forget_run(opt);
+    for (size_t v = 0; v < opt->method->state_vectors; v++)
         memset(opt->state[v], 0, opt->n * sizeof(double));
     gdi_sampler_restart(&opt->sampler, seed_of(opt));
+    opt->method->select(opt);
     return GD_OK;
 }
 
@@ -155,18 +170,58 @@ size_t gd_optimizer_iterations(const gd_optimizer *opt)
     return opt ? opt->step : 0;
 }
 
+size_t gd_optimizer_evaluations(const gd_optimizer *opt)
+{
+    return opt ? opt->evaluations : 0;
+}
+
+double gd_optimizer_last_f(const gd_optimizer *opt)
+{
+    return opt ? opt->last_f : NAN;
+}
+
+double gd_optimizer_last_grad_norm(const gd_optimizer *opt)
+{
+    return opt ? opt->last_grad_norm : NAN;
+}
+
+/* The index of torch's state vector `name` in opt->state, or -1. */
+static int state_vector(const gd_optimizer *opt, const char *name)
+{
+    const struct gdi_method *m = opt->method;
+    for (size_t v = 0; v < m->state_vectors; v++)
+        if (strcmp(m->state_names[v], name) == 0)
+            return m->state_kept && !m->state_kept(opt, v) ? -1 : (int)v;
+    return -1;
+}
+
+int gd_optimizer_get_state(const gd_optimizer *opt, const char *name, double *out,
+                           size_t count)
+{
+    if (!opt || !name || !out)
+        return GD_EINVAL;
+    if (strcmp(name, "step") == 0 && opt->method->keeps_step && count == 1) {
+        *out = (double)opt->step;
+        return GD_OK;
+    }
+    int v = state_vector(opt, name);
+    if (v < 0 || count != opt->n)
+        return GD_EINVAL;
+    memcpy(out, opt->state[v], count * sizeof *out);
+    return GD_OK;
+}
+
 int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad)
 {
     if (!opt || !x || !grad)
         return GD_EINVAL;
-    opt->step++;
-    opt->ops->update(opt, x, grad);
+    gdi_update(opt, x, grad);
     return GD_OK;
 }
 
 const char *gd_optimizer_isa(const gd_optimizer *opt)
 {
-    return opt ? opt->kernels->isa : NULL;
+    return opt ? gdi_level_name(opt->level) : NULL;
 }
 
 int gd_optimizer_set_monitor(gd_optimizer *opt, gd_monitor_fn fn, void *user)

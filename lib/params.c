@@ -1,6 +1,7 @@
 /*
- * params.c - the table of parameter keys: names, slots and valid ranges.  Which keys a
- * method uses, and their defaults, live in the method's file.
+ * params.c - the parameter keys: names, groups and valid ranges, derived from the
+ * table in param_list.h.  Which methods take a METHOD key, and their defaults, live in
+ * the methods' files.
  * SPDX-License-Identifier: MIT
  */
 #include <math.h>
@@ -8,60 +9,54 @@
 
 #include "internal.h"
 
-enum value_kind {
-    NON_NEGATIVE, /* finite, >= 0 */
-    UNIT_OPEN,    /* [0, 1) */
-    UNIT_CLOSED,  /* [0, 1] */
-    BOOLEAN,      /* exactly 0 or 1 */
-    COUNT         /* whole number in [0, 2^53], exactly representable */
-};
+enum range { RANGE_NON_NEGATIVE, RANGE_UNIT_OPEN, RANGE_UNIT_CLOSED, RANGE_BOOLEAN, RANGE_COUNT };
 
-struct key_info {
+struct key_row {
     gd_param key;
     const char *name;
-    enum value_kind kind;
+    enum gdi_param_group group;
+    enum range range;
+    double run_default;
 };
 
-/* In slot order: gdi_param_slot(key) indexes this table. */
-static const struct key_info key_table[] = {
-    {GD_PARAM_LR, "lr", NON_NEGATIVE},
-    {GD_PARAM_MOMENTUM, "momentum", UNIT_OPEN},
-    {GD_PARAM_DAMPENING, "dampening", UNIT_CLOSED},
-    {GD_PARAM_NESTEROV, "nesterov", BOOLEAN},
-    {GD_PARAM_WEIGHT_DECAY, "weight_decay", NON_NEGATIVE},
-    {GD_PARAM_BETA1, "beta1", UNIT_OPEN},
-    {GD_PARAM_BETA2, "beta2", UNIT_OPEN},
-    {GD_PARAM_EPS, "eps", NON_NEGATIVE},
-    {GD_PARAM_AMSGRAD, "amsgrad", BOOLEAN},
-    {GD_PARAM_ALPHA, "alpha", UNIT_OPEN},
-    {GD_PARAM_CENTERED, "centered", BOOLEAN},
-    {GD_PARAM_LR_DECAY, "lr_decay", NON_NEGATIVE},
-    {GD_PARAM_INITIAL_ACCUMULATOR, "initial_accumulator", NON_NEGATIVE},
-    {GD_PARAM_MAXIMIZE, "maximize", BOOLEAN},
-    {GD_PARAM_MAX_ITER, "max_iter", COUNT},
-    {GD_PARAM_GTOL, "gtol", NON_NEGATIVE},
-    {GD_PARAM_FTOL, "ftol", NON_NEGATIVE},
-    {GD_PARAM_XTOL, "xtol", NON_NEGATIVE},
-    {GD_PARAM_BATCH_SIZE, "batch_size", COUNT},
-    {GD_PARAM_SHUFFLE, "shuffle", BOOLEAN},
-    {GD_PARAM_SEED, "seed", COUNT},
+static const struct key_row key_rows[GDI_SLOT_COUNT] = {
+#define GDI_PARAM(key, name, group, range, run_default)                                   \
+    [GDI_SLOT_##name] = {key, #name, GDI_GROUP_##group, RANGE_##range, run_default},
+#include "param_list.h"
+#undef GDI_PARAM
 };
-
-#define KEY_COUNT (sizeof key_table / sizeof key_table[0])
-_Static_assert(KEY_COUNT == GDI_SLOT_COUNT, "every slot has exactly one key");
 
 int gdi_param_by_name(const char *name)
 {
-    for (size_t i = 0; i < KEY_COUNT; i++)
-        if (strcmp(key_table[i].name, name) == 0)
-            return (int)key_table[i].key;
+    for (size_t i = 0; i < GDI_SLOT_COUNT; i++)
+        if (strcmp(key_rows[i].name, name) == 0)
+            return (int)key_rows[i].key;
     return -1;
+}
+
+int gd_param_by_name(const char *name, gd_param *key)
+{
+    int found = name && key ? gdi_param_by_name(name) : -1;
+    if (found < 0)
+        return GD_EINVAL;
+    *key = (gd_param)found;
+    return GD_OK;
 }
 
 const char *gd_param_name(gd_param key)
 {
     int slot = gdi_param_slot(key);
-    return slot < 0 ? NULL : key_table[slot].name;
+    return slot < 0 ? NULL : key_rows[slot].name;
+}
+
+enum gdi_param_group gdi_param_group(int slot)
+{
+    return key_rows[slot].group;
+}
+
+double gdi_param_common_default(int slot)
+{
+    return key_rows[slot].run_default;
 }
 
 bool gdi_param_value_ok(gd_param key, double value)
@@ -69,29 +64,17 @@ bool gdi_param_value_ok(gd_param key, double value)
     int slot = gdi_param_slot(key);
     if (slot < 0 || !isfinite(value))
         return false;
-    switch (key_table[slot].kind) {
-    case NON_NEGATIVE:
+    switch (key_rows[slot].range) {
+    case RANGE_NON_NEGATIVE:
         return value >= 0.0;
-    case UNIT_OPEN:
+    case RANGE_UNIT_OPEN:
         return value >= 0.0 && value < 1.0;
-    case UNIT_CLOSED:
+    case RANGE_UNIT_CLOSED:
         return value >= 0.0 && value <= 1.0;
-    case BOOLEAN:
+    case RANGE_BOOLEAN:
         return value == 0.0 || value == 1.0;
-    case COUNT:
+    case RANGE_COUNT:
         return value >= 0.0 && value <= 9007199254740992.0 && value == floor(value);
     }
     return false;
-}
-
-double gdi_param_run_default(gd_param key)
-{
-    switch (key) {
-    case GD_PARAM_MAX_ITER:
-        return 1000.0;
-    case GD_PARAM_SHUFFLE:
-        return 1.0;
-    default:
-        return 0.0; /* tolerances off, full batches, seed 0 */
-    }
 }

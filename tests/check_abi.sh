@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compares the built library's ABI with the committed baseline abi/gdescent.abi (made by
-# `abidw --no-corpus-path --headers-dir include build/libgdescent.so.1.0.0`) and fails
+# `abidw --no-corpus-path --headers-dir include build/libgdescent.so.1`) and fails
 # on any incompatible change: a removed function, a changed prototype or type.
 # Additions are allowed (they belong in a new version node).
 # Usage: check_abi.sh BASELINE LIBRARY HEADERS_DIR

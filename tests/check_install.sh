@@ -14,11 +14,12 @@ prefix=$("$PKG_CONFIG" --variable=prefix gdescent)
 pkg() { "$PKG_CONFIG" --define-variable=prefix="$root$prefix" "$@" gdescent; }
 libdir=$(pkg --variable=libdir)
 includedir=$(pkg --variable=includedir)
-for f in "$includedir/gdescent.h" "$libdir/libgdescent.so.1" "$libdir/libgdescent.so.1.0.0" \
+version=$(pkg --modversion)
+for f in "$includedir/gdescent.h" "$libdir/libgdescent.so.1" "$libdir/libgdescent.so.$version" \
          "$libdir/libgdescent.a"; do
     [ -e "$f" ] || { echo "missing after install: $f"; exit 1; }
 done
-readelf -d "$libdir/libgdescent.so.1.0.0" | grep -q 'SONAME.*\[libgdescent\.so\.1\]' ||
+readelf -d "$libdir/libgdescent.so.$version" | grep -q 'SONAME.*\[libgdescent\.so\.1\]' ||
     { echo "SONAME is not libgdescent.so.1"; exit 1; }
 # -H lists the headers used: the installed one, not the source tree's.
 $CC -std=c11 -Wall -Wextra -Werror -H "$consumer" $(pkg --cflags --libs) -lm \

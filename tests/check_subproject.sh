@@ -13,8 +13,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/bin" "$tmp/pkgconfig" "$tmp/parent/subprojects/gdescent"
 
-# The tracked files only (the working tree's version), no build directories.
-git -C "$src" ls-files -z | tar -C "$src" --null -T - -cf - |
+# Tracked and new files (not ignored ones), as they are in the working tree.
+(cd "$src" && git ls-files -z --cached --others --exclude-standard |
+    while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done) |
+    tar -C "$src" --null -T - -cf - |
     tar -C "$tmp/parent/subprojects/gdescent" -xf -
 
 cat >"$tmp/parent/meson.build" <<'EOF'

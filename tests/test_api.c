@@ -18,6 +18,8 @@
 
 #include <gdescent.h>
 
+#include "test_util.h"
+
 /* ---- status and versions ---- */
 
 static void test_strerror_has_a_distinct_sentence_per_code(void **state)
@@ -117,7 +119,15 @@ static void test_method_names(void **state)
     assert_int_equal(gd_method_by_name("sgd", NULL), GD_EINVAL);
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         assert_string_equal(gd_method_name(known[i].method), known[i].name);
-    assert_null(gd_method_name((gd_method)5));
+    /* Every method below the count has a name that names it back. */
+    int count = method_count();
+    assert_true(count >= 5);
+    for (int i = 0; i < count; i++) {
+        gd_method back = (gd_method)-1;
+        assert_int_equal(gd_method_by_name(gd_method_name((gd_method)i), &back), GD_OK);
+        assert_int_equal(back, i);
+    }
+    assert_null(gd_method_name((gd_method)(count + 1)));
     assert_null(gd_method_name((gd_method)-1));
 }
 

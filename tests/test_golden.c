@@ -50,12 +50,10 @@ static FILE *open_golden(const char *file)
 
 static gd_method method_named(const char *name)
 {
-    static const char *const names[] = {"sgd", "adam", "adamw", "rmsprop", "adagrad"};
-    for (int m = 0; m < 5; m++)
-        if (strcmp(name, names[m]) == 0)
-            return (gd_method)m;
-    fail_msg("unknown method %s", name);
-    return GD_SGD;
+    gd_method method = GD_SGD;
+    if (gd_method_by_name(name, &method) != GD_OK)
+        fail_msg("unknown method %s", name);
+    return method;
 }
 
 static gd_objective *least_squares_from_file(void)

@@ -161,7 +161,17 @@ static void test_param_slots_names_and_ranges(void **state)
     assert_int_equal(gdi_param_slot(GD_PARAM_MAXIMIZE), 13);
     assert_int_equal(gdi_param_slot(GD_PARAM_MAX_ITER), 14);
     assert_int_equal(gdi_param_slot(GD_PARAM_SEED), GDI_SLOT_COUNT - 1);
-    assert_int_equal(gdi_param_slot((gd_param)14), -1);
+    /* Every slot belongs to exactly one named key, and only keys have slots. */
+    int keys_of_slot[GDI_SLOT_COUNT] = {0};
+    for (int k = -2; k < 70; k++) {
+        int slot = gdi_param_slot((gd_param)k);
+        assert_true(slot >= -1 && slot < GDI_SLOT_COUNT);
+        assert_int_equal(slot >= 0, gd_param_name((gd_param)k) != NULL);
+        if (slot >= 0)
+            keys_of_slot[slot]++;
+    }
+    for (int slot = 0; slot < GDI_SLOT_COUNT; slot++)
+        assert_int_equal(keys_of_slot[slot], 1);
     assert_int_equal(gdi_param_slot((gd_param)51), -1);
     assert_int_equal(gdi_param_slot((gd_param)-1), -1);
     assert_int_equal(gdi_param_by_name("initial_accumulator"), GD_PARAM_INITIAL_ACCUMULATOR);

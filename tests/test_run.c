@@ -14,13 +14,15 @@
 
 #include <gdescent.h>
 
+#include "test_util.h"
+
 /* ---- SGD parameters ---- */
 
 static void test_optimizer_bad_arguments(void **state)
 {
     (void)state;
     assert_null(gd_optimizer_new(GD_SGD, 0));
-    assert_null(gd_optimizer_new((gd_method)5, 2));
+    assert_null(gd_optimizer_new((gd_method)method_count(), 2));
     assert_null(gd_optimizer_new((gd_method)-1, 2));
     assert_null(gd_optimizer_new(GD_SGD, SIZE_MAX / 2));
     gd_optimizer_free(NULL);

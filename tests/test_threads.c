@@ -14,6 +14,8 @@
 
 #include <gdescent.h>
 
+#include "test_util.h"
+
 enum { THREADS = 8, DIM = 6, STEPS = 3000 };
 
 struct job {
@@ -28,11 +30,10 @@ struct job {
 static void *run_job(void *arg)
 {
     struct job *job = arg;
-    static const double lr[] = {1e-4, 1e-3, 1e-3, 1e-3, 1e-2};
-    gd_method method = (gd_method)(job->index % 5);
-    gd_optimizer *opt = gd_optimizer_new(method, DIM);
+    int methods = method_count();
+    gd_optimizer *opt = gd_optimizer_new((gd_method)(job->index % methods), DIM);
     gd_trajectory *traj = gd_trajectory_new(DIM, GD_TRAJ_X);
-    gd_optimizer_set(opt, GD_PARAM_LR, lr[method] * (1 + job->index / 5));
+    gd_optimizer_set(opt, GD_PARAM_LR, 1e-4 * (1 + job->index / methods));
     gd_optimizer_set(opt, GD_PARAM_MAX_ITER, STEPS);
     gd_trajectory_set_stride(traj, 100);
     for (int j = 0; j < DIM; j++)

@@ -9,48 +9,129 @@
  *   momentum > 0: b = momentum b + g / d;  x = x - lr b
  *   otherwise:                             x = x - lr g / d
  *
- * The buffers s, a, b start at 0.  The loops are in lib/kernels/adaptive_loops.c.
+ * The buffers s, a, b start at 0.  The rule is compiled once; the loops, under
+ * GDI_LEVEL, once per instruction-set level (lib/kernels/levels.h).
  * SPDX-License-Identifier: MIT
  */
 #include "../internal.h"
 
-static const struct gd_param_default rmsprop_params[] = {
+enum { CENTERED = GDI_OWN_FLAG, MOMENTUM = GDI_OWN_FLAG << 1 };
+
+struct rmsprop_coefficients {
+    double lr;
+    double weight_decay;
+    double alpha, one_minus_alpha;
+    double eps;
+    double momentum;
+};
+
+#define LOOP_PARAMS                                                                       \
+    size_t n, double *restrict x, const double *restrict g, double *restrict square_avg, \
+        double *restrict grad_avg, double *restrict buf, const struct rmsprop_coefficients *cp
+#define LOOP_ARGS n, x, g, square_avg, grad_avg, buf, cp
+typedef void rmsprop_loop(LOOP_PARAMS);
+
+struct rmsprop_loops {
+    rmsprop_loop *loop[16]; /* MAXIMIZE | DECAY | CENTERED | MOMENTUM */
+};
+
+#ifdef GDI_LEVEL
+/* Compute-bound in cache (a square root and a division per element): 512-bit vectors
+ * at the AVX-512 level.  x -= (lr g) / d gives the bits of torch's x += (-lr g) / d
+ * (see adam.c). */
+static ALWAYS_INLINE void rmsprop(LOOP_PARAMS, unsigned flags)
+{
+    const struct rmsprop_coefficients c = *cp;
+    for (size_t i = 0; i < n; i++) {
+        double gi = gdi_direction(g[i], x[i], c.weight_decay, flags);
+        double si = c.alpha * square_avg[i] + (c.one_minus_alpha * gi) * gi;
+        square_avg[i] = si;
+        double d;
+        if (HAS(CENTERED)) {
+            double ai = c.alpha * grad_avg[i] + c.one_minus_alpha * gi;
+            grad_avg[i] = ai;
+            d = sqrt(si + (-ai) * ai) + c.eps;
+        } else {
+            d = sqrt(si) + c.eps;
+        }
+        if (HAS(MOMENTUM)) {
+            double bi = c.momentum * buf[i] + gi / d;
+            buf[i] = bi;
+            x[i] -= c.lr * bi;
+        } else {
+            x[i] -= (c.lr * gi) / d;
+        }
+    }
+}
+
+INSTANCES16(rmsprop)
+
+const struct rmsprop_loops GDI_LOOP_TABLE(rmsprop_loops) = {.loop = TABLE16(rmsprop)};
+
+#else /* the rule */
+
+GDI_LOOPS_DECLARE(struct rmsprop_loops, rmsprop_loops);
+
+struct rmsprop_rule {
+    struct rmsprop_coefficients coef;
+    rmsprop_loop *loop;
+};
+
+static const struct gdi_param_default rmsprop_params[] = {
     {GD_PARAM_LR, 1e-2},          {GD_PARAM_ALPHA, 0.99},    {GD_PARAM_EPS, 1e-8},
     {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_MOMENTUM, 0.0}, {GD_PARAM_CENTERED, 0.0},
     {GD_PARAM_MAXIMIZE, 0.0},
 };
 
-static void rmsprop_select(struct gd_optimizer *opt)
+static void rmsprop_select(gd_optimizer *opt)
 {
-    double lr = gdi_opt_param(opt, GD_PARAM_LR);
+    struct rmsprop_rule *rule = opt->rule;
     double alpha = gdi_opt_param(opt, GD_PARAM_ALPHA);
-    opt->coef = (struct gdi_coefficients){
-        .lr = lr,
-        .decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
-        .momentum = gdi_opt_param(opt, GD_PARAM_MOMENTUM),
+    double momentum = gdi_opt_param(opt, GD_PARAM_MOMENTUM);
+    rule->coef = (struct rmsprop_coefficients){
+        .lr = gdi_opt_param(opt, GD_PARAM_LR),
+        .weight_decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
         .alpha = alpha,
-        .keep_alpha = 1.0 - alpha,
+        .one_minus_alpha = 1.0 - alpha,
         .eps = gdi_opt_param(opt, GD_PARAM_EPS),
+        .momentum = momentum,
     };
-    unsigned flags = gdi_common_flags(opt);
+    unsigned flags = gdi_direction_flags(opt);
     if (gdi_opt_param(opt, GD_PARAM_CENTERED) != 0.0)
-        flags |= GDI_K_OPTION;
-    if (gdi_opt_param(opt, GD_PARAM_MOMENTUM) > 0.0)
-        flags |= GDI_K_EXTRA;
-    opt->kernel = opt->first_kernel = opt->kernels->adaptive->rmsprop[flags];
+        flags |= CENTERED;
+    if (momentum > 0.0)
+        flags |= MOMENTUM;
+    rule->loop = GDI_LOOPS_AT(opt->level, rmsprop_loops)->loop[flags];
 }
 
-static void rmsprop_update(struct gd_optimizer *opt, double *restrict x,
-                           const double *restrict g)
+static void rmsprop_update(gd_optimizer *opt, double *restrict x, const double *restrict g)
 {
-    opt->kernel(opt->n, x, g, opt->state[0], opt->state[1], opt->state[2], &opt->coef);
+    const struct rmsprop_rule *rule = opt->rule;
+    rule->loop(opt->n, x, g, opt->state[0], opt->state[1], opt->state[2], &rule->coef);
 }
 
-const struct gd_method_ops gdi_rmsprop_ops = {
+/* Torch keeps grad_avg only when centered, momentum_buffer only with momentum. */
+static bool rmsprop_state_kept(const gd_optimizer *opt, size_t v)
+{
+    if (v == 1)
+        return gdi_opt_param(opt, GD_PARAM_CENTERED) != 0.0;
+    if (v == 2)
+        return gdi_opt_param(opt, GD_PARAM_MOMENTUM) > 0.0;
+    return true;
+}
+
+static const char *const rmsprop_state_names[] = {"square_avg", "grad_avg", "momentum_buffer"};
+
+const struct gdi_method gdi_rmsprop_method = {
     .name = "rmsprop",
     .params = rmsprop_params,
-    .param_count = sizeof rmsprop_params / sizeof rmsprop_params[0],
-    .state_vectors = 3, /* square average, gradient average, momentum buffer */
+    .param_count = GDI_COUNT(rmsprop_params),
+    .state_names = rmsprop_state_names,
+    .state_vectors = GDI_COUNT(rmsprop_state_names),
+    .keeps_step = true,
+    .state_kept = rmsprop_state_kept,
+    .rule_size = sizeof(struct rmsprop_rule),
     .select = rmsprop_select,
     .update = rmsprop_update,
 };
+#endif

@@ -8,13 +8,97 @@
  *   d = nesterov ? d + momentum * b : b            (when momentum != 0)
  *   x = x - lr * d
  *
- * The loops are in lib/kernels/sgd_loops.c; this file picks the variant when parameters
- * change and computes the per-call scalars.
+ * The rule (parameters, coefficients, choice of loop) is compiled once; the loops,
+ * under GDI_LEVEL, once per instruction-set level (lib/kernels/levels.h).
  * SPDX-License-Identifier: MIT
  */
 #include "../internal.h"
 
-static const struct gd_param_default sgd_params[] = {
+enum { NESTEROV = GDI_OWN_FLAG, DAMPENING = GDI_OWN_FLAG << 1 };
+
+struct sgd_coefficients {
+    double lr;
+    double weight_decay;
+    double momentum;
+    double undampened; /* 1 - dampening: the new direction's share of the buffer */
+};
+
+#define LOOP_PARAMS                                                                       \
+    size_t n, double *restrict x, const double *restrict g, double *restrict buf,       \
+        const struct sgd_coefficients *cp
+#define LOOP_ARGS n, x, g, buf, cp
+typedef void sgd_loop(LOOP_PARAMS);
+
+struct sgd_loops {
+    sgd_loop *plain[4];     /* MAXIMIZE | DECAY */
+    sgd_loop *first[8];     /* the first momentum step: MAXIMIZE | DECAY | NESTEROV */
+    sgd_loop *momentum[16]; /* MAXIMIZE | DECAY | NESTEROV | DAMPENING */
+};
+
+#ifdef GDI_LEVEL
+/* These loops stream memory with little arithmetic per element.  At the AVX-512 level
+ * they are built twice (list.h): with 512-bit vectors for vectors that fit in a core's
+ * L2 cache, where the wider vectors were about 1.2x faster at n = 1000, and with
+ * 256-bit ones beyond, where 512-bit vectors made them 1.2-1.5x slower on the AMD EPYC
+ * measured (bench/README.md). */
+
+static ALWAYS_INLINE void sgd_plain(LOOP_PARAMS, unsigned flags)
+{
+    const struct sgd_coefficients c = *cp;
+    (void)buf;
+    for (size_t i = 0; i < n; i++)
+        x[i] -= c.lr * gdi_direction(g[i], x[i], c.weight_decay, flags);
+}
+
+/* Torch's momentum buffer starts as a copy of the first direction. */
+static ALWAYS_INLINE void sgd_first(LOOP_PARAMS, unsigned flags)
+{
+    const struct sgd_coefficients c = *cp;
+    for (size_t i = 0; i < n; i++) {
+        double d = gdi_direction(g[i], x[i], c.weight_decay, flags);
+        buf[i] = d;
+        x[i] -= c.lr * (HAS(NESTEROV) ? d + c.momentum * d : d);
+    }
+}
+
+static ALWAYS_INLINE void sgd_momentum(LOOP_PARAMS, unsigned flags)
+{
+    const struct sgd_coefficients c = *cp;
+    for (size_t i = 0; i < n; i++) {
+        double d = gdi_direction(g[i], x[i], c.weight_decay, flags);
+        double b = c.momentum * buf[i] + (HAS(DAMPENING) ? c.undampened * d : d);
+        buf[i] = b;
+        x[i] -= c.lr * (HAS(NESTEROV) ? d + c.momentum * b : b);
+    }
+}
+
+INSTANCES4(sgd_plain)
+INSTANCES8(sgd_first)
+INSTANCES16(sgd_momentum)
+
+const struct sgd_loops GDI_LOOP_TABLE(sgd_loops) = {
+    .plain = TABLE4(sgd_plain),
+    .first = TABLE8(sgd_first),
+    .momentum = TABLE16(sgd_momentum),
+};
+
+#else /* the rule */
+
+GDI_LOOPS_DECLARE(struct sgd_loops, sgd_loops);
+#ifdef GDI_X86_KERNELS
+extern const struct sgd_loops gdi_sgd_loops_avx512_ymm;
+#endif
+
+/* Above this length the AVX-512 level takes the 256-bit loops. */
+enum { SHORT_VECTOR = 32768 };
+
+struct sgd_rule {
+    struct sgd_coefficients coef;
+    sgd_loop *loop;       /* for the current parameters ... */
+    sgd_loop *first_loop; /* ... and for the first update after creation or reset */
+};
+
+static const struct gdi_param_default sgd_params[] = {
     {GD_PARAM_LR, 0.01}, /* torch has no default for SGD's lr; the contract picks 0.01 */
     {GD_PARAM_MOMENTUM, 0.0},
     {GD_PARAM_DAMPENING, 0.0},
@@ -23,52 +107,75 @@ static const struct gd_param_default sgd_params[] = {
     {GD_PARAM_MAXIMIZE, 0.0},
 };
 
-static void sgd_select(struct gd_optimizer *opt)
+static const struct sgd_loops *loops_for(const gd_optimizer *opt)
 {
-    opt->coef = (struct gdi_coefficients){
+#ifdef GDI_X86_KERNELS
+    if (opt->level == GDI_LEVEL_AVX512 && opt->n > SHORT_VECTOR)
+        return &gdi_sgd_loops_avx512_ymm;
+#endif
+    return GDI_LOOPS_AT(opt->level, sgd_loops);
+}
+
+static void sgd_select(gd_optimizer *opt)
+{
+    struct sgd_rule *rule = opt->rule;
+    double momentum = gdi_opt_param(opt, GD_PARAM_MOMENTUM);
+    rule->coef = (struct sgd_coefficients){
         .lr = gdi_opt_param(opt, GD_PARAM_LR),
-        .decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
-        .momentum = gdi_opt_param(opt, GD_PARAM_MOMENTUM),
-        .keep = 1.0 - gdi_opt_param(opt, GD_PARAM_DAMPENING),
+        .weight_decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
+        .momentum = momentum,
+        .undampened = 1.0 - gdi_opt_param(opt, GD_PARAM_DAMPENING),
     };
-    unsigned flags = gdi_common_flags(opt);
+    unsigned flags = gdi_direction_flags(opt);
     if (gdi_opt_param(opt, GD_PARAM_NESTEROV) != 0.0)
-        flags |= GDI_K_OPTION;
+        flags |= NESTEROV;
     if (gdi_opt_param(opt, GD_PARAM_DAMPENING) != 0.0)
-        flags |= GDI_K_EXTRA;
-    const struct gdi_sgd_kernels *loops =
-        opt->n <= GDI_SGD_SMALL_N ? opt->kernels->sgd_small : opt->kernels->sgd;
-    if (gdi_opt_param(opt, GD_PARAM_MOMENTUM) == 0.0) {
-        opt->kernel = opt->first_kernel = loops->plain[flags & 3u];
+        flags |= DAMPENING;
+    const struct sgd_loops *loops = loops_for(opt);
+    if (momentum == 0.0) {
+        rule->loop = rule->first_loop = loops->plain[flags & 3u];
     } else {
         /* Torch creates the momentum buffer at the first step that uses momentum. */
-        opt->first_kernel = loops->first[flags & 7u];
-        opt->kernel = loops->momentum[flags];
+        rule->first_loop = loops->first[flags & 7u];
+        rule->loop = loops->momentum[flags];
     }
 }
 
-static void sgd_update(struct gd_optimizer *opt, double *restrict x, const double *restrict g)
+static void sgd_update(gd_optimizer *opt, double *restrict x, const double *restrict g)
 {
-    gdi_kernel_fn kernel = opt->state_ready ? opt->kernel : opt->first_kernel;
-    kernel(opt->n, x, g, opt->state[0], NULL, NULL, &opt->coef);
-    if (opt->coef.momentum != 0.0)
+    const struct sgd_rule *rule = opt->rule;
+    sgd_loop *loop = opt->state_ready ? rule->loop : rule->first_loop;
+    loop(opt->n, x, g, opt->state[0], &rule->coef);
+    if (rule->coef.momentum != 0.0)
         opt->state_ready = true;
 }
 
 /* torch.optim.SGD refuses Nesterov without momentum or with dampening. */
 static bool sgd_params_ok(const double *param)
 {
-    bool nesterov = param[gdi_param_slot(GD_PARAM_NESTEROV)] != 0.0;
-    return !nesterov || (param[gdi_param_slot(GD_PARAM_MOMENTUM)] > 0.0 &&
-                         param[gdi_param_slot(GD_PARAM_DAMPENING)] == 0.0);
+    bool nesterov = param[GDI_SLOT_nesterov] != 0.0;
+    return !nesterov || (param[GDI_SLOT_momentum] > 0.0 && param[GDI_SLOT_dampening] == 0.0);
 }
 
-const struct gd_method_ops gdi_sgd_ops = {
+/* Torch keeps a momentum buffer once a step has used momentum. */
+static bool sgd_state_kept(const gd_optimizer *opt, size_t v)
+{
+    (void)v;
+    return opt->state_ready;
+}
+
+static const char *const sgd_state_names[] = {"momentum_buffer"};
+
+const struct gdi_method gdi_sgd_method = {
     .name = "sgd",
     .params = sgd_params,
-    .param_count = sizeof sgd_params / sizeof sgd_params[0],
-    .state_vectors = 1,
+    .param_count = GDI_COUNT(sgd_params),
+    .state_names = sgd_state_names,
+    .state_vectors = GDI_COUNT(sgd_state_names),
+    .state_kept = sgd_state_kept,
+    .rule_size = sizeof(struct sgd_rule),
     .params_ok = sgd_params_ok,
     .select = sgd_select,
     .update = sgd_update,
 };
+#endif

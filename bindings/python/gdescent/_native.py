@@ -60,6 +60,12 @@ int gd_optimizer_get(const gd_optimizer *opt, gd_param key, double *value);
 int gd_optimizer_set_by_name(gd_optimizer *opt, const char *name, double value);
 int gd_optimizer_reset(gd_optimizer *opt);
 size_t gd_optimizer_iterations(const gd_optimizer *opt);
+int gd_param_by_name(const char *name, gd_param *key);
+size_t gd_optimizer_evaluations(const gd_optimizer *opt);
+double gd_optimizer_last_f(const gd_optimizer *opt);
+double gd_optimizer_last_grad_norm(const gd_optimizer *opt);
+int gd_optimizer_get_state(const gd_optimizer *opt, const char *name, double *out,
+                           size_t count);
 const char *gd_optimizer_isa(const gd_optimizer *opt);
 int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad);
 int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f);

@@ -11,7 +11,7 @@ use std::os::raw::{c_char, c_double, c_int, c_uint, c_void};
 /// `GD_VERSION_MAJOR`: major version of the header these declarations follow.
 pub const GD_VERSION_MAJOR: c_uint = 1;
 /// `GD_VERSION_MINOR`: minor version of the header.
-pub const GD_VERSION_MINOR: c_uint = 0;
+pub const GD_VERSION_MINOR: c_uint = 1;
 /// `GD_VERSION_PATCH`: patch version of the header.
 pub const GD_VERSION_PATCH: c_uint = 0;
 
@@ -245,6 +245,22 @@ extern "C" {
     pub fn gd_optimizer_reset(opt: *mut gd_optimizer) -> c_int;
     /// Number of updates since creation or the last reset.
     pub fn gd_optimizer_iterations(opt: *const gd_optimizer) -> usize;
+    /// The key of a parameter name into `*key`; `GD_EINVAL` for an unknown name (1.1).
+    pub fn gd_param_by_name(name: *const c_char, key: *mut gd_param) -> c_int;
+    /// Objective evaluations since creation or the last reset (1.1).
+    pub fn gd_optimizer_evaluations(opt: *const gd_optimizer) -> usize;
+    /// f of the last successful evaluation; NaN before any (1.1).
+    pub fn gd_optimizer_last_f(opt: *const gd_optimizer) -> c_double;
+    /// The gradient norm of that evaluation; NaN before any (1.1).
+    pub fn gd_optimizer_last_grad_norm(opt: *const gd_optimizer) -> c_double;
+    /// Copies the state vector (or scalar) torch keeps under `name` into `out`; `count`
+    /// must be its length (1.1).
+    pub fn gd_optimizer_get_state(
+        opt: *const gd_optimizer,
+        name: *const c_char,
+        out: *mut c_double,
+        count: usize,
+    ) -> c_int;
     /// Instruction-set level of the update loops ("baseline", "avx2", "avx512").
     pub fn gd_optimizer_isa(opt: *const gd_optimizer) -> *const c_char;
     /// Applies one update to x from a caller-computed gradient.

@@ -151,6 +151,16 @@ fn error_messages_carry_the_library_sentence() {
         sys::GD_VERSION_MAJOR,
         "linked library and header disagree on the major version"
     );
+    // The crate's version is a copy of the header's (include/gdescent.h): kept equal.
+    assert_eq!(
+        env!("CARGO_PKG_VERSION"),
+        format!(
+            "{}.{}.{}",
+            sys::GD_VERSION_MAJOR,
+            sys::GD_VERSION_MINOR,
+            sys::GD_VERSION_PATCH
+        )
+    );
 }
 
 #[test]
