@@ -59,8 +59,8 @@ struct run_spec {
 };
 
 /* Runs one method from x0 until f <= target; prints a row. */
-static void run_to_target(const char *problem, gd_objective *obj, const double *x0,
-                          size_t n, double target, struct run_spec spec)
+static void run_to_target(const char *problem, gd_objective *obj, const double *x0, size_t n,
+                          double target, struct run_spec spec)
 {
     gd_optimizer *opt = gd_optimizer_new(spec.method, n);
     double *x = checked_malloc(n * sizeof *x);
@@ -129,13 +129,14 @@ static void bench_median(size_t m)
     double seconds = now() - start, f_star = median_value(pts, m, star);
     char problem[64];
     snprintf(problem, sizeof problem, "median m=%zu", m);
-    printf("%-26s %-22s %8zu %10.3f %12.1f  f* = %.15g\n", problem, "Weiszfeld (reference)",
-           k, seconds, seconds / (double)k * 1e6, f_star);
+    printf("%-26s %-22s %8zu %10.3f %12.1f  f* = %.15g\n", problem, "Weiszfeld (reference)", k,
+           seconds, seconds / (double)k * 1e6, f_star);
     gd_objective *obj = gd_geometric_median_new(m, 2, pts, NULL);
     const double x0[2] = {0.1, 0.1};
     double target = f_star * (1.0 + ACCURACY);
     run_to_target(problem, obj, x0, 2, target, (struct run_spec){"gd lr 0.5", GD_SGD, 0.5, 2000});
-    run_to_target(problem, obj, x0, 2, target, (struct run_spec){"adam lr 0.01", GD_ADAM, 0.01, 2000});
+    run_to_target(problem, obj, x0, 2, target,
+                  (struct run_spec){"adam lr 0.01", GD_ADAM, 0.01, 2000});
     gd_objective_free(obj);
     free(pts);
 }
@@ -243,13 +244,14 @@ static void bench_least_squares(size_t m)
     gd_objective_eval(obj, w_star, &f_star, NULL);
     char problem[64];
     snprintf(problem, sizeof problem, "least squares m=%zu p=%d", m, P);
-    printf("%-26s %-22s %8d %10.3f %12.1f  f* = %.15g\n", problem,
-           "normal equations (ref)", 1, seconds, seconds * 1e6, f_star);
+    printf("%-26s %-22s %8d %10.3f %12.1f  f* = %.15g\n", problem, "normal equations (ref)", 1,
+           seconds, seconds * 1e6, f_star);
     double lr = 1.0 / largest_eigenvalue(A), x0[N] = {0}, target = f_star * (1.0 + ACCURACY);
     char name[32];
     snprintf(name, sizeof name, "gd lr 1/lmax = %.3g", lr);
     run_to_target(problem, obj, x0, N, target, (struct run_spec){name, GD_SGD, lr, 3000});
-    run_to_target(problem, obj, x0, N, target, (struct run_spec){"adam lr 0.05", GD_ADAM, 0.05, 3000});
+    run_to_target(problem, obj, x0, N, target,
+                  (struct run_spec){"adam lr 0.05", GD_ADAM, 0.05, 3000});
     gd_objective_free(obj);
     free(X);
     free(y);
@@ -264,8 +266,7 @@ int main(int argc, char **argv)
     }
     size_t scale = quick ? 10 : 1;
     printf("to f <= f* (1 + %g); one run each\n", ACCURACY);
-    printf("%-26s %-22s %8s %10s %12s\n", "problem", "method", "iters", "seconds",
-           "us/iter");
+    printf("%-26s %-22s %8s %10s %12s\n", "problem", "method", "iters", "seconds", "us/iter");
     bench_median(100000 / scale);
     bench_median(1000000 / scale);
     bench_least_squares(1000000 / scale);

@@ -58,8 +58,8 @@ int main(int argc, char **argv)
         best[2] = one_block < best[2] ? one_block : best[2];
     }
     printf("adam n=%zu (%s): library %.1f us, hand loop with state apart %.1f us, "
-           "hand loop with state in one block %.1f us\n", n, gd_optimizer_isa(opt),
-           best[0] / (double)steps * 1e6, best[1] / (double)steps * 1e6,
+           "hand loop with state in one block %.1f us\n",
+           n, gd_optimizer_isa(opt), best[0] / (double)steps * 1e6, best[1] / (double)steps * 1e6,
            best[2] / (double)steps * 1e6);
     gd_optimizer_free(opt);
     free(x);

@@ -41,9 +41,9 @@ enum { REPEATS = 5, MAX_ITERATIONS = 100000 };
 
 struct problem {
     size_t n;
-    double *a;         /* curvatures */
-    long evaluations;  /* counted by every solver's callback */
-    long reported;     /* iterations reported by a solver's progress callback */
+    double *a;        /* curvatures */
+    long evaluations; /* counted by every solver's callback */
+    long reported;    /* iterations reported by a solver's progress callback */
 };
 
 static double curvature(size_t i, size_t n)
@@ -132,8 +132,8 @@ static long solve_gsl(struct problem *p, double *x)
 #endif
 
 #ifdef HAVE_LBFGS
-static lbfgsfloatval_t lbfgs_evaluate(void *p, const lbfgsfloatval_t *x, lbfgsfloatval_t *g,
-                                      int n, lbfgsfloatval_t step)
+static lbfgsfloatval_t lbfgs_evaluate(void *p, const lbfgsfloatval_t *x, lbfgsfloatval_t *g, int n,
+                                      lbfgsfloatval_t step)
 {
     (void)n, (void)step;
     return evaluate(p, x, g);
@@ -198,9 +198,9 @@ static void bench_solver(const struct solver *s, size_t n)
     double error = 0.0;
     for (size_t i = 0; i < n; i++)
         error = fmax(error, fabs(x[i] - 1.0));
-    printf("%-24s %9zu %10ld %10ld %12.3f %14.1f %12.2e\n", s->name, n, iterations,
-           evaluations, t[REPEATS / 2] * 1e3,
-           iterations > 0 ? t[REPEATS / 2] / (double)iterations * 1e9 : NAN, error);
+    printf("%-24s %9zu %10ld %10ld %12.3f %14.1f %12.2e\n", s->name, n, iterations, evaluations,
+           t[REPEATS / 2] * 1e3, iterations > 0 ? t[REPEATS / 2] / (double)iterations * 1e9 : NAN,
+           error);
     free(x);
     free(p.a);
 }
@@ -235,7 +235,8 @@ static void bench_median_document(void)
     }
     qsort(t, REPEATS, sizeof t[0], by_value);
     printf("geometric median, 100 points, 100 SGD steps: %.1f us (%.1f ns per step), "
-           "x = (%.17g, %.17g)\n", t[REPEATS / 2] * 1e6, t[REPEATS / 2] / STEPS * 1e9, x[0], x[1]);
+           "x = (%.17g, %.17g)\n",
+           t[REPEATS / 2] * 1e6, t[REPEATS / 2] / STEPS * 1e9, x[0], x[1]);
     gd_optimizer_free(opt);
     gd_objective_free(f);
 }
@@ -250,9 +251,10 @@ int main(int argc, char **argv)
     const size_t sizes[] = {2, 1000, 1000000};
     size_t count = quick ? 2 : 3;
     printf("quadratic sum a_i (x_i - 1)^2, a_i in [1, 100], from 0 to ||g|| <= 1e-6 "
-           "max(1, ||x||);\nmedians of %d runs\n", REPEATS);
-    printf("%-24s %9s %10s %10s %12s %14s %12s\n", "solver", "n", "iterations",
-           "f evals", "total ms", "ns/iteration", "max |x-1|");
+           "max(1, ||x||);\nmedians of %d runs\n",
+           REPEATS);
+    printf("%-24s %9s %10s %10s %12s %14s %12s\n", "solver", "n", "iterations", "f evals",
+           "total ms", "ns/iteration", "max |x-1|");
     for (size_t s = 0; s < count; s++)
         for (size_t k = 0; k < sizeof solvers / sizeof solvers[0]; k++)
             bench_solver(&solvers[k], sizes[s]);

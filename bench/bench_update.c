@@ -86,10 +86,10 @@ static double median(double *t, size_t count, double *lo, double *hi)
 struct variant {
     const char *name;
     gd_method method;
-    const char *key;   /* one parameter to set, or NULL */
+    const char *key; /* one parameter to set, or NULL */
     double value;
     hand_fn hand;
-    double bytes;      /* bytes moved per element per step: reads + writes */
+    double bytes; /* bytes moved per element per step: reads + writes */
 };
 
 static const struct variant variants[] = {
@@ -144,8 +144,8 @@ static double of_triad(double bytes, double seconds, double triad_seconds)
     return (bytes / 24.0) * triad_seconds / seconds;
 }
 
-static void report(const struct variant *var, size_t n, const char *isa,
-                   const double t[WORKS], double lo, double hi, struct sizes_run *run)
+static void report(const struct variant *var, size_t n, const char *isa, const double t[WORKS],
+                   double lo, double hi, struct sizes_run *run)
 {
     double lib_s = t[LIB], base_s = t[BASE], hand_s = t[HAND], triad_s = t[TRIAD];
     double lib_bw = of_triad(var->bytes, lib_s, triad_s);
@@ -155,9 +155,10 @@ static void report(const struct variant *var, size_t n, const char *isa,
     printf("%-17s %9zu %-8s %10.1f %8.3f %5.2f-%-5.2f %10.1f %10.1f %8.3f %9.3f %8.2f %8.2f "
            "%7.1f\n",
            var->name, n, isa, lib_s * 1e9, lib_s * 1e9 / (double)n, lo / lib_s, hi / lib_s,
-           base_s * 1e9, hand_s * 1e9, lib_s / hand_s, base_s / hand_s,
-           large ? lib_bw : NAN, large ? hand_bw : NAN, triad_gbs);
-    fprintf(run->json, "%s\n  {\"kernel\": \"%s\", \"n\": %zu, \"isa\": \"%s\", "
+           base_s * 1e9, hand_s * 1e9, lib_s / hand_s, base_s / hand_s, large ? lib_bw : NAN,
+           large ? hand_bw : NAN, triad_gbs);
+    fprintf(run->json,
+            "%s\n  {\"kernel\": \"%s\", \"n\": %zu, \"isa\": \"%s\", "
             "\"ns_per_step\": %.4g, \"ns_per_element\": %.4g, \"min_ns\": %.4g, "
             "\"max_ns\": %.4g, \"baseline_ns_per_step\": %.4g, "
             "\"hand_ns_per_step\": %.4g, \"triad_ns_per_step\": %.4g, "
@@ -235,10 +236,8 @@ static void bench_variant(const struct variant *var, size_t n, size_t steps, dou
         struct work works[WORKS] = {
             [LIB] = {p.best, NULL, n, steps, x, {g[0], g[1]}, {NULL, NULL, NULL}, 0},
             [BASE] = {p.base, NULL, n, steps, x, {g[0], g[1]}, {NULL, NULL, NULL}, 0},
-            [HAND] = {NULL, var->hand, n, steps, x, {g[0], g[1]}, {p.s[0], p.s[1], p.s[2]},
-                      0},
-            [TRIAD] = {NULL, hand_triad, n, steps, x, {g[0], g[1]}, {triad_out, NULL, NULL},
-                       0},
+            [HAND] = {NULL, var->hand, n, steps, x, {g[0], g[1]}, {p.s[0], p.s[1], p.s[2]}, 0},
+            [TRIAD] = {NULL, hand_triad, n, steps, x, {g[0], g[1]}, {triad_out, NULL, NULL}, 0},
         };
         time_interleaved(works, WORKS, times[order]);
         unplace(&p);
@@ -295,8 +294,8 @@ static void bench_driver_overhead(size_t n, double budget)
     }
     printf("n=%-9zu callback alone %12.1f ns; gd_step %12.1f ns, beyond the callback "
            "%12.1f ns; gd_minimize %12.1f ns per iteration, beyond the callback %12.1f ns\n",
-           n, best_eval * 1e9, best_step * 1e9, (best_step - best_eval) * 1e9,
-           best_run * 1e9, (best_run - best_eval) * 1e9);
+           n, best_eval * 1e9, best_step * 1e9, (best_step - best_eval) * 1e9, best_run * 1e9,
+           (best_run - best_eval) * 1e9);
     free(x);
     free(g);
     gd_optimizer_free(opt);
@@ -351,9 +350,9 @@ int main(int argc, char **argv)
            "hand: a loop of the same arithmetic built with -O3 -march=native -fno-math-errno;\n"
            "lib%%, hand%%: bytes per second as a fraction of the triad's (n >= 1e6).\n",
            gd_version_string(), PLACEMENTS * REPEATS, REPEATS, PLACEMENTS);
-    printf("%-17s %9s %-8s %10s %8s %11s %10s %10s %8s %9s %8s %8s %7s\n", "kernel", "n",
-           "isa", "ns/step", "ns/elem", "spread", "baseline", "hand", "lib/hand",
-           "base/hand", "lib%", "hand%", "triadGB");
+    printf("%-17s %9s %-8s %10s %8s %11s %10s %10s %8s %9s %8s %8s %7s\n", "kernel", "n", "isa",
+           "ns/step", "ns/elem", "spread", "baseline", "hand", "lib/hand", "base/hand", "lib%",
+           "hand%", "triadGB");
     /* A copy: setenv may replace the string getenv returned. */
     char user_level[32] = "";
     const char *env = getenv("GDESCENT_ISA");

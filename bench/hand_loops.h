@@ -8,8 +8,8 @@
 
 #include <stddef.h>
 
-#define HAND_PARAMS                                                                       \
-    size_t n, double *restrict x, const double *restrict g, double *restrict s1,         \
+#define HAND_PARAMS                                                                                \
+    size_t n, double *restrict x, const double *restrict g, double *restrict s1,                   \
         double *restrict s2, double *restrict s3, double t
 
 /* One step over n elements; s1, s2, s3 are state vectors, unused ones may be NULL;

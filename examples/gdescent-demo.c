@@ -14,11 +14,11 @@
 
 struct options {
     const char *optimizer;
-    double lr;            /* NaN: the example's own */
-    long steps;           /* -1: the example's own */
+    double lr;  /* NaN: the example's own */
+    long steps; /* -1: the example's own */
     unsigned long seed;
-    const char *out_dir;  /* trajectories go here when set */
-    const char *data;     /* CSV of (x, y) samples or 2-D points, instead of the built-in */
+    const char *out_dir;    /* trajectories go here when set */
+    const char *data;       /* CSV of (x, y) samples or 2-D points, instead of the built-in */
     const char *trajectory; /* CSV file for the trajectory of a single run */
 };
 
@@ -82,8 +82,8 @@ static int read_pairs(const char *path, struct pairs *out)
     int rc = 0;
     for (long number = 1; rc == 0 && fgets(line, sizeof line, in); number++) {
         double a, b;
-        if (blank_or_comment(line) || (number == 1 && !parse_pair(line, &a, &b) &&
-                                       strpbrk(line, "0123456789") == NULL))
+        if (blank_or_comment(line) ||
+            (number == 1 && !parse_pair(line, &a, &b) && strpbrk(line, "0123456789") == NULL))
             continue;
         if (!parse_pair(line, &a, &b)) {
             fprintf(stderr, "gdescent-demo: %s:%ld: expected two numbers\n", path, number);
@@ -159,8 +159,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             if (parse_number(flag, arg, &v) != 0)
                 return -1;
             if (v < 0 || v != floor(v)) {
-                fprintf(stderr, "gdescent-demo: %s: '%s' is not a whole number >= 0\n", flag,
-                        arg);
+                fprintf(stderr, "gdescent-demo: %s: '%s' is not a whole number >= 0\n", flag, arg);
                 return -1;
             }
             if (strcmp(flag, "--steps") == 0)
@@ -196,8 +195,7 @@ static gd_optimizer *make_optimizer(const struct options *o, size_t n, double lr
     return opt;
 }
 
-static int save_trajectory(const struct options *o, const gd_trajectory *traj,
-                           const char *name)
+static int save_trajectory(const struct options *o, const gd_trajectory *traj, const char *name)
 {
     char path[4096];
     if (o->trajectory)
@@ -216,8 +214,8 @@ static int save_trajectory(const struct options *o, const gd_trajectory *traj,
 }
 
 /* Minimizes scale*||x - c||^2 from x0 and prints every iterate. */
-static int quadratic_run(const struct options *o, const char *name, size_t n,
-                         const double *center, const double *x0, double lr, long steps)
+static int quadratic_run(const struct options *o, const char *name, size_t n, const double *center,
+                         const double *x0, double lr, long steps)
 {
     gd_objective *f = gd_quadratic_new(n, center, 1.0);
     gd_optimizer *opt = make_optimizer(o, n, lr, steps);
@@ -267,8 +265,8 @@ static int run_quadratic(const struct options *o)
         snprintf(name, sizeof name, "sweep_x2_lr%g", x2_rates[i]);
         rc |= quadratic_run(&sweep, name, 1, NULL, &five, x2_rates[i], 10);
         sweep.lr = shifted_rates[i];
-        printf("sweep (x-3)^2, lr %g: factor %g, %s\n", shifted_rates[i],
-               1 - 2 * shifted_rates[i], regime(shifted_rates[i]));
+        printf("sweep (x-3)^2, lr %g: factor %g, %s\n", shifted_rates[i], 1 - 2 * shifted_rates[i],
+               regime(shifted_rates[i]));
         snprintf(name, sizeof name, "sweep_shifted_lr%g", shifted_rates[i]);
         rc |= quadratic_run(&sweep, name, 1, &three, &minus_seven, shifted_rates[i], 10);
     }
@@ -458,8 +456,8 @@ static int run_median(const struct options *o)
             printf("step %3zu: f = %.8f  |grad| = %.3e\n", gd_trajectory_iter(traj, k),
                    gd_trajectory_f(traj, k), gd_trajectory_grad_norm(traj, k));
         size_t last = gd_trajectory_len(traj) - 1;
-        printf("%s\nmedian ~ (%.6f, %.6f), f = %.8f, |grad| = %.3e\n", gd_strerror(status),
-               x[0], x[1], gd_trajectory_f(traj, last), gd_trajectory_grad_norm(traj, last));
+        printf("%s\nmedian ~ (%.6f, %.6f), f = %.8f, |grad| = %.3e\n", gd_strerror(status), x[0],
+               x[1], gd_trajectory_f(traj, last), gd_trajectory_grad_norm(traj, last));
         rc = save_trajectory(o, traj, "median");
         if (rc == 0)
             rc = write_points(o, &cloud);
@@ -497,8 +495,10 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*run)(const struct options *);
-    } commands[] = {{"quadratic", run_quadratic}, {"sgd", run_sgd},
-                    {"linreg", run_linreg},       {"median", run_median},
+    } commands[] = {{"quadratic", run_quadratic},
+                    {"sgd", run_sgd},
+                    {"linreg", run_linreg},
+                    {"median", run_median},
                     {"all", run_all}};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)

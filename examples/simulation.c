@@ -107,8 +107,8 @@ static int world_init(struct world *w, const struct settings *s)
         return -1;
     if (gd_optimizer_set(w->controller, GD_PARAM_LR, s->lr) != GD_OK)
         return -1;
-    if (s->momentum > 0 && gd_optimizer_set_by_name(w->controller, "momentum",
-                                                    s->momentum) != GD_OK)
+    if (s->momentum > 0 &&
+        gd_optimizer_set_by_name(w->controller, "momentum", s->momentum) != GD_OK)
         return -1;
     return 0;
 }
@@ -140,14 +140,16 @@ int main(int argc, char **argv)
 {
     struct settings s = {.frames = 2000, .followers = 64, .method = "sgd", .lr = 0.2};
     if (parse_args(argc, argv, &s) != 0) {
-        fprintf(stderr, "usage: %s [--frames N] [--followers K] [--method sgd|adam|adamw|"
-                        "rmsprop|adagrad] [--lr LR] [--momentum M]\n", argv[0]);
+        fprintf(stderr,
+                "usage: %s [--frames N] [--followers K] [--method sgd|adam|adamw|"
+                "rmsprop|adagrad] [--lr LR] [--momentum M]\n",
+                argv[0]);
         return 2;
     }
     struct world w = {0};
     if (world_init(&w, &s) != 0) {
-        fprintf(stderr, "cannot set up %ld followers with %s (lr %g, momentum %g)\n",
-                s.followers, s.method, s.lr, s.momentum);
+        fprintf(stderr, "cannot set up %ld followers with %s (lr %g, momentum %g)\n", s.followers,
+                s.method, s.lr, s.momentum);
         world_free(&w);
         return 1;
     }
@@ -164,8 +166,8 @@ int main(int argc, char **argv)
         if (t >= settle)
             lag += d / (double)(s.frames - settle);
     }
-    printf("frames %ld, followers %ld, method %s, lr %g: mean lag %.6f",
-           s.frames, s.followers, s.method, s.lr, lag);
+    printf("frames %ld, followers %ld, method %s, lr %g: mean lag %.6f", s.frames, s.followers,
+           s.method, s.lr, lag);
     if (strcmp(s.method, "sgd") == 0 && s.momentum == 0)
         printf(" (closed form %.6f)", predicted_sgd_lag(s.lr));
     printf("\n");

@@ -59,15 +59,15 @@ typedef struct gd_trajectory gd_trajectory;
  *        dllexport/dllimport on Windows unless GD_STATIC is defined.
  */
 #if defined(_WIN32) && !defined(GD_STATIC)
-#  ifdef GD_BUILDING
-#    define GD_API __declspec(dllexport)
-#  else
-#    define GD_API __declspec(dllimport)
-#  endif
-#elif defined(__GNUC__) && defined(GD_BUILDING)
-#  define GD_API __attribute__((visibility("default")))
+#ifdef GD_BUILDING
+#define GD_API __declspec(dllexport)
 #else
-#  define GD_API
+#define GD_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) && defined(GD_BUILDING)
+#define GD_API __attribute__((visibility("default")))
+#else
+#define GD_API
 #endif
 /** @} */
 
@@ -166,8 +166,8 @@ typedef int (*gd_fdf_fn)(const double *x, size_t n, double *f, double *grad, voi
  * @param user  The pointer given to gd_objective_new_sum().
  * @return 0, or non-zero to abort the run with #GD_ECALLBACK.
  */
-typedef int (*gd_batch_fn)(const double *x, size_t n, const size_t *idx, size_t count,
-                           double *f, double *grad, void *user);
+typedef int (*gd_batch_fn)(const double *x, size_t n, const size_t *idx, size_t count, double *f,
+                           double *grad, void *user);
 
 /**
  * @brief Creates a plain objective from a callback.
@@ -281,8 +281,8 @@ GD_API gd_objective *gd_quadratic_new(size_t n, const double *center, double sca
  *         NULL arrays, m*p overflowing, non-finite data or scale, unknown flags) or
  *         allocation failure.  The caller may free X and y afterwards.
  */
-GD_API gd_objective *gd_least_squares_new(size_t m, size_t p, const double *X,
-                                          const double *y, double scale, unsigned flags);
+GD_API gd_objective *gd_least_squares_new(size_t m, size_t p, const double *X, const double *y,
+                                          double scale, unsigned flags);
 
 /**
  * @brief Geometric median: f(x) = (1/m) * sum_i w_i * ||x - p_i||_2.
@@ -362,11 +362,16 @@ GD_API gd_objective *gd_rosenbrock_new(size_t n);
  *     \frac{\mathrm{lr}}{1 + (t-1)\,\mathrm{lr\_decay}}\;\frac{g}{\sqrt{s_t}+\epsilon} @f]
  */
 typedef enum gd_method {
-    GD_SGD = 0,     /**< Gradient descent: momentum, dampening, Nesterov, weight decay. */
-    GD_ADAM = 1,    /**< Adam with L2 weight decay and optional AMSGrad. */
-    GD_ADAMW = 2,   /**< Adam with decoupled weight decay. */
-    GD_RMSPROP = 3, /**< RMSprop, optionally centered and with momentum. */
-    GD_ADAGRAD = 4  /**< Adagrad with learning-rate decay. */
+    /** Gradient descent: momentum, dampening, Nesterov, weight decay. */
+    GD_SGD = 0,
+    /** Adam with L2 weight decay and optional AMSGrad. */
+    GD_ADAM = 1,
+    /** Adam with decoupled weight decay. */
+    GD_ADAMW = 2,
+    /** RMSprop, optionally centered and with momentum. */
+    GD_RMSPROP = 3,
+    /** Adagrad with learning-rate decay. */
+    GD_ADAGRAD = 4
 } gd_method;
 
 /**
@@ -449,38 +454,58 @@ GD_API const char *gd_optimizer_isa(const gd_optimizer *opt);
  * Booleans take exactly 0 or 1; counts take non-negative whole numbers.
  */
 typedef enum gd_param {
-    GD_PARAM_LR = 0,           /**< Learning rate, >= 0; default 0.01 (SGD, RMSprop,
-                                    Adagrad) or 0.001 (Adam, AdamW). */
-    GD_PARAM_MOMENTUM = 1,     /**< Momentum factor in [0, 1); default 0 (SGD, RMSprop). */
-    GD_PARAM_DAMPENING = 2,    /**< Dampening of momentum in [0, 1]; default 0 (SGD). */
-    GD_PARAM_NESTEROV = 3,     /**< Boolean, default 0 (SGD); needs momentum > 0 and
-                                    dampening 0. */
-    GD_PARAM_WEIGHT_DECAY = 4, /**< Weight decay, >= 0; default 0, AdamW 0.01. */
-    GD_PARAM_BETA1 = 5,        /**< First-moment decay in [0, 1); default 0.9 (Adam, AdamW). */
-    GD_PARAM_BETA2 = 6,        /**< Second-moment decay in [0, 1); default 0.999 (Adam,
-                                    AdamW). */
-    GD_PARAM_EPS = 7,          /**< Denominator term, >= 0; default 1e-8 (Adam, AdamW,
-                                    RMSprop) or 1e-10 (Adagrad). */
-    GD_PARAM_AMSGRAD = 8,      /**< Boolean, default 0 (Adam, AdamW). */
-    GD_PARAM_ALPHA = 9,        /**< Smoothing constant in [0, 1); default 0.99 (RMSprop). */
-    GD_PARAM_CENTERED = 10,    /**< Boolean, default 0 (RMSprop). */
-    GD_PARAM_LR_DECAY = 11,    /**< Learning-rate decay, >= 0; default 0 (Adagrad). */
-    GD_PARAM_INITIAL_ACCUMULATOR = 12, /**< Initial accumulator, >= 0; default 0 (Adagrad);
-                                            read at the first update after creation
-                                            or reset. */
-    GD_PARAM_MAXIMIZE = 13,    /**< Boolean: ascend instead of descend; default 0 (all). */
-    GD_PARAM_MAX_ITER = 32,    /**< Updates per gd_minimize() call, count; default 1000. */
-    GD_PARAM_GTOL = 33,        /**< Stop when ||grad|| <= gtol; >= 0, default 0 (off). */
-    GD_PARAM_FTOL = 34,        /**< Stop when |f_k - f_{k-1}| <= ftol * max(|f_k|, |f_{k-1}|);
-                                    >= 0, default 0 (off). */
-    GD_PARAM_XTOL = 35,        /**< Stop when ||x_k - x_{k-1}|| <= xtol * ||x_k||; >= 0,
-                                    default 0 (off). */
-    GD_PARAM_BATCH_SIZE = 48,  /**< Terms per step of a finite sum, count; 0 (default)
-                                    means the full objective. */
-    GD_PARAM_SHUFFLE = 49,     /**< Boolean: reshuffle the terms every epoch (default 1);
-                                    0 takes them in order 0..m-1. */
-    GD_PARAM_SEED = 50         /**< Seed of the shuffle, a whole number in [0, 2^53];
-                                    default 0. Setting it restarts the sampling. */
+    /** Learning rate, >= 0; default 0.01 (SGD, RMSprop, Adagrad) or 0.001 (Adam,
+     * AdamW).
+     */
+    GD_PARAM_LR = 0,
+    /** Momentum factor in [0, 1); default 0 (SGD, RMSprop). */
+    GD_PARAM_MOMENTUM = 1,
+    /** Dampening of momentum in [0, 1]; default 0 (SGD). */
+    GD_PARAM_DAMPENING = 2,
+    /** Boolean, default 0 (SGD); needs momentum > 0 and dampening 0. */
+    GD_PARAM_NESTEROV = 3,
+    /** Weight decay, >= 0; default 0, AdamW 0.01. */
+    GD_PARAM_WEIGHT_DECAY = 4,
+    /** First-moment decay in [0, 1); default 0.9 (Adam, AdamW). */
+    GD_PARAM_BETA1 = 5,
+    /** Second-moment decay in [0, 1); default 0.999 (Adam, AdamW). */
+    GD_PARAM_BETA2 = 6,
+    /** Denominator term, >= 0; default 1e-8 (Adam, AdamW, RMSprop) or 1e-10 (Adagrad). */
+    GD_PARAM_EPS = 7,
+    /** Boolean, default 0 (Adam, AdamW). */
+    GD_PARAM_AMSGRAD = 8,
+    /** Smoothing constant in [0, 1); default 0.99 (RMSprop). */
+    GD_PARAM_ALPHA = 9,
+    /** Boolean, default 0 (RMSprop). */
+    GD_PARAM_CENTERED = 10,
+    /** Learning-rate decay, >= 0; default 0 (Adagrad). */
+    GD_PARAM_LR_DECAY = 11,
+    /** Initial accumulator, >= 0; default 0 (Adagrad); read at the first update after
+     * creation or reset.
+     */
+    GD_PARAM_INITIAL_ACCUMULATOR = 12,
+    /** Boolean: ascend instead of descend; default 0 (all). */
+    GD_PARAM_MAXIMIZE = 13,
+    /** Updates per gd_minimize() call, count; default 1000. */
+    GD_PARAM_MAX_ITER = 32,
+    /** Stop when ||grad|| <= gtol; >= 0, default 0 (off). */
+    GD_PARAM_GTOL = 33,
+    /** Stop when |f_k - f_{k-1}| <= ftol * max(|f_k|, |f_{k-1}|); >= 0, default 0
+     * (off).
+     */
+    GD_PARAM_FTOL = 34,
+    /** Stop when ||x_k - x_{k-1}|| <= xtol * ||x_k||; >= 0, default 0 (off). */
+    GD_PARAM_XTOL = 35,
+    /** Terms per step of a finite sum, count; 0 (default) means the full objective. */
+    GD_PARAM_BATCH_SIZE = 48,
+    /** Boolean: reshuffle the terms every epoch (default 1); 0 takes them in order
+     * 0..m-1.
+     */
+    GD_PARAM_SHUFFLE = 49,
+    /** Seed of the shuffle, a whole number in [0, 2^53]; default 0. Setting it restarts
+     * the sampling.
+     */
+    GD_PARAM_SEED = 50
 } gd_param;
 
 /**
@@ -829,8 +854,8 @@ GD_API const double *gd_trajectory_x(const gd_trajectory *traj, size_t i);
  * @note Thread-safety: reads only; concurrent readers of one trajectory are safe while
  *       no run appends to it.
  */
-GD_API int gd_trajectory_copy(const gd_trajectory *traj, size_t first, size_t count,
-                              size_t *iter, double *f, double *grad_norm, double *x);
+GD_API int gd_trajectory_copy(const gd_trajectory *traj, size_t first, size_t count, size_t *iter,
+                              double *f, double *grad_norm, double *x);
 
 /**
  * @brief Writes the records as CSV: a header `iter,f,grad_norm[,x0,x1,...]`, then one

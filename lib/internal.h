@@ -47,20 +47,20 @@ double gdi_distance2(const double *a, const double *b, size_t n);
 
 struct gd_objective {
     size_t n;
-    size_t m;           /* terms; 1 for a plain objective */
-    gd_fdf_fn fdf;      /* plain objectives */
-    gd_batch_fn batch;  /* finite sums */
+    size_t m;          /* terms; 1 for a plain objective */
+    gd_fdf_fn fdf;     /* plain objectives */
+    gd_batch_fn batch; /* finite sums */
     void *user;
     void (*free_user)(void *user); /* bundled objectives own their copied data */
-    size_t *all_terms;  /* 0..m-1, so that full evaluations of a sum never allocate */
+    size_t *all_terms;             /* 0..m-1, so that full evaluations of a sum never allocate */
 };
 
 /* Wraps a bundled objective's data; on failure frees data with free_data. */
 gd_objective *gdi_objective_new_owned(size_t n, size_t m, gd_fdf_fn fdf, gd_batch_fn batch,
                                       void *data, void (*free_data)(void *));
 /* Evaluates the mean of the listed terms (the full objective when idx is NULL). */
-int gdi_objective_eval_terms(gd_objective *obj, const double *x, const size_t *idx,
-                             size_t count, double *f, double *grad);
+int gdi_objective_eval_terms(gd_objective *obj, const double *x, const size_t *idx, size_t count,
+                             double *f, double *grad);
 
 /* ---- PRNG: SplitMix64 (Steele, Lea, Flood 2014), same stream on every platform ---- */
 
@@ -78,9 +78,9 @@ void gdi_shuffle(gdi_rng *rng, size_t *v, size_t len);
 /* ---- mini-batch sampler over the m terms of a finite sum ---- */
 
 typedef struct gdi_sampler {
-    size_t *order;   /* the current epoch's order of the terms */
-    size_t m;        /* length of order; 0 before first use */
-    size_t next;     /* position of the next batch in order; m means the epoch is over */
+    size_t *order; /* the current epoch's order of the terms */
+    size_t m;      /* length of order; 0 before first use */
+    size_t next;   /* position of the next batch in order; m means the epoch is over */
     gdi_rng rng;
 } gdi_sampler;
 
@@ -120,8 +120,8 @@ enum gdi_slot {
 static inline int gdi_param_slot(gd_param key)
 {
     switch (key) {
-#define GDI_PARAM(key, name, group, range, run_default)                                   \
-    case key:                                                                             \
+#define GDI_PARAM(key, name, group, range, run_default)                                            \
+    case key:                                                                                      \
         return GDI_SLOT_##name;
 #include "param_list.h"
 #undef GDI_PARAM
@@ -190,9 +190,9 @@ struct gd_optimizer {
     /* method->state_vectors vectors of n doubles, each allocated on its own: in one
      * block the adaptive methods ran 1.2-1.3x slower at n = 1e6 (bench/bench_layout.c). */
     double *state[GDI_MAX_STATE];
-    bool state_ready;     /* the state vectors hold moments (set by the first update) */
-    double *grad;         /* the gradient of the last evaluation of gd_step or gd_minimize */
-    double *x_prev;       /* gd_minimize's last accepted iterate; after it, its final x */
+    bool state_ready; /* the state vectors hold moments (set by the first update) */
+    double *grad;     /* the gradient of the last evaluation of gd_step or gd_minimize */
+    double *x_prev;   /* gd_minimize's last accepted iterate; after it, its final x */
     /* The run summary: evaluations since creation or reset, and the last accepted
      * evaluation's f and gradient norm. */
     size_t evaluations;

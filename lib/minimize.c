@@ -27,8 +27,8 @@ static int eval_terms(gd_optimizer *opt, gd_objective *obj, const double *x, dou
         return gdi_objective_eval_terms(obj, x, NULL, 0, f, opt->grad);
     bool shuffle = gdi_opt_param(opt, GD_PARAM_SHUFFLE) != 0.0;
     size_t count;
-    const size_t *idx = gdi_sampler_next(&opt->sampler, count_param(opt, GD_PARAM_BATCH_SIZE),
-                                         shuffle, &count);
+    const size_t *idx =
+        gdi_sampler_next(&opt->sampler, count_param(opt, GD_PARAM_BATCH_SIZE), shuffle, &count);
     return gdi_objective_eval_terms(obj, x, idx, count, f, opt->grad);
 }
 

@@ -76,8 +76,8 @@ size_t gd_objective_terms(const gd_objective *obj)
     return obj ? obj->m : 0;
 }
 
-int gdi_objective_eval_terms(gd_objective *obj, const double *x, const size_t *idx,
-                             size_t count, double *f, double *grad)
+int gdi_objective_eval_terms(gd_objective *obj, const double *x, const size_t *idx, size_t count,
+                             double *f, double *grad)
 {
     double value;
     int rc;
@@ -104,8 +104,8 @@ int gd_objective_eval(gd_objective *obj, const double *x, double *f, double *gra
     return gdi_objective_eval_terms(obj, x, NULL, 0, f, grad);
 }
 
-int gd_objective_eval_terms(gd_objective *obj, const double *x, const size_t *idx,
-                            size_t count, double *f, double *grad)
+int gd_objective_eval_terms(gd_objective *obj, const double *x, const size_t *idx, size_t count,
+                            double *f, double *grad)
 {
     if (!obj || !x || !idx || count == 0)
         return GD_EINVAL;
@@ -129,9 +129,12 @@ enum term { PROBE, SQUARE, SQUARED_DIFFERENCE };
 static inline double term(double a, double b, enum term kind)
 {
     switch (kind) {
-    case PROBE: return a * 0.0; /* NaN exactly when a is NaN or infinite */
-    case SQUARE: return a * a;
-    default: return (a - b) * (a - b);
+    case PROBE:
+        return a * 0.0; /* NaN exactly when a is NaN or infinite */
+    case SQUARE:
+        return a * a;
+    default:
+        return (a - b) * (a - b);
     }
 }
 

@@ -195,8 +195,7 @@ static int state_vector(const gd_optimizer *opt, const char *name)
     return -1;
 }
 
-int gd_optimizer_get_state(const gd_optimizer *opt, const char *name, double *out,
-                           size_t count)
+int gd_optimizer_get_state(const gd_optimizer *opt, const char *name, double *out, size_t count)
 {
     if (!opt || !name || !out)
         return GD_EINVAL;

@@ -20,7 +20,7 @@ struct key_row {
 };
 
 static const struct key_row key_rows[GDI_SLOT_COUNT] = {
-#define GDI_PARAM(key, name, group, range, run_default)                                   \
+#define GDI_PARAM(key, name, group, range, run_default)                                            \
     [GDI_SLOT_##name] = {key, #name, GDI_GROUP_##group, RANGE_##range, run_default},
 #include "param_list.h"
 #undef GDI_PARAM

@@ -139,8 +139,8 @@ const double *gd_trajectory_x(const gd_trajectory *traj, size_t i)
     return traj->x + i * traj->n;
 }
 
-int gd_trajectory_copy(const gd_trajectory *traj, size_t first, size_t count,
-                       size_t *iter, double *f, double *grad_norm, double *x)
+int gd_trajectory_copy(const gd_trajectory *traj, size_t first, size_t count, size_t *iter,
+                       double *f, double *grad_norm, double *x)
 {
     if (!traj || first > traj->len || count > traj->len - first)
         return GD_EINVAL;
@@ -175,8 +175,7 @@ static bool write_header(FILE *out, const gd_trajectory *traj)
 
 static bool write_row(FILE *out, const gd_trajectory *traj, size_t i)
 {
-    bool ok = fprintf(out, "%zu,%.17g,%.17g", traj->iter[i], traj->f[i],
-                      traj->grad_norm[i]) > 0;
+    bool ok = fprintf(out, "%zu,%.17g,%.17g", traj->iter[i], traj->f[i], traj->grad_norm[i]) > 0;
     const double *x = gd_trajectory_x(traj, i);
     for (size_t j = 0; ok && x && j < traj->n; j++)
         ok = fprintf(out, ",%.17g", x[j]) > 0;

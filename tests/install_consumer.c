@@ -12,8 +12,8 @@ int main(void)
         return 1;
     double x[2] = {5.0, 5.0};
     int status = gd_minimize(opt, f, x, NULL);
-    printf("libgd %s: %s x = (%.12f, %.12f)\n", gd_version_string(), gd_strerror(status),
-           x[0], x[1]);
+    printf("libgd %s: %s x = (%.12f, %.12f)\n", gd_version_string(), gd_strerror(status), x[0],
+           x[1]);
     int ok = status == GD_STOP_MAXITER && fabs(x[0] - 2.0) < 1e-9 && fabs(x[1] + 1.0) < 1e-9;
     gd_optimizer_free(opt);
     gd_objective_free(f);

@@ -74,8 +74,8 @@ static int logging_fdf(const double *x, size_t n, double *f, double *grad, void 
     return 0;
 }
 
-static int logging_batch(const double *x, size_t n, const size_t *idx, size_t count,
-                         double *f, double *grad, void *user)
+static int logging_batch(const double *x, size_t n, const size_t *idx, size_t count, double *f,
+                         double *grad, void *user)
 {
     struct call_log *log = user;
     log->calls++;
@@ -101,8 +101,11 @@ static void test_method_names(void **state)
     const struct {
         const char *name;
         gd_method method;
-    } known[] = {{"sgd", GD_SGD}, {"adam", GD_ADAM}, {"adamw", GD_ADAMW},
-                 {"rmsprop", GD_RMSPROP}, {"adagrad", GD_ADAGRAD}};
+    } known[] = {{"sgd", GD_SGD},
+                 {"adam", GD_ADAM},
+                 {"adamw", GD_ADAMW},
+                 {"rmsprop", GD_RMSPROP},
+                 {"adagrad", GD_ADAGRAD}};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         gd_method m = (gd_method)-1;
         assert_int_equal(gd_method_by_name(known[i].name, &m), GD_OK);
@@ -140,15 +143,26 @@ static void test_param_names(void **state)
         gd_param key;
         const char *name;
     } keys[] = {
-        {GD_PARAM_LR, "lr"}, {GD_PARAM_MOMENTUM, "momentum"},
-        {GD_PARAM_DAMPENING, "dampening"}, {GD_PARAM_NESTEROV, "nesterov"},
-        {GD_PARAM_WEIGHT_DECAY, "weight_decay"}, {GD_PARAM_BETA1, "beta1"},
-        {GD_PARAM_BETA2, "beta2"}, {GD_PARAM_EPS, "eps"}, {GD_PARAM_AMSGRAD, "amsgrad"},
-        {GD_PARAM_ALPHA, "alpha"}, {GD_PARAM_CENTERED, "centered"},
-        {GD_PARAM_LR_DECAY, "lr_decay"}, {GD_PARAM_INITIAL_ACCUMULATOR, "initial_accumulator"},
-        {GD_PARAM_MAXIMIZE, "maximize"}, {GD_PARAM_MAX_ITER, "max_iter"},
-        {GD_PARAM_GTOL, "gtol"}, {GD_PARAM_FTOL, "ftol"}, {GD_PARAM_XTOL, "xtol"},
-        {GD_PARAM_BATCH_SIZE, "batch_size"}, {GD_PARAM_SHUFFLE, "shuffle"},
+        {GD_PARAM_LR, "lr"},
+        {GD_PARAM_MOMENTUM, "momentum"},
+        {GD_PARAM_DAMPENING, "dampening"},
+        {GD_PARAM_NESTEROV, "nesterov"},
+        {GD_PARAM_WEIGHT_DECAY, "weight_decay"},
+        {GD_PARAM_BETA1, "beta1"},
+        {GD_PARAM_BETA2, "beta2"},
+        {GD_PARAM_EPS, "eps"},
+        {GD_PARAM_AMSGRAD, "amsgrad"},
+        {GD_PARAM_ALPHA, "alpha"},
+        {GD_PARAM_CENTERED, "centered"},
+        {GD_PARAM_LR_DECAY, "lr_decay"},
+        {GD_PARAM_INITIAL_ACCUMULATOR, "initial_accumulator"},
+        {GD_PARAM_MAXIMIZE, "maximize"},
+        {GD_PARAM_MAX_ITER, "max_iter"},
+        {GD_PARAM_GTOL, "gtol"},
+        {GD_PARAM_FTOL, "ftol"},
+        {GD_PARAM_XTOL, "xtol"},
+        {GD_PARAM_BATCH_SIZE, "batch_size"},
+        {GD_PARAM_SHUFFLE, "shuffle"},
         {GD_PARAM_SEED, "seed"},
     };
     size_t named = 0;

@@ -17,11 +17,11 @@
 #include <gdescent.h>
 
 struct fixture {
-    gd_optimizer *opt;     /* SGD, n = 2 */
-    gd_objective *obj;     /* quadratic, n = 2 */
-    gd_objective *obj3;    /* quadratic, n = 3: a mismatch */
-    gd_trajectory *traj;   /* n = 2, one record */
-    gd_trajectory *traj3;  /* n = 3 */
+    gd_optimizer *opt;    /* SGD, n = 2 */
+    gd_objective *obj;    /* quadratic, n = 2 */
+    gd_objective *obj3;   /* quadratic, n = 3: a mismatch */
+    gd_trajectory *traj;  /* n = 2, one record */
+    gd_trajectory *traj3; /* n = 3 */
     double x[3], grad[3], value;
 };
 
@@ -39,65 +39,269 @@ static double ptr(const void *p)
     return p == NULL;
 }
 
-static double c_obj_new_0(struct fixture *f) { (void)f; return ptr(gd_objective_new(0, NULL, NULL)); }
-static double c_obj_new_huge(struct fixture *f) { (void)f; return ptr(gd_objective_new_sum(SIZE_MAX / 4, 2, NULL, NULL)); }
-static double c_quad_0(struct fixture *f) { (void)f; return ptr(gd_quadratic_new(0, NULL, 1.0)); }
-static double c_quad_nan(struct fixture *f) { (void)f; return ptr(gd_quadratic_new(2, NULL, NAN)); }
-static double c_quad_inf(struct fixture *f) { (void)f; return ptr(gd_quadratic_new(2, NULL, -INFINITY)); }
-static double c_lsq_null(struct fixture *f) { (void)f; return ptr(gd_least_squares_new(2, 2, NULL, NULL, 1.0, 0)); }
-static double c_lsq_overflow(struct fixture *f) { return ptr(gd_least_squares_new(SIZE_MAX / 2, 3, f->x, f->x, 1.0, 0)); }
-static double c_lsq_flags(struct fixture *f) { return ptr(gd_least_squares_new(1, 1, f->x, f->x, 1.0, 0x80u)); }
-static double c_median_0(struct fixture *f) { return ptr(gd_geometric_median_new(0, 2, f->x, NULL)); }
-static double c_median_overflow(struct fixture *f) { return ptr(gd_geometric_median_new(SIZE_MAX / 2, 3, f->x, NULL)); }
-static double c_rosen_1(struct fixture *f) { (void)f; return ptr(gd_rosenbrock_new(1)); }
-static double c_dim_null(struct fixture *f) { (void)f; return (double)gd_objective_dim(NULL); }
-static double c_terms_null(struct fixture *f) { (void)f; return (double)gd_objective_terms(NULL); }
-static double c_eval_null_obj(struct fixture *f) { return gd_objective_eval(NULL, f->x, &f->value, f->grad); }
-static double c_eval_null_x(struct fixture *f) { return gd_objective_eval(f->obj, NULL, &f->value, f->grad); }
-static double c_terms_null_idx(struct fixture *f) { return gd_objective_eval_terms(f->obj, f->x, NULL, 1, &f->value, NULL); }
-static double c_method_null(struct fixture *f) { (void)f; gd_method m; return gd_method_by_name(NULL, &m); }
-static double c_method_unknown(struct fixture *f) { (void)f; gd_method m; return gd_method_by_name("newton", &m); }
-static double c_opt_new_0(struct fixture *f) { (void)f; return ptr(gd_optimizer_new(GD_SGD, 0)); }
-static double c_opt_new_huge(struct fixture *f) { (void)f; return ptr(gd_optimizer_new(GD_ADAM, SIZE_MAX / 8)); }
-static double c_opt_new_method(struct fixture *f) { (void)f; return ptr(gd_optimizer_new((gd_method)42, 2)); }
-static double c_opt_new_negative(struct fixture *f) { (void)f; return ptr(gd_optimizer_new((gd_method)-3, 2)); }
-static double c_set_null(struct fixture *f) { (void)f; return gd_optimizer_set(NULL, GD_PARAM_LR, 0.1); }
-static double c_set_key(struct fixture *f) { return gd_optimizer_set(f->opt, (gd_param)77, 0.1); }
-static double c_set_negative_key(struct fixture *f) { return gd_optimizer_set(f->opt, (gd_param)-5, 0.1); }
-static double c_set_foreign_key(struct fixture *f) { return gd_optimizer_set(f->opt, GD_PARAM_BETA1, 0.5); }
-static double c_set_nan(struct fixture *f) { return gd_optimizer_set(f->opt, GD_PARAM_LR, NAN); }
-static double c_set_inf(struct fixture *f) { return gd_optimizer_set(f->opt, GD_PARAM_WEIGHT_DECAY, INFINITY); }
-static double c_set_range(struct fixture *f) { return gd_optimizer_set(f->opt, GD_PARAM_MOMENTUM, 1.0); }
-static double c_get_null(struct fixture *f) { return gd_optimizer_get(f->opt, GD_PARAM_LR, NULL); }
-static double c_get_key(struct fixture *f) { return gd_optimizer_get(f->opt, (gd_param)40, &f->value); }
-static double c_name_null(struct fixture *f) { return gd_optimizer_set_by_name(f->opt, NULL, 0.1); }
-static double c_name_unknown(struct fixture *f) { return gd_optimizer_set_by_name(f->opt, "learning_rate", 0.1); }
-static double c_reset_null(struct fixture *f) { (void)f; return gd_optimizer_reset(NULL); }
-static double c_iter_null(struct fixture *f) { (void)f; return (double)gd_optimizer_iterations(NULL); }
-static double c_isa_null(struct fixture *f) { (void)f; return ptr(gd_optimizer_isa(NULL)); }
-static double c_update_null_x(struct fixture *f) { return gd_optimizer_update(f->opt, NULL, f->grad); }
-static double c_update_null_g(struct fixture *f) { return gd_optimizer_update(f->opt, f->x, NULL); }
-static double c_step_null(struct fixture *f) { return gd_step(f->opt, NULL, f->x, NULL); }
-static double c_step_mismatch(struct fixture *f) { return gd_step(f->opt, f->obj3, f->x, NULL); }
-static double c_min_null(struct fixture *f) { return gd_minimize(NULL, f->obj, f->x, NULL); }
-static double c_min_mismatch(struct fixture *f) { return gd_minimize(f->opt, f->obj3, f->x, NULL); }
-static double c_min_traj(struct fixture *f) { return gd_minimize(f->opt, f->obj, f->x, f->traj3); }
-static double c_monitor_null(struct fixture *f) { (void)f; return gd_optimizer_set_monitor(NULL, NULL, NULL); }
-static double c_traj_0(struct fixture *f) { (void)f; return ptr(gd_trajectory_new(0, 0)); }
-static double c_traj_flags(struct fixture *f) { (void)f; return ptr(gd_trajectory_new(2, 4u)); }
-static double c_traj_huge(struct fixture *f) { (void)f; return ptr(gd_trajectory_new(SIZE_MAX, 0)); }
-static double c_stride_0(struct fixture *f) { return gd_trajectory_set_stride(f->traj, 0); }
-static double c_len_null(struct fixture *f) { (void)f; return (double)gd_trajectory_len(NULL); }
-static double c_tdim_null(struct fixture *f) { (void)f; return (double)gd_trajectory_dim(NULL); }
-static double c_titer_range(struct fixture *f) { return gd_trajectory_iter(f->traj, 5) == SIZE_MAX ? 0 : 1; }
-static double c_tf_range(struct fixture *f) { return gd_trajectory_f(f->traj, 5); }
-static double c_tg_range(struct fixture *f) { return gd_trajectory_grad_norm(f->traj, 9); }
-static double c_tx_range(struct fixture *f) { return ptr(gd_trajectory_x(f->traj, 1)); }
-static double c_csv_null(struct fixture *f) { return gd_trajectory_write_csv(f->traj, NULL); }
-static double c_copy_null(struct fixture *f) { return gd_trajectory_copy(NULL, 0, 1, NULL, f->x, NULL, NULL); }
-static double c_copy_range(struct fixture *f) { return gd_trajectory_copy(f->traj, 1, 1, NULL, f->x, NULL, NULL); }
-static double c_copy_wrap(struct fixture *f) { return gd_trajectory_copy(f->traj, 1, SIZE_MAX, NULL, f->x, NULL, NULL); }
-static double c_copy_no_x(struct fixture *f) { return gd_trajectory_copy(f->traj3, 0, 0, NULL, NULL, NULL, f->x); }
+static double c_obj_new_0(struct fixture *f)
+{
+    (void)f;
+    return ptr(gd_objective_new(0, NULL, NULL));
+}
+static double c_obj_new_huge(struct fixture *f)
+{
+    (void)f;
+    return ptr(gd_objective_new_sum(SIZE_MAX / 4, 2, NULL, NULL));
+}
+static double c_quad_0(struct fixture *f)
+{
+    (void)f;
+    return ptr(gd_quadratic_new(0, NULL, 1.0));
+}
+static double c_quad_nan(struct fixture *f)
+{
+    (void)f;
+    return ptr(gd_quadratic_new(2, NULL, NAN));
+}
+static double c_quad_inf(struct fixture *f)
+{
+    (void)f;
+    return ptr(gd_quadratic_new(2, NULL, -INFINITY));
+}
+static double c_lsq_null(struct fixture *f)
+{
+    (void)f;
+    return ptr(gd_least_squares_new(2, 2, NULL, NULL, 1.0, 0));
+}
+static double c_lsq_overflow(struct fixture *f)
+{
+    return ptr(gd_least_squares_new(SIZE_MAX / 2, 3, f->x, f->x, 1.0, 0));
+}
+static double c_lsq_flags(struct fixture *f)
+{
+    return ptr(gd_least_squares_new(1, 1, f->x, f->x, 1.0, 0x80u));
+}
+static double c_median_0(struct fixture *f)
+{
+    return ptr(gd_geometric_median_new(0, 2, f->x, NULL));
+}
+static double c_median_overflow(struct fixture *f)
+{
+    return ptr(gd_geometric_median_new(SIZE_MAX / 2, 3, f->x, NULL));
+}
+static double c_rosen_1(struct fixture *f)
+{
+    (void)f;
+    return ptr(gd_rosenbrock_new(1));
+}
+static double c_dim_null(struct fixture *f)
+{
+    (void)f;
+    return (double)gd_objective_dim(NULL);
+}
+static double c_terms_null(struct fixture *f)
+{
+    (void)f;
+    return (double)gd_objective_terms(NULL);
+}
+static double c_eval_null_obj(struct fixture *f)
+{
+    return gd_objective_eval(NULL, f->x, &f->value, f->grad);
+}
+static double c_eval_null_x(struct fixture *f)
+{
+    return gd_objective_eval(f->obj, NULL, &f->value, f->grad);
+}
+static double c_terms_null_idx(struct fixture *f)
+{
+    return gd_objective_eval_terms(f->obj, f->x, NULL, 1, &f->value, NULL);
+}
+static double c_method_null(struct fixture *f)
+{
+    (void)f;
+    gd_method m;
+    return gd_method_by_name(NULL, &m);
+}
+static double c_method_unknown(struct fixture *f)
+{
+    (void)f;
+    gd_method m;
+    return gd_method_by_name("newton", &m);
+}
+static double c_opt_new_0(struct fixture *f)
+{
+    (void)f;
+    return ptr(gd_optimizer_new(GD_SGD, 0));
+}
+static double c_opt_new_huge(struct fixture *f)
+{
+    (void)f;
+    return ptr(gd_optimizer_new(GD_ADAM, SIZE_MAX / 8));
+}
+static double c_opt_new_method(struct fixture *f)
+{
+    (void)f;
+    return ptr(gd_optimizer_new((gd_method)42, 2));
+}
+static double c_opt_new_negative(struct fixture *f)
+{
+    (void)f;
+    return ptr(gd_optimizer_new((gd_method)-3, 2));
+}
+static double c_set_null(struct fixture *f)
+{
+    (void)f;
+    return gd_optimizer_set(NULL, GD_PARAM_LR, 0.1);
+}
+static double c_set_key(struct fixture *f)
+{
+    return gd_optimizer_set(f->opt, (gd_param)77, 0.1);
+}
+static double c_set_negative_key(struct fixture *f)
+{
+    return gd_optimizer_set(f->opt, (gd_param)-5, 0.1);
+}
+static double c_set_foreign_key(struct fixture *f)
+{
+    return gd_optimizer_set(f->opt, GD_PARAM_BETA1, 0.5);
+}
+static double c_set_nan(struct fixture *f)
+{
+    return gd_optimizer_set(f->opt, GD_PARAM_LR, NAN);
+}
+static double c_set_inf(struct fixture *f)
+{
+    return gd_optimizer_set(f->opt, GD_PARAM_WEIGHT_DECAY, INFINITY);
+}
+static double c_set_range(struct fixture *f)
+{
+    return gd_optimizer_set(f->opt, GD_PARAM_MOMENTUM, 1.0);
+}
+static double c_get_null(struct fixture *f)
+{
+    return gd_optimizer_get(f->opt, GD_PARAM_LR, NULL);
+}
+static double c_get_key(struct fixture *f)
+{
+    return gd_optimizer_get(f->opt, (gd_param)40, &f->value);
+}
+static double c_name_null(struct fixture *f)
+{
+    return gd_optimizer_set_by_name(f->opt, NULL, 0.1);
+}
+static double c_name_unknown(struct fixture *f)
+{
+    return gd_optimizer_set_by_name(f->opt, "learning_rate", 0.1);
+}
+static double c_reset_null(struct fixture *f)
+{
+    (void)f;
+    return gd_optimizer_reset(NULL);
+}
+static double c_iter_null(struct fixture *f)
+{
+    (void)f;
+    return (double)gd_optimizer_iterations(NULL);
+}
+static double c_isa_null(struct fixture *f)
+{
+    (void)f;
+    return ptr(gd_optimizer_isa(NULL));
+}
+static double c_update_null_x(struct fixture *f)
+{
+    return gd_optimizer_update(f->opt, NULL, f->grad);
+}
+static double c_update_null_g(struct fixture *f)
+{
+    return gd_optimizer_update(f->opt, f->x, NULL);
+}
+static double c_step_null(struct fixture *f)
+{
+    return gd_step(f->opt, NULL, f->x, NULL);
+}
+static double c_step_mismatch(struct fixture *f)
+{
+    return gd_step(f->opt, f->obj3, f->x, NULL);
+}
+static double c_min_null(struct fixture *f)
+{
+    return gd_minimize(NULL, f->obj, f->x, NULL);
+}
+static double c_min_mismatch(struct fixture *f)
+{
+    return gd_minimize(f->opt, f->obj3, f->x, NULL);
+}
+static double c_min_traj(struct fixture *f)
+{
+    return gd_minimize(f->opt, f->obj, f->x, f->traj3);
+}
+static double c_monitor_null(struct fixture *f)
+{
+    (void)f;
+    return gd_optimizer_set_monitor(NULL, NULL, NULL);
+}
+static double c_traj_0(struct fixture *f)
+{
+    (void)f;
+    return ptr(gd_trajectory_new(0, 0));
+}
+static double c_traj_flags(struct fixture *f)
+{
+    (void)f;
+    return ptr(gd_trajectory_new(2, 4u));
+}
+static double c_traj_huge(struct fixture *f)
+{
+    (void)f;
+    return ptr(gd_trajectory_new(SIZE_MAX, 0));
+}
+static double c_stride_0(struct fixture *f)
+{
+    return gd_trajectory_set_stride(f->traj, 0);
+}
+static double c_len_null(struct fixture *f)
+{
+    (void)f;
+    return (double)gd_trajectory_len(NULL);
+}
+static double c_tdim_null(struct fixture *f)
+{
+    (void)f;
+    return (double)gd_trajectory_dim(NULL);
+}
+static double c_titer_range(struct fixture *f)
+{
+    return gd_trajectory_iter(f->traj, 5) == SIZE_MAX ? 0 : 1;
+}
+static double c_tf_range(struct fixture *f)
+{
+    return gd_trajectory_f(f->traj, 5);
+}
+static double c_tg_range(struct fixture *f)
+{
+    return gd_trajectory_grad_norm(f->traj, 9);
+}
+static double c_tx_range(struct fixture *f)
+{
+    return ptr(gd_trajectory_x(f->traj, 1));
+}
+static double c_csv_null(struct fixture *f)
+{
+    return gd_trajectory_write_csv(f->traj, NULL);
+}
+static double c_copy_null(struct fixture *f)
+{
+    return gd_trajectory_copy(NULL, 0, 1, NULL, f->x, NULL, NULL);
+}
+static double c_copy_range(struct fixture *f)
+{
+    return gd_trajectory_copy(f->traj, 1, 1, NULL, f->x, NULL, NULL);
+}
+static double c_copy_wrap(struct fixture *f)
+{
+    return gd_trajectory_copy(f->traj, 1, SIZE_MAX, NULL, f->x, NULL, NULL);
+}
+static double c_copy_no_x(struct fixture *f)
+{
+    return gd_trajectory_copy(f->traj3, 0, 0, NULL, NULL, NULL, f->x);
+}
 
 static const struct row table[] = {
     {"gd_objective_new n = 0", E_NULL, c_obj_new_0},
@@ -165,10 +369,18 @@ static void check_row(const struct row *r, double got)
 {
     bool ok;
     switch (r->expect) {
-    case E_NULL: ok = got == 1.0; break;
-    case E_ZERO: ok = got == 0.0; break;
-    case E_NAN: ok = isnan(got); break;
-    default: ok = got == (double)r->expect; break;
+    case E_NULL:
+        ok = got == 1.0;
+        break;
+    case E_ZERO:
+        ok = got == 0.0;
+        break;
+    case E_NAN:
+        ok = isnan(got);
+        break;
+    default:
+        ok = got == (double)r->expect;
+        break;
     }
     if (!ok)
         fail_msg("%s: got %g", r->what, got);

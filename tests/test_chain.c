@@ -27,7 +27,7 @@ struct sum {
 };
 
 static const double centers[TERMS][DIM] = {{1, 2}, {-3, 0.5}, {2, -1}, {0, 4},
-                                           {5, 1},  {-1, -2},  {3, 3}};
+                                           {5, 1}, {-1, -2},  {3, 3}};
 
 static int mean_square(const double *x, size_t n, const size_t *idx, size_t count, double *f,
                        double *grad, void *user)
@@ -187,7 +187,7 @@ static void test_kept_evaluation_returns_its_batch(void **state)
     assert_int_equal(gd_optimizer_set(l.opt, GD_PARAM_SHUFFLE, 1.0), GD_OK);
     calls = l.sum.calls;
     steps(&l, 1);
-    assert_int_equal(l.sum.calls, calls + 1); /* evaluated again ... */
+    assert_int_equal(l.sum.calls, calls + 1);                  /* evaluated again ... */
     assert_memory_equal(last_drawn(&l, 2), kept, sizeof kept); /* ... on the same batch */
 
     /* With the same x and no change, the next call takes the kept evaluation. */

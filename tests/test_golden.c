@@ -105,8 +105,8 @@ static struct objective_pair make_objective(const char *name)
     bool negate = strncmp(name, "neg-", 4) == 0;
     pair.base = base_objective(negate ? name + 4 : name);
     assert_non_null(pair.base);
-    pair.used = negate ? gd_objective_new(gd_objective_dim(pair.base), negated, pair.base)
-                       : pair.base;
+    pair.used =
+        negate ? gd_objective_new(gd_objective_dim(pair.base), negated, pair.base) : pair.base;
     assert_non_null(pair.used);
     return pair;
 }

@@ -21,8 +21,8 @@ static void test_splitmix64_reference_vector(void **state)
 {
     (void)state;
     static const uint64_t expected[] = {
-        UINT64_C(6457827717110365317), UINT64_C(3203168211198807973),
-        UINT64_C(9817491932198370423), UINT64_C(4593380528125082431),
+        UINT64_C(6457827717110365317),  UINT64_C(3203168211198807973),
+        UINT64_C(9817491932198370423),  UINT64_C(4593380528125082431),
         UINT64_C(16408922859458223821),
     };
     gdi_rng rng;

@@ -139,8 +139,8 @@ static void compare_level(const char *level)
                     break;
                 assert_string_equal(run(level, v, sizes[s], actual), level);
                 if (memcmp(expected, actual, STEPS * sizes[s] * sizeof *actual) != 0)
-                    fail_msg("%s differs from baseline: method %d, options %u, n = %zu",
-                             level, method, options, sizes[s]);
+                    fail_msg("%s differs from baseline: method %d, options %u, n = %zu", level,
+                             method, options, sizes[s]);
                 variants++;
             }
         }

@@ -24,29 +24,42 @@ struct method_case {
     const struct expected_default *defaults; /* terminated by key -1 */
 };
 
-#define END {(gd_param)-1, 0.0}
+#define END                                                                                        \
+    {                                                                                              \
+        (gd_param) - 1, 0.0                                                                        \
+    }
 
 /* The defaults of torch.optim's constructors (PyTorch 1.13 signatures); SGD's lr has
  * no PyTorch default and the contract fixes it at 0.01. */
-static const struct expected_default sgd_defaults[] = {
-    {GD_PARAM_LR, 0.01},       {GD_PARAM_MOMENTUM, 0.0},     {GD_PARAM_DAMPENING, 0.0},
-    {GD_PARAM_NESTEROV, 0.0},  {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_MAXIMIZE, 0.0}, END};
+static const struct expected_default sgd_defaults[] = {{GD_PARAM_LR, 0.01},
+                                                       {GD_PARAM_MOMENTUM, 0.0},
+                                                       {GD_PARAM_DAMPENING, 0.0},
+                                                       {GD_PARAM_NESTEROV, 0.0},
+                                                       {GD_PARAM_WEIGHT_DECAY, 0.0},
+                                                       {GD_PARAM_MAXIMIZE, 0.0},
+                                                       END};
 static const struct expected_default adam_defaults[] = {
-    {GD_PARAM_LR, 1e-3},  {GD_PARAM_BETA1, 0.9},         {GD_PARAM_BETA2, 0.999},
-    {GD_PARAM_EPS, 1e-8}, {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_AMSGRAD, 0.0},
-    {GD_PARAM_MAXIMIZE, 0.0}, END};
+    {GD_PARAM_LR, 1e-3},          {GD_PARAM_BETA1, 0.9},
+    {GD_PARAM_BETA2, 0.999},      {GD_PARAM_EPS, 1e-8},
+    {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_AMSGRAD, 0.0},
+    {GD_PARAM_MAXIMIZE, 0.0},     END};
 static const struct expected_default adamw_defaults[] = {
-    {GD_PARAM_LR, 1e-3},  {GD_PARAM_BETA1, 0.9},          {GD_PARAM_BETA2, 0.999},
-    {GD_PARAM_EPS, 1e-8}, {GD_PARAM_WEIGHT_DECAY, 1e-2}, {GD_PARAM_AMSGRAD, 0.0},
-    {GD_PARAM_MAXIMIZE, 0.0}, END};
+    {GD_PARAM_LR, 1e-3},           {GD_PARAM_BETA1, 0.9},
+    {GD_PARAM_BETA2, 0.999},       {GD_PARAM_EPS, 1e-8},
+    {GD_PARAM_WEIGHT_DECAY, 1e-2}, {GD_PARAM_AMSGRAD, 0.0},
+    {GD_PARAM_MAXIMIZE, 0.0},      END};
 static const struct expected_default rmsprop_defaults[] = {
-    {GD_PARAM_LR, 1e-2},          {GD_PARAM_ALPHA, 0.99},    {GD_PARAM_EPS, 1e-8},
-    {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_MOMENTUM, 0.0}, {GD_PARAM_CENTERED, 0.0},
+    {GD_PARAM_LR, 1e-2},      {GD_PARAM_ALPHA, 0.99},
+    {GD_PARAM_EPS, 1e-8},     {GD_PARAM_WEIGHT_DECAY, 0.0},
+    {GD_PARAM_MOMENTUM, 0.0}, {GD_PARAM_CENTERED, 0.0},
     {GD_PARAM_MAXIMIZE, 0.0}, END};
-static const struct expected_default adagrad_defaults[] = {
-    {GD_PARAM_LR, 1e-2},          {GD_PARAM_LR_DECAY, 0.0},
-    {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_INITIAL_ACCUMULATOR, 0.0},
-    {GD_PARAM_EPS, 1e-10},        {GD_PARAM_MAXIMIZE, 0.0}, END};
+static const struct expected_default adagrad_defaults[] = {{GD_PARAM_LR, 1e-2},
+                                                           {GD_PARAM_LR_DECAY, 0.0},
+                                                           {GD_PARAM_WEIGHT_DECAY, 0.0},
+                                                           {GD_PARAM_INITIAL_ACCUMULATOR, 0.0},
+                                                           {GD_PARAM_EPS, 1e-10},
+                                                           {GD_PARAM_MAXIMIZE, 0.0},
+                                                           END};
 
 static const struct method_case methods[] = {
     {GD_SGD, "sgd", sgd_defaults},
@@ -58,11 +71,20 @@ static const struct method_case methods[] = {
 #define METHOD_COUNT (sizeof methods / sizeof methods[0])
 
 static const gd_param method_keys[] = {
-    GD_PARAM_LR,       GD_PARAM_MOMENTUM, GD_PARAM_DAMPENING,
-    GD_PARAM_NESTEROV, GD_PARAM_WEIGHT_DECAY, GD_PARAM_BETA1,
-    GD_PARAM_BETA2,    GD_PARAM_EPS,      GD_PARAM_AMSGRAD,
-    GD_PARAM_ALPHA,    GD_PARAM_CENTERED, GD_PARAM_LR_DECAY,
-    GD_PARAM_INITIAL_ACCUMULATOR, GD_PARAM_MAXIMIZE,
+    GD_PARAM_LR,
+    GD_PARAM_MOMENTUM,
+    GD_PARAM_DAMPENING,
+    GD_PARAM_NESTEROV,
+    GD_PARAM_WEIGHT_DECAY,
+    GD_PARAM_BETA1,
+    GD_PARAM_BETA2,
+    GD_PARAM_EPS,
+    GD_PARAM_AMSGRAD,
+    GD_PARAM_ALPHA,
+    GD_PARAM_CENTERED,
+    GD_PARAM_LR_DECAY,
+    GD_PARAM_INITIAL_ACCUMULATOR,
+    GD_PARAM_MAXIMIZE,
 };
 
 static const struct expected_default *find_default(const struct method_case *mc, gd_param key)
@@ -105,13 +127,16 @@ struct bad_value {
 /* Values outside PyTorch's accepted ranges (and the contract's: momentum < 1, betas < 1,
  * booleans exactly 0 or 1, no NaN or infinity). */
 static const struct bad_value bad_values[] = {
-    {GD_PARAM_LR, -1e-3},          {GD_PARAM_LR, NAN},          {GD_PARAM_LR, INFINITY},
-    {GD_PARAM_BETA1, -0.1},        {GD_PARAM_BETA1, 1.0},       {GD_PARAM_BETA2, 1.0},
-    {GD_PARAM_BETA2, NAN},         {GD_PARAM_EPS, -1e-8},       {GD_PARAM_EPS, INFINITY},
-    {GD_PARAM_AMSGRAD, 0.5},       {GD_PARAM_AMSGRAD, 2.0},     {GD_PARAM_ALPHA, -0.01},
-    {GD_PARAM_ALPHA, 1.0},         {GD_PARAM_CENTERED, -1.0},   {GD_PARAM_LR_DECAY, -1.0},
-    {GD_PARAM_INITIAL_ACCUMULATOR, -0.1}, {GD_PARAM_WEIGHT_DECAY, -0.01},
-    {GD_PARAM_MOMENTUM, 1.0},      {GD_PARAM_MOMENTUM, -0.5},   {GD_PARAM_MAXIMIZE, 0.25},
+    {GD_PARAM_LR, -1e-3},           {GD_PARAM_LR, NAN},
+    {GD_PARAM_LR, INFINITY},        {GD_PARAM_BETA1, -0.1},
+    {GD_PARAM_BETA1, 1.0},          {GD_PARAM_BETA2, 1.0},
+    {GD_PARAM_BETA2, NAN},          {GD_PARAM_EPS, -1e-8},
+    {GD_PARAM_EPS, INFINITY},       {GD_PARAM_AMSGRAD, 0.5},
+    {GD_PARAM_AMSGRAD, 2.0},        {GD_PARAM_ALPHA, -0.01},
+    {GD_PARAM_ALPHA, 1.0},          {GD_PARAM_CENTERED, -1.0},
+    {GD_PARAM_LR_DECAY, -1.0},      {GD_PARAM_INITIAL_ACCUMULATOR, -0.1},
+    {GD_PARAM_WEIGHT_DECAY, -0.01}, {GD_PARAM_MOMENTUM, 1.0},
+    {GD_PARAM_MOMENTUM, -0.5},      {GD_PARAM_MAXIMIZE, 0.25},
 };
 
 static void test_invalid_values_change_nothing(void **state)
@@ -259,7 +284,7 @@ static void test_every_method_fits_the_regression(void **state)
     gd_objective *obj = gd_least_squares_new(7, 2, X, ys, 0.5, 0);
     assert_non_null(obj);
     const struct fit_case fits[METHOD_COUNT] = {
-        {0.008, 1e-4, GD_STOP_GTOL}, {0.05, 1e-4, GD_STOP_GTOL},   {0.05, 1e-4, GD_STOP_GTOL},
+        {0.008, 1e-4, GD_STOP_GTOL},    {0.05, 1e-4, GD_STOP_GTOL}, {0.05, 1e-4, GD_STOP_GTOL},
         {0.001, 2e-3, GD_STOP_MAXITER}, {0.5, 1e-4, GD_STOP_GTOL},
     };
     for (size_t m = 0; m < METHOD_COUNT; m++) {
@@ -271,8 +296,8 @@ static void test_every_method_fits_the_regression(void **state)
         assert_int_equal(gd_optimizer_set(opt, GD_PARAM_GTOL, 1e-7), GD_OK);
         double w[2] = {0.34099454173956956, -0.5196184029053978};
         int rc = gd_minimize(opt, obj, w, NULL);
-        print_message("# %s: status %d after %zu iterations, w = (%.9f, %.9f)\n",
-                      methods[m].name, rc, gd_optimizer_iterations(opt), w[0], w[1]);
+        print_message("# %s: status %d after %zu iterations, w = (%.9f, %.9f)\n", methods[m].name,
+                      rc, gd_optimizer_iterations(opt), w[0], w[1]);
         assert_int_equal(rc, fits[m].status);
         assert_true(fabs(w[0] - 5.0) < fits[m].tolerance);
         assert_true(fabs(w[1] - 0.5) < fits[m].tolerance);

@@ -61,11 +61,16 @@ static void test_run_defaults_and_names(void **state)
         const char *name;
         double default_value, new_value;
     } keys[] = {
-        {GD_PARAM_MAX_ITER, "max_iter", 1000, 7},  {GD_PARAM_GTOL, "gtol", 0, 1e-3},
-        {GD_PARAM_FTOL, "ftol", 0, 1e-4},          {GD_PARAM_XTOL, "xtol", 0, 1e-5},
-        {GD_PARAM_BATCH_SIZE, "batch_size", 0, 4}, {GD_PARAM_SHUFFLE, "shuffle", 1, 0},
-        {GD_PARAM_SEED, "seed", 0, 12345},         {GD_PARAM_LR, "lr", 0.01, 0.5},
-        {GD_PARAM_MOMENTUM, "momentum", 0, 0.5},   {GD_PARAM_DAMPENING, "dampening", 0, 0.1},
+        {GD_PARAM_MAX_ITER, "max_iter", 1000, 7},
+        {GD_PARAM_GTOL, "gtol", 0, 1e-3},
+        {GD_PARAM_FTOL, "ftol", 0, 1e-4},
+        {GD_PARAM_XTOL, "xtol", 0, 1e-5},
+        {GD_PARAM_BATCH_SIZE, "batch_size", 0, 4},
+        {GD_PARAM_SHUFFLE, "shuffle", 1, 0},
+        {GD_PARAM_SEED, "seed", 0, 12345},
+        {GD_PARAM_LR, "lr", 0.01, 0.5},
+        {GD_PARAM_MOMENTUM, "momentum", 0, 0.5},
+        {GD_PARAM_DAMPENING, "dampening", 0, 0.1},
         {GD_PARAM_WEIGHT_DECAY, "weight_decay", 0, 1e-2},
         {GD_PARAM_MAXIMIZE, "maximize", 0, 1},
     };
@@ -175,9 +180,11 @@ static void test_sgd_matches_reference_in_every_combination(void **state)
                     for (int maximize = 0; maximize < 2; maximize++) {
                         if (nesterov && (momenta[m] == 0 || dampenings[d] != 0))
                             continue; /* refused combinations, tested above */
-                        struct sgd_reference r = {.lr = 0.05, .momentum = momenta[m],
+                        struct sgd_reference r = {.lr = 0.05,
+                                                  .momentum = momenta[m],
                                                   .dampening = dampenings[d],
-                                                  .decay = decays[w], .nesterov = nesterov,
+                                                  .decay = decays[w],
+                                                  .nesterov = nesterov,
                                                   .maximize = maximize};
                         compare_with_reference(r);
                     }
@@ -360,12 +367,23 @@ static int faulty_square(const double *x, size_t n, double *f, double *grad, voi
     if (++fy->calls != fy->fail_at)
         return 0;
     switch (fy->fault) {
-    case RETURN_ERROR: return 1;
-    case NAN_VALUE: *f = NAN; break;
-    case INF_VALUE: *f = INFINITY; break;
-    case NAN_GRADIENT: grad[0] = NAN; break;
-    case INF_GRADIENT: grad[0] = -INFINITY; break;
-    case HUGE_GRADIENT: grad[0] = 1e308; break; /* finite, but the step overflows x */
+    case RETURN_ERROR:
+        return 1;
+    case NAN_VALUE:
+        *f = NAN;
+        break;
+    case INF_VALUE:
+        *f = INFINITY;
+        break;
+    case NAN_GRADIENT:
+        grad[0] = NAN;
+        break;
+    case INF_GRADIENT:
+        grad[0] = -INFINITY;
+        break;
+    case HUGE_GRADIENT:
+        grad[0] = 1e308;
+        break; /* finite, but the step overflows x */
     }
     return 0;
 }
@@ -443,8 +461,8 @@ struct batch_log {
     size_t idx[640];
 };
 
-static int logged_mean_square(const double *x, size_t n, const size_t *idx, size_t count,
-                              double *f, double *grad, void *user)
+static int logged_mean_square(const double *x, size_t n, const size_t *idx, size_t count, double *f,
+                              double *grad, void *user)
 {
     struct batch_log *log = user;
     (void)n;
@@ -459,8 +477,7 @@ static int logged_mean_square(const double *x, size_t n, const size_t *idx, size
     return 0;
 }
 
-static struct batch_log run_batches(double batch, double shuffle, double seed, int steps,
-                                    size_t m)
+static struct batch_log run_batches(double batch, double shuffle, double seed, int steps, size_t m)
 {
     struct batch_log log = {0};
     gd_objective *f = gd_objective_new_sum(1, m, logged_mean_square, &log);

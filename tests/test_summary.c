@@ -84,8 +84,7 @@ static void test_summary_of_a_step(void **state)
     gd_objective_free(obj);
 }
 
-static void expect_state(const gd_optimizer *opt, const char *name, const double *want,
-                         size_t n)
+static void expect_state(const gd_optimizer *opt, const char *name, const double *want, size_t n)
 {
     double got[4] = {-7, -7, -7, -7};
     assert_true(n <= 4);
@@ -120,7 +119,7 @@ static void test_adam_state(void **state)
     expect_state(opt, "exp_avg_sq", v, 2);
     expect_state(opt, "step", &one, 1);
     expect_no_state(opt, "max_exp_avg_sq", 2);
-    expect_no_state(opt, "exp_avg", 1);       /* a count that is not n */
+    expect_no_state(opt, "exp_avg", 1); /* a count that is not n */
     expect_no_state(opt, "step", 2);
     expect_no_state(opt, "momentum_buffer", 2); /* not Adam's */
     expect_no_state(opt, "Exp_avg", 2);

@@ -19,7 +19,7 @@
 enum { THREADS = 8, DIM = 6, STEPS = 3000 };
 
 struct job {
-    gd_objective *shared;   /* evaluated concurrently: gd_objective_eval is thread-safe */
+    gd_objective *shared; /* evaluated concurrently: gd_objective_eval is thread-safe */
     int index;
     double x[DIM];
     int status;

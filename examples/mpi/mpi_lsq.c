@@ -27,7 +27,7 @@ struct config {
     double lr;
     const char *method; /* sgd, momentum, adam */
     int reference;
-    int fail_rank;      /* this rank's callback fails at evaluation fail_at */
+    int fail_rank; /* this rank's callback fails at evaluation fail_at */
     long fail_at;
     int empty_rank;     /* this rank gets no samples */
     int odd_rank;       /* this rank believes in one more feature */
@@ -186,9 +186,8 @@ static int evaluate(gd_objective *shard, struct sampler *s, const double *w, dou
 
 /* One step's combined value and gradient; buf holds n + 2 doubles.  `weight` is the
  * number of samples this rank evaluated, `total` the sum over ranks. */
-static int combine(gd_objective *shard, struct sampler *s, long weight, long total,
-                   const double *w, double *buf, size_t n, int local_error,
-                   double *reduce_seconds)
+static int combine(gd_objective *shard, struct sampler *s, long weight, long total, const double *w,
+                   double *buf, size_t n, int local_error, double *reduce_seconds)
 {
     double *f = buf, *grad = buf + 1, *error = buf + n + 1;
     *error = local_error || evaluate(shard, s, w, f, grad, n) != GD_OK;
@@ -286,36 +285,55 @@ static int parse(int argc, char **argv, struct config *c)
         if (!v)
             return -1;
         i++;
-        if (strcmp(a, "--samples") == 0) c->samples = atol(v);
-        else if (strcmp(a, "--features") == 0) c->features = atol(v);
-        else if (strcmp(a, "--epochs") == 0) c->epochs = atol(v);
-        else if (strcmp(a, "--lr") == 0) c->lr = atof(v);
-        else if (strcmp(a, "--method") == 0) c->method = v;
-        else if (strcmp(a, "--fail-rank") == 0) c->fail_rank = atoi(v);
-        else if (strcmp(a, "--fail-at") == 0) c->fail_at = atol(v);
-        else if (strcmp(a, "--empty-rank") == 0) c->empty_rank = atoi(v);
-        else if (strcmp(a, "--odd-rank") == 0) c->odd_rank = atoi(v);
-        else if (strcmp(a, "--batch") == 0) c->batch = atol(v);
-        else if (strcmp(a, "--seed") == 0) c->seed = strtoul(v, NULL, 10);
-        else return -1;
+        if (strcmp(a, "--samples") == 0)
+            c->samples = atol(v);
+        else if (strcmp(a, "--features") == 0)
+            c->features = atol(v);
+        else if (strcmp(a, "--epochs") == 0)
+            c->epochs = atol(v);
+        else if (strcmp(a, "--lr") == 0)
+            c->lr = atof(v);
+        else if (strcmp(a, "--method") == 0)
+            c->method = v;
+        else if (strcmp(a, "--fail-rank") == 0)
+            c->fail_rank = atoi(v);
+        else if (strcmp(a, "--fail-at") == 0)
+            c->fail_at = atol(v);
+        else if (strcmp(a, "--empty-rank") == 0)
+            c->empty_rank = atoi(v);
+        else if (strcmp(a, "--odd-rank") == 0)
+            c->odd_rank = atoi(v);
+        else if (strcmp(a, "--batch") == 0)
+            c->batch = atol(v);
+        else if (strcmp(a, "--seed") == 0)
+            c->seed = strtoul(v, NULL, 10);
+        else
+            return -1;
     }
     return c->samples > 0 && c->features > 0 && c->epochs >= 0 && c->batch >= 0 ? 0 : -1;
 }
 
 int main(int argc, char **argv)
 {
-    struct config c = {.samples = 1000000, .features = 8, .epochs = 100, .lr = 0.5,
-                       .method = "sgd", .fail_rank = -1, .empty_rank = -1, .odd_rank = -1};
+    struct config c = {.samples = 1000000,
+                       .features = 8,
+                       .epochs = 100,
+                       .lr = 0.5,
+                       .method = "sgd",
+                       .fail_rank = -1,
+                       .empty_rank = -1,
+                       .odd_rank = -1};
     MPI_Init(&argc, &argv);
     int rank, size, rc;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     if (parse(argc, argv, &c) != 0) {
         if (rank == 0)
-            fprintf(stderr, "usage: gdescent-mpi-lsq [--samples N] [--features P] "
-                            "[--epochs STEPS] [--lr X] [--method sgd|momentum|adam] [--batch B --seed S] "
-                            "[--reference] [--timing] [--fail-rank R --fail-at E] [--empty-rank R] "
-                            "[--odd-rank R]\n");
+            fprintf(stderr,
+                    "usage: gdescent-mpi-lsq [--samples N] [--features P] "
+                    "[--epochs STEPS] [--lr X] [--method sgd|momentum|adam] [--batch B --seed S] "
+                    "[--reference] [--timing] [--fail-rank R --fail-at E] [--empty-rank R] "
+                    "[--odd-rank R]\n");
         rc = 2;
     } else {
         rc = c.reference ? (rank == 0 ? run_reference(&c) : 0) : run_parallel(&c, rank, size);

@@ -26,11 +26,11 @@ const char *gdi_level_name(enum gdi_level level);
 /* GDI_LOOPS_DECLARE(type, table) declares a method's tables at every level, and
  * GDI_LOOPS_AT(level, table) is the address of the one for level. */
 #ifdef GDI_X86_KERNELS
-#define GDI_LOOPS_DECLARE(type, table)                                                    \
+#define GDI_LOOPS_DECLARE(type, table)                                                             \
     extern const type gdi_##table##_baseline, gdi_##table##_avx2, gdi_##table##_avx512
-#define GDI_LOOPS_AT(level, table)                                                        \
-    ((level) == GDI_LEVEL_AVX512 ? &gdi_##table##_avx512                                 \
-     : (level) == GDI_LEVEL_AVX2 ? &gdi_##table##_avx2                                   \
+#define GDI_LOOPS_AT(level, table)                                                                 \
+    ((level) == GDI_LEVEL_AVX512 ? &gdi_##table##_avx512                                           \
+     : (level) == GDI_LEVEL_AVX2 ? &gdi_##table##_avx2                                             \
                                  : &gdi_##table##_baseline)
 #else
 #define GDI_LOOPS_DECLARE(type, table) extern const type gdi_##table##_baseline

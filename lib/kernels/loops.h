@@ -43,21 +43,21 @@ static ALWAYS_INLINE double gdi_direction(double g, double x, double decay, unsi
 #define GDI_NAME(a, b) GDI_PASTE(a, b)
 #define GDI_LOOP_TABLE(table) GDI_NAME(gdi_##table, GDI_LEVEL)
 
-/* One out-of-line function per (loop, flags) pair, named loop_flags. */
-#define INSTANCE(loop, f)                                                                 \
-    static void loop##_##f(LOOP_PARAMS) { loop(LOOP_ARGS, f##u); }
+/* One out-of-line function per (loop, flags) pair, named loop_flags, and their tables
+ * (clang-format lays these lists out differently on each pass). */
+/* clang-format off */
+#define INSTANCE(loop, f) static void loop##_##f(LOOP_PARAMS) { loop(LOOP_ARGS, f##u); }
 #define INSTANCES4(loop) INSTANCE(loop, 0) INSTANCE(loop, 1) INSTANCE(loop, 2) INSTANCE(loop, 3)
-#define INSTANCES8(loop)                                                                  \
+#define INSTANCES8(loop) \
     INSTANCES4(loop) INSTANCE(loop, 4) INSTANCE(loop, 5) INSTANCE(loop, 6) INSTANCE(loop, 7)
-#define INSTANCES16(loop)                                                                 \
-    INSTANCES8(loop) INSTANCE(loop, 8) INSTANCE(loop, 9) INSTANCE(loop, 10)              \
-    INSTANCE(loop, 11) INSTANCE(loop, 12) INSTANCE(loop, 13) INSTANCE(loop, 14)           \
-    INSTANCE(loop, 15)
+#define INSTANCES16(loop) \
+    INSTANCES8(loop) INSTANCE(loop, 8) INSTANCE(loop, 9) INSTANCE(loop, 10) INSTANCE(loop, 11) \
+    INSTANCE(loop, 12) INSTANCE(loop, 13) INSTANCE(loop, 14) INSTANCE(loop, 15)
 #define TABLE4(loop) {loop##_0, loop##_1, loop##_2, loop##_3}
-#define TABLE8(loop)                                                                      \
-    {loop##_0, loop##_1, loop##_2, loop##_3, loop##_4, loop##_5, loop##_6, loop##_7}
-#define TABLE16(loop)                                                                     \
-    {loop##_0, loop##_1, loop##_2,  loop##_3,  loop##_4,  loop##_5,  loop##_6,  loop##_7, \
+#define TABLE8(loop) {loop##_0, loop##_1, loop##_2, loop##_3, loop##_4, loop##_5, loop##_6, loop##_7}
+#define TABLE16(loop) \
+    {loop##_0, loop##_1, loop##_2, loop##_3, loop##_4, loop##_5, loop##_6, loop##_7, \
      loop##_8, loop##_9, loop##_10, loop##_11, loop##_12, loop##_13, loop##_14, loop##_15}
+/* clang-format on */
 
 #endif /* GDI_LOOPS_H */

@@ -18,8 +18,8 @@ struct adagrad_coefficients {
     double clr; /* per step: lr / (1 + (t - 1) lr_decay) */
 };
 
-#define LOOP_PARAMS                                                                       \
-    size_t n, double *restrict x, const double *restrict g, double *restrict sum,       \
+#define LOOP_PARAMS                                                                                \
+    size_t n, double *restrict x, const double *restrict g, double *restrict sum,                  \
         const struct adagrad_coefficients *cp
 #define LOOP_ARGS n, x, g, sum, cp
 typedef void adagrad_loop(LOOP_PARAMS);
@@ -57,9 +57,9 @@ struct adagrad_rule {
 };
 
 static const struct gdi_param_default adagrad_params[] = {
-    {GD_PARAM_LR, 1e-2},           {GD_PARAM_LR_DECAY, 0.0},
-    {GD_PARAM_WEIGHT_DECAY, 0.0},  {GD_PARAM_INITIAL_ACCUMULATOR, 0.0},
-    {GD_PARAM_EPS, 1e-10},         {GD_PARAM_MAXIMIZE, 0.0},
+    {GD_PARAM_LR, 1e-2},          {GD_PARAM_LR_DECAY, 0.0},
+    {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_INITIAL_ACCUMULATOR, 0.0},
+    {GD_PARAM_EPS, 1e-10},        {GD_PARAM_MAXIMIZE, 0.0},
 };
 
 static void adagrad_select(gd_optimizer *opt)

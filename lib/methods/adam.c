@@ -23,12 +23,12 @@ struct adam_coefficients {
     double beta1, one_minus_beta1;
     double beta2, one_minus_beta2;
     double eps;
-    double step_size;      /* per step: lr / (1 - beta1^t) */
-    double bias2_sqrt;     /* per step: sqrt(1 - beta2^t) */
+    double step_size;  /* per step: lr / (1 - beta1^t) */
+    double bias2_sqrt; /* per step: sqrt(1 - beta2^t) */
 };
 
-#define LOOP_PARAMS                                                                       \
-    size_t n, double *restrict x, const double *restrict g, double *restrict m,         \
+#define LOOP_PARAMS                                                                                \
+    size_t n, double *restrict x, const double *restrict g, double *restrict m,                    \
         double *restrict v, double *restrict vmax, const struct adam_coefficients *cp
 #define LOOP_ARGS n, x, g, m, v, vmax, cp
 typedef void adam_loop(LOOP_PARAMS);
@@ -94,14 +94,14 @@ struct adam_rule {
 };
 
 static const struct gdi_param_default adam_params[] = {
-    {GD_PARAM_LR, 1e-3},       {GD_PARAM_BETA1, 0.9},         {GD_PARAM_BETA2, 0.999},
-    {GD_PARAM_EPS, 1e-8},      {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_AMSGRAD, 0.0},
+    {GD_PARAM_LR, 1e-3},      {GD_PARAM_BETA1, 0.9},        {GD_PARAM_BETA2, 0.999},
+    {GD_PARAM_EPS, 1e-8},     {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_AMSGRAD, 0.0},
     {GD_PARAM_MAXIMIZE, 0.0},
 };
 
 static const struct gdi_param_default adamw_params[] = {
-    {GD_PARAM_LR, 1e-3},       {GD_PARAM_BETA1, 0.9},          {GD_PARAM_BETA2, 0.999},
-    {GD_PARAM_EPS, 1e-8},      {GD_PARAM_WEIGHT_DECAY, 1e-2}, {GD_PARAM_AMSGRAD, 0.0},
+    {GD_PARAM_LR, 1e-3},      {GD_PARAM_BETA1, 0.9},         {GD_PARAM_BETA2, 0.999},
+    {GD_PARAM_EPS, 1e-8},     {GD_PARAM_WEIGHT_DECAY, 1e-2}, {GD_PARAM_AMSGRAD, 0.0},
     {GD_PARAM_MAXIMIZE, 0.0},
 };
 

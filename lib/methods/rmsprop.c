@@ -25,8 +25,8 @@ struct rmsprop_coefficients {
     double momentum;
 };
 
-#define LOOP_PARAMS                                                                       \
-    size_t n, double *restrict x, const double *restrict g, double *restrict square_avg, \
+#define LOOP_PARAMS                                                                                \
+    size_t n, double *restrict x, const double *restrict g, double *restrict square_avg,           \
         double *restrict grad_avg, double *restrict buf, const struct rmsprop_coefficients *cp
 #define LOOP_ARGS n, x, g, square_avg, grad_avg, buf, cp
 typedef void rmsprop_loop(LOOP_PARAMS);
@@ -78,7 +78,7 @@ struct rmsprop_rule {
 };
 
 static const struct gdi_param_default rmsprop_params[] = {
-    {GD_PARAM_LR, 1e-2},          {GD_PARAM_ALPHA, 0.99},    {GD_PARAM_EPS, 1e-8},
+    {GD_PARAM_LR, 1e-2},          {GD_PARAM_ALPHA, 0.99},   {GD_PARAM_EPS, 1e-8},
     {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_MOMENTUM, 0.0}, {GD_PARAM_CENTERED, 0.0},
     {GD_PARAM_MAXIMIZE, 0.0},
 };

@@ -23,8 +23,8 @@ struct sgd_coefficients {
     double undampened; /* 1 - dampening: the new direction's share of the buffer */
 };
 
-#define LOOP_PARAMS                                                                       \
-    size_t n, double *restrict x, const double *restrict g, double *restrict buf,       \
+#define LOOP_PARAMS                                                                                \
+    size_t n, double *restrict x, const double *restrict g, double *restrict buf,                  \
         const struct sgd_coefficients *cp
 #define LOOP_ARGS n, x, g, buf, cp
 typedef void sgd_loop(LOOP_PARAMS);
@@ -100,11 +100,8 @@ struct sgd_rule {
 
 static const struct gdi_param_default sgd_params[] = {
     {GD_PARAM_LR, 0.01}, /* torch has no default for SGD's lr; the contract picks 0.01 */
-    {GD_PARAM_MOMENTUM, 0.0},
-    {GD_PARAM_DAMPENING, 0.0},
-    {GD_PARAM_NESTEROV, 0.0},
-    {GD_PARAM_WEIGHT_DECAY, 0.0},
-    {GD_PARAM_MAXIMIZE, 0.0},
+    {GD_PARAM_MOMENTUM, 0.0},     {GD_PARAM_DAMPENING, 0.0}, {GD_PARAM_NESTEROV, 0.0},
+    {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_MAXIMIZE, 0.0},
 };
 
 static const struct sgd_loops *loops_for(const gd_optimizer *opt)

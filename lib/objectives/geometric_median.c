@@ -54,7 +54,7 @@ struct median_sums {
 };
 
 static struct median_sums sum_distances(const struct geometric_median *gm, const double *x,
-                                    const size_t *idx, size_t count, double *grad)
+                                        const size_t *idx, size_t count, double *grad)
 {
     struct median_sums s = {0.0, 0.0};
     size_t dim = gm->dim;
@@ -79,7 +79,7 @@ static struct median_sums sum_distances(const struct geometric_median *gm, const
  * order as sum_distances, so the same bits, with x and the gradient in registers; through
  * memory the compiler must reload them at every point, as grad might alias them. */
 static struct median_sums sum_distances_2d(const struct geometric_median *gm, const double *x,
-                                       const size_t *idx, size_t count, double *grad)
+                                           const size_t *idx, size_t count, double *grad)
 {
     struct median_sums s = {0.0, 0.0};
     const double x0 = x[0], x1 = x[1];
@@ -106,8 +106,8 @@ static struct median_sums sum_distances_2d(const struct geometric_median *gm, co
     return s;
 }
 
-static int geometric_median_batch(const double *x, size_t dim, const size_t *idx,
-                                  size_t count, double *f, double *grad, void *data)
+static int geometric_median_batch(const double *x, size_t dim, const size_t *idx, size_t count,
+                                  double *f, double *grad, void *data)
 {
     const struct geometric_median *gm = data;
     if (grad)
@@ -148,6 +148,5 @@ gd_objective *gd_geometric_median_new(size_t m, size_t dim, const double *points
         geometric_median_free(gm);
         return NULL;
     }
-    return gdi_objective_new_owned(dim, m, NULL, geometric_median_batch, gm,
-                                   geometric_median_free);
+    return gdi_objective_new_owned(dim, m, NULL, geometric_median_batch, gm, geometric_median_free);
 }

@@ -56,21 +56,30 @@ static gd_objective *make_objective(struct input *in, size_t n)
     for (size_t i = 0; i < 64; i++)
         data[i] = (double)(next_byte(in) % 17) - 8.0;
     switch (next_byte(in) % 5) {
-    case 0: return gd_quadratic_new(n, data, data[10]);
-    case 1: return gd_rosenbrock_new(n);
-    case 2: return gd_least_squares_new(m, n, data, data + 40, 0.5, 0);
-    case 3: return gd_geometric_median_new(m, n, data, NULL);
-    default: return gd_objective_new(n, fuzzed_fdf, in);
+    case 0:
+        return gd_quadratic_new(n, data, data[10]);
+    case 1:
+        return gd_rosenbrock_new(n);
+    case 2:
+        return gd_least_squares_new(m, n, data, data + 40, 0.5, 0);
+    case 3:
+        return gd_geometric_median_new(m, n, data, NULL);
+    default:
+        return gd_objective_new(n, fuzzed_fdf, in);
     }
 }
 
-static void one_call(struct input *in, gd_optimizer *opt, gd_objective *obj,
-                     gd_trajectory *traj, double *x, size_t n)
+static void one_call(struct input *in, gd_optimizer *opt, gd_objective *obj, gd_trajectory *traj,
+                     double *x, size_t n)
 {
     double value, grad[8];
     switch (next_byte(in) % 9) {
-    case 0: check_status(gd_optimizer_set(opt, (gd_param)(int8_t)next_byte(in), next_double(in))); break;
-    case 1: check_status(gd_optimizer_get(opt, (gd_param)(next_byte(in) % 64), &value)); break;
+    case 0:
+        check_status(gd_optimizer_set(opt, (gd_param)(int8_t)next_byte(in), next_double(in)));
+        break;
+    case 1:
+        check_status(gd_optimizer_get(opt, (gd_param)(next_byte(in) % 64), &value));
+        break;
     case 2: {
         char name[8] = {0};
         for (int i = 0; i < 7; i++)
@@ -78,7 +87,9 @@ static void one_call(struct input *in, gd_optimizer *opt, gd_objective *obj,
         check_status(gd_optimizer_set_by_name(opt, name, next_double(in)));
         break;
     }
-    case 3: check_status(gd_step(opt, obj, x, &value)); break;
+    case 3:
+        check_status(gd_step(opt, obj, x, &value));
+        break;
     case 4:
         for (size_t j = 0; j < n; j++)
             grad[j] = next_double(in);
@@ -88,13 +99,17 @@ static void one_call(struct input *in, gd_optimizer *opt, gd_objective *obj,
         gd_optimizer_set(opt, GD_PARAM_MAX_ITER, next_byte(in) % 40);
         check_status(gd_minimize(opt, obj, x, next_byte(in) % 2 ? traj : NULL));
         break;
-    case 6: check_status(gd_optimizer_reset(opt)); break;
+    case 6:
+        check_status(gd_optimizer_reset(opt));
+        break;
     case 7: {
         size_t idx[3] = {next_byte(in) % 8u, next_byte(in) % 8u, next_byte(in) % 8u};
         check_status(gd_objective_eval_terms(obj, x, idx, 1 + next_byte(in) % 3, &value, grad));
         break;
     }
-    default: gd_trajectory_clear(traj); break;
+    default:
+        gd_trajectory_clear(traj);
+        break;
     }
 }
 
