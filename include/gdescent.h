@@ -395,10 +395,9 @@ GD_API gd_optimizer *gd_optimizer_new(gd_method method, size_t n);
 GD_API void gd_optimizer_free(gd_optimizer *opt);
 
 /**
- * @brief Forgets the method's state (moments, step count), the run summary
- *        (evaluations, last f and gradient norm) and the evaluation kept by
- *        gd_minimize(), and restarts the sampling from the seed; parameters and the
- *        monitor are kept.
+ * @brief Forgets the method's state (moments, step count) and the run summary
+ *        (evaluations, last f and gradient norm), and restarts the sampling from the
+ *        seed; parameters and the monitor are kept.
  * @param opt The handle.
  * @return #GD_OK, or #GD_EINVAL when opt is NULL.
  */
@@ -599,10 +598,7 @@ GD_API int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad)
  * For a finite sum with #GD_PARAM_BATCH_SIZE b > 0, the next b terms of the current
  * epoch are evaluated (fewer at the end of an epoch, as a data loader without
  * drop_last does; b > m means the whole sum); a new epoch reshuffles when
- * #GD_PARAM_SHUFFLE is 1.  Otherwise the full objective is evaluated.  When the last
- * call on this optimizer was a gd_minimize() of the same objective that ended at this
- * same x, its final evaluation is taken instead of evaluating again (see
- * gd_minimize()).
+ * #GD_PARAM_SHUFFLE is 1.  Otherwise the full objective is evaluated.
  * @param opt The handle.
  * @param obj The objective; its dimension must equal the optimizer's.
  * @param x   The iterate, updated in place.
@@ -625,16 +621,13 @@ GD_API int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f);
  * max_iter calls of gd_step().  With mini-batches, f and the gradient of each iteration
  * are those of its batch.
  *
- * Runs chain.  The evaluation at the final x (f, gradient and, with mini-batches, the
- * batch it drew) is kept: the next gd_minimize() or gd_step() on this optimizer that
- * passes the same objective handle and the same x, bit for bit, starts from it instead
- * of evaluating again.  So k calls with max_iter = m give the same x, step count and
- * sampling position as one call with max_iter = k m, and as k m calls of gd_step(),
- * bit for bit, and make the evaluations of the one call.  Any other call drops the
- * kept evaluation and returns its batch to the sampler, so that the next evaluation
- * draws that batch again; so do setting a sampling key (#GD_PARAM_BATCH_SIZE,
- * #GD_PARAM_SHUFFLE, #GD_PARAM_SEED) and gd_optimizer_reset().  This assumes the
- * objective gives the same value at the same x and terms.
+ * Runs chain: the sampler moves on by one batch per update.  The final evaluation
+ * makes no update, so its batch goes back to the sampler and the next evaluation, by
+ * gd_step() or gd_minimize(), draws it again; a failed evaluation gives its batch back
+ * too.  So k calls with max_iter = m give the same x,
+ * step count and sampling position as one call with max_iter = k m, and as k m calls
+ * of gd_step(), bit for bit (each call evaluates its start once more: k (m + 1)
+ * evaluations instead of k m + 1).
  *
  * The run's final f and gradient norm are gd_optimizer_last_f() and
  * gd_optimizer_last_grad_norm(): those of the full objective at the final x, or with
@@ -702,8 +695,6 @@ GD_API size_t gd_optimizer_iterations(const gd_optimizer *opt);
  * @brief Number of objective evaluations made by gd_step() and gd_minimize() since
  *        creation or the last reset, failed ones included.
  *
- * An evaluation that gd_minimize() kept for the next call and that call takes (see
- * gd_minimize()) is counted once.
  * @param opt The handle.
  * @return The count, or 0 when opt is NULL.
  * @since 1.1

@@ -99,9 +99,16 @@ int gdi_sampler_prepare(gdi_sampler *s, size_t m);
 /* The next batch of at most `size` terms; starts a new epoch (shuffled when `shuffle`)
  * when the current one is over.  The sampler must be prepared for m. */
 const size_t *gdi_sampler_next(gdi_sampler *s, size_t size, bool shuffle, size_t *count);
-gdi_sampler_position gdi_sampler_tell(const gdi_sampler *s);
+static inline gdi_sampler_position gdi_sampler_tell(const gdi_sampler *s)
+{
+    return (gdi_sampler_position){s->next, s->rng};
+}
 /* Goes back to a position told since the sampler was last prepared. */
-void gdi_sampler_seek(gdi_sampler *s, gdi_sampler_position position);
+static inline void gdi_sampler_seek(gdi_sampler *s, gdi_sampler_position position)
+{
+    s->next = position.next;
+    s->rng = position.rng;
+}
 
 /* ---- parameters: one row each in param_list.h ---- */
 
@@ -191,16 +198,17 @@ struct gd_optimizer {
      * block the adaptive methods ran 1.2-1.3x slower at n = 1e6 (bench/bench_layout.c). */
     double *state[GDI_MAX_STATE];
     bool state_ready; /* the state vectors hold moments (set by the first update) */
-    double *grad;     /* the gradient of the last evaluation of gd_step or gd_minimize */
-    double *x_prev;   /* gd_minimize's last accepted iterate; after it, its final x */
-    /* The run summary: evaluations since creation or reset, and the last accepted
-     * evaluation's f and gradient norm. */
+    /* The gradient of the last successful evaluation, and the buffer the next one
+     * writes (they swap on success: lib/minimize.c). */
+    double *grad, *spare_grad;
+    double *x_prev; /* gd_minimize's last accepted iterate */
+    /* The run summary: evaluations since creation or reset, and the last successful
+     * evaluation's f and gradient norm (the norm NaN while not computed: gd_step leaves
+     * it to gd_optimizer_last_grad_norm). */
     size_t evaluations;
     double last_f, last_grad_norm;
-    /* gd_minimize's last evaluation, at x_prev of `pending_obj`, kept for the next call
-     * (see gd_minimize in gdescent.h); pending_from is where the sampler was before it. */
-    const gd_objective *pending_obj;
-    gdi_sampler_position pending_from;
+    /* Where the sampler was before the last successful evaluation drew its batch. */
+    gdi_sampler_position last_draw_from;
     gd_monitor_fn monitor;
     void *monitor_user;
     gdi_sampler sampler;
@@ -230,9 +238,6 @@ static inline void gdi_update(gd_optimizer *opt, double *x, const double *grad)
     opt->step++;
     opt->method->update(opt, x, grad);
 }
-
-/* Drops gd_minimize's kept evaluation, returning its batch to the sampler. */
-void gdi_drop_pending(gd_optimizer *opt);
 
 /* ---- trajectory ---- */
 

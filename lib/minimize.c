@@ -1,7 +1,9 @@
 /*
  * minimize.c - gd_step and gd_minimize: evaluation (full or mini-batch) with the run
- * summary, the evaluation kept from one run to the next, and the stop criteria.  The
- * update itself is gdi_update (internal.h), shared with gd_optimizer_update.
+ * summary, and the stop criteria.  The update itself is gdi_update (internal.h),
+ * shared with gd_optimizer_update.  The sampler moves on by one batch per update:
+ * a failed evaluation, and the last one of a run, which makes no update, give their
+ * batch back, so that runs split over several calls chain.
  * SPDX-License-Identifier: MIT
  */
 #include <math.h>
@@ -20,83 +22,66 @@ static bool draws_batches(const gd_optimizer *opt, const gd_objective *obj)
     return obj->batch && gdi_opt_param(opt, GD_PARAM_BATCH_SIZE) != 0.0;
 }
 
-/* The next batch's value and gradient, or the full objective's. */
-static int eval_terms(gd_optimizer *opt, gd_objective *obj, const double *x, double *f)
+/* The next batch's value and gradient into grad, or the full objective's. */
+static int eval_terms(gd_optimizer *opt, gd_objective *obj, const double *x, bool batches,
+                      double *f, double *grad)
 {
-    if (!draws_batches(opt, obj))
-        return gdi_objective_eval_terms(obj, x, NULL, 0, f, opt->grad);
+    if (!batches)
+        return gdi_objective_eval_terms(obj, x, NULL, 0, f, grad);
     bool shuffle = gdi_opt_param(opt, GD_PARAM_SHUFFLE) != 0.0;
     size_t count;
     const size_t *idx =
         gdi_sampler_next(&opt->sampler, count_param(opt, GD_PARAM_BATCH_SIZE), shuffle, &count);
-    return gdi_objective_eval_terms(obj, x, idx, count, f, opt->grad);
+    return gdi_objective_eval_terms(obj, x, idx, count, f, grad);
 }
 
-/* Evaluates obj at x into opt->grad; a non-finite f or gradient is GD_EDIVERGED.  On
- * success the run summary holds the value and the gradient's norm; on failure the
- * sampler is back where it was, so that a failed evaluation does not consume its
- * batch (the position is taken after the sampler is prepared for obj's terms, which
- * may start it afresh). */
-static int evaluate(gd_optimizer *opt, gd_objective *obj, const double *x)
+/* Whether the gradient is finite; with norm non-NULL, it also receives its norm, from
+ * the same pass when it can. */
+static bool gradient_finite(const double *grad, size_t n, double *norm)
 {
-    if (draws_batches(opt, obj)) {
+    if (!norm)
+        return gdi_all_finite(grad, n);
+    *norm = gdi_norm2_if_finite(grad, n);
+    return *norm >= 0.0;
+}
+
+/* Evaluates obj at x; a non-finite f or gradient is GD_EDIVERGED.  The gradient goes to
+ * the spare buffer, which becomes opt->grad on success, so that opt->grad always holds
+ * the last successful evaluation's.  Its norm is computed here when with_norm, and
+ * otherwise on demand (gd_optimizer_last_grad_norm).  On failure the sampler is back
+ * where it was, so that a failed evaluation does not consume its batch (the position
+ * is taken after the sampler is prepared for obj's terms, which may start it afresh). */
+static int evaluate(gd_optimizer *opt, gd_objective *obj, const double *x, bool with_norm)
+{
+    bool batches = draws_batches(opt, obj);
+    if (batches) {
         int rc = gdi_sampler_prepare(&opt->sampler, obj->m);
         if (rc != GD_OK)
             return rc;
     }
     gdi_sampler_position before = gdi_sampler_tell(&opt->sampler);
     opt->evaluations++;
-    double f, norm = 0.0;
-    int rc = eval_terms(opt, obj, x, &f);
-    if (rc == GD_OK && !(isfinite(f) && (norm = gdi_norm2_if_finite(opt->grad, opt->n)) >= 0.0))
+    double f, norm = NAN, *grad = opt->spare_grad;
+    int rc = eval_terms(opt, obj, x, batches, &f, grad);
+    if (rc == GD_OK && !(isfinite(f) && gradient_finite(grad, opt->n, with_norm ? &norm : NULL)))
         rc = GD_EDIVERGED;
     if (rc != GD_OK) {
         gdi_sampler_seek(&opt->sampler, before);
         return rc;
     }
+    opt->spare_grad = opt->grad;
+    opt->grad = grad;
     opt->last_f = f;
     opt->last_grad_norm = norm;
-    opt->pending_from = before;
+    opt->last_draw_from = before;
     return GD_OK;
-}
-
-/* ---- the evaluation a run ends with, kept for the next call ---- */
-
-static void keep_pending(gd_optimizer *opt, const gd_objective *obj, const double *x)
-{
-    memcpy(opt->x_prev, x, opt->n * sizeof *x);
-    opt->pending_obj = obj;
-}
-
-void gdi_drop_pending(gd_optimizer *opt)
-{
-    if (opt->pending_obj)
-        gdi_sampler_seek(&opt->sampler, opt->pending_from);
-    opt->pending_obj = NULL;
-}
-
-/* Whether the kept evaluation is of obj at x (bit for bit); if so it is taken, and
- * otherwise dropped. */
-static bool take_pending(gd_optimizer *opt, const gd_objective *obj, const double *x)
-{
-    bool same = opt->pending_obj == obj && memcmp(x, opt->x_prev, opt->n * sizeof *x) == 0;
-    if (same)
-        opt->pending_obj = NULL;
-    else
-        gdi_drop_pending(opt);
-    return same;
-}
-
-static int evaluate_at_start(gd_optimizer *opt, gd_objective *obj, const double *x)
-{
-    return take_pending(opt, obj, x) ? GD_OK : evaluate(opt, obj, x);
 }
 
 int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f)
 {
     if (!opt || !obj || !x || obj->n != opt->n)
         return GD_EINVAL;
-    int rc = evaluate_at_start(opt, obj, x);
+    int rc = evaluate(opt, obj, x, false);
     if (rc != GD_OK)
         return rc;
     gdi_update(opt, x, opt->grad);
@@ -167,7 +152,7 @@ static int advance(struct run *r)
     memcpy(opt->x_prev, r->x, opt->n * sizeof *r->x);
     r->f_prev = opt->last_f;
     gdi_update(opt, r->x, opt->grad);
-    int rc = evaluate(opt, r->obj, r->x);
+    int rc = evaluate(opt, r->obj, r->x, true);
     if (rc != GD_OK)
         memcpy(r->x, opt->x_prev, opt->n * sizeof *r->x);
     return rc;
@@ -185,15 +170,15 @@ int gd_minimize(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajectory *
         .max_iter = count_param(opt, GD_PARAM_MAX_ITER),
         .stride = traj ? gdi_trajectory_stride(traj) : 1,
     };
-    int rc = evaluate_at_start(opt, obj, x);
+    int rc = evaluate(opt, obj, x, true);
     for (size_t k = 0; rc == GD_OK; k++) {
         if (k > 0 && (rc = advance(&r)) != GD_OK)
             break;
         int stop = stop_reason(&r, k);
         rc = record(&r, k, stop);
         if (rc != GD_OK || stop != GD_OK) {
-            /* The evaluation at x succeeded: the next call starts from it. */
-            keep_pending(opt, obj, x);
+            /* The last evaluation made no update: its batch is drawn again next time. */
+            gdi_sampler_seek(&opt->sampler, opt->last_draw_from);
             return rc != GD_OK ? rc : stop;
         }
     }

@@ -62,7 +62,6 @@ static void forget_run(gd_optimizer *opt)
     opt->state_ready = false;
     opt->evaluations = 0;
     opt->last_f = opt->last_grad_norm = NAN;
-    opt->pending_obj = NULL;
 }
 
 static bool allocate_vectors(gd_optimizer *opt)
@@ -70,8 +69,9 @@ static bool allocate_vectors(gd_optimizer *opt)
     size_t n = opt->n;
     opt->rule = gdi_calloc_array(1, opt->method->rule_size);
     opt->grad = gdi_alloc_array(n, sizeof(double));
+    opt->spare_grad = gdi_alloc_array(n, sizeof(double));
     opt->x_prev = gdi_alloc_array(n, sizeof(double));
-    bool ok = opt->rule && opt->grad && opt->x_prev;
+    bool ok = opt->rule && opt->grad && opt->spare_grad && opt->x_prev;
     for (size_t v = 0; ok && v < opt->method->state_vectors; v++)
         ok = (opt->state[v] = gdi_calloc_array(n, sizeof(double))) != NULL;
     return ok;
@@ -108,6 +108,7 @@ void gd_optimizer_free(gd_optimizer *opt)
         gdi_free(opt->state[v]);
     gdi_free(opt->rule);
     gdi_free(opt->grad);
+    gdi_free(opt->spare_grad);
     gdi_free(opt->x_prev);
     gdi_free(opt);
 }
@@ -129,9 +130,6 @@ int gd_optimizer_set(gd_optimizer *opt, gd_param key, double value)
         opt->param[slot] = old;
         return GD_EINVAL;
     }
-    /* The kept evaluation drew its batch with the old sampling parameters. */
-    if (gdi_param_group(slot) == GDI_GROUP_SAMPLING)
-        gdi_drop_pending(opt);
     if (key == GD_PARAM_SEED)
         gdi_sampler_restart(&opt->sampler, seed_of(opt));
     opt->method->select(opt);
@@ -182,7 +180,9 @@ double gd_optimizer_last_f(const gd_optimizer *opt)
 
 double gd_optimizer_last_grad_norm(const gd_optimizer *opt)
 {
-    return opt ? opt->last_grad_norm : NAN;
+    if (!opt || isnan(opt->last_f))
+        return NAN; /* no successful evaluation: its f would be finite */
+    return isnan(opt->last_grad_norm) ? gdi_norm2(opt->grad, opt->n) : opt->last_grad_norm;
 }
 
 /* The index of torch's state vector `name` in opt->state, or -1. */

@@ -59,14 +59,3 @@ const size_t *gdi_sampler_next(gdi_sampler *s, size_t size, bool shuffle, size_t
     s->next += *count;
     return batch;
 }
-
-gdi_sampler_position gdi_sampler_tell(const gdi_sampler *s)
-{
-    return (gdi_sampler_position){s->next, s->rng};
-}
-
-void gdi_sampler_seek(gdi_sampler *s, gdi_sampler_position position)
-{
-    s->next = position.next;
-    s->rng = position.rng;
-}
