@@ -9,6 +9,8 @@ torch.optim, over NumPy float64 arrays.
 Handles are freed when garbage collected.  An object must not be used from two threads
 at once; distinct objects may be.
 """
+from collections.abc import Mapping
+
 import numpy as np
 
 from ._native import ffi, load_library
@@ -25,13 +27,64 @@ EINVAL, ENOMEM, ECALLBACK, EDIVERGED, EIO = -1, -2, -3, -4, -5
 LS_INTERCEPT = 1
 TRAJ_X = 1
 
-METHODS = {"sgd": 0, "adam": 1, "adamw": 2, "rmsprop": 3, "adagrad": 4}
 STOP_NAMES = {STOP_MAXITER: "maxiter", STOP_GTOL: "gtol", STOP_FTOL: "ftol",
               STOP_XTOL: "xtol", STOP_USER: "user"}
 
 
 def _lib():
     return load_library()
+
+
+class _LibraryNames(Mapping):
+    """A read-only mapping filled from the library the first time it is read, so that
+    importing the package does not load the library (load_library(path) may still
+    choose it)."""
+
+    def __init__(self, fill):
+        self._fill, self._names = fill, None
+
+    def _table(self):
+        if self._names is None:
+            self._names = self._fill(_lib())
+        return self._names
+
+    def __getitem__(self, name):
+        return self._table()[name]
+
+    def __iter__(self):
+        return iter(self._table())
+
+    def __len__(self):
+        return len(self._table())
+
+    def __repr__(self):
+        return repr(self._table())
+
+
+def _method_names(lib):
+    """gd_method_name(0), gd_method_name(1), ... until NULL: the methods are numbered
+    from 0 without gaps."""
+    names, method = {}, 0
+    while (name := lib.gd_method_name(method)) != ffi.NULL:
+        names[ffi.string(name).decode()] = method
+        method += 1
+    return names
+
+
+#: Method name -> gd_method value, as the loaded library reports them.
+METHODS = _LibraryNames(_method_names)
+
+# gd_param values are below 64 (method keys 0-31, run 32-47, sampling 48-63).
+_PARAM_KEY_LIMIT = 64
+
+
+def _c_name(name, what):
+    """A name as a C string, or None for one with a NUL inside, which C would cut
+    short and which therefore names nothing (the caller reports it as unknown)."""
+    if not isinstance(name, str):
+        raise TypeError(f"{what} must be a str, not {type(name).__name__}")
+    raw = name.encode()
+    return None if b"\0" in raw else raw
 
 
 def version():
@@ -261,12 +314,11 @@ def rosenbrock(n=2):
 
 
 class Optimizer:
-    """An update rule of torch.optim: "sgd", "adam", "adamw", "rmsprop" or "adagrad".
+    """An update rule of torch.optim, named as in METHODS (for example "adam").
 
-    Parameters are the C library's names: lr, momentum, dampening, nesterov,
-    weight_decay, beta1, beta2, eps, amsgrad, alpha, centered, lr_decay,
-    initial_accumulator, maximize, and for minimize(): max_iter, gtol, ftol, xtol,
-    batch_size, shuffle, seed.  Booleans may be given as True/False.
+    Parameters are set by the C library's names, for example lr, momentum or beta1,
+    and for minimize() max_iter, gtol or batch_size; params() lists those this
+    optimizer takes, with their values.  Booleans may be given as True/False.
     """
 
     def __init__(self, method, n, **params):
@@ -278,23 +330,24 @@ class Optimizer:
             raise MemoryError("gd_optimizer_new: out of memory")
         self._handle = ffi.gc(handle, _lib().gd_optimizer_free)
         self.method, self.n = method, n
-        self._monitor = None
         self.set(**params)
 
     def set(self, **params):
         """Sets parameters by name; raises GDError (EINVAL) on an unknown name or a value
         out of range, leaving that parameter unchanged."""
         for name, value in params.items():
-            status = _lib().gd_optimizer_set_by_name(self._handle, name.encode(),
-                                                     float(value))
+            cname = _c_name(name, "parameter name")
+            status = EINVAL if cname is None else _lib().gd_optimizer_set_by_name(
+                self._handle, cname, float(value))
             _check(status, f"{self.method} parameter {name}={value!r}")
         return self
 
     def get(self, name):
         """The current value of a parameter."""
-        key = getattr(_lib(), "GD_PARAM_" + name.upper(), None)
-        if key is None:
+        cname, key = _c_name(name, "parameter name"), ffi.new("gd_param *")
+        if cname is None or _lib().gd_param_by_name(cname, key) != OK:
             raise GDError(EINVAL, f"unknown parameter {name!r}")
+        key = key[0]
         value = ffi.new("double *")
         _check(_lib().gd_optimizer_get(self._handle, key, value), f"parameter {name}")
         return value[0]
@@ -303,7 +356,7 @@ class Optimizer:
         """Every parameter this optimizer takes, with its current value, as a dict in
         key order: the method's own, then the run's and the sampling's."""
         lib, value, out = _lib(), ffi.new("double *"), {}
-        for key in range(64):
+        for key in range(_PARAM_KEY_LIMIT):
             name = lib.gd_param_name(key)
             if name != ffi.NULL and lib.gd_optimizer_get(self._handle, key, value) == OK:
                 out[ffi.string(name).decode()] = value[0]
@@ -317,6 +370,45 @@ class Optimizer:
     def iterations(self):
         """Updates made since creation or the last reset()."""
         return _lib().gd_optimizer_iterations(self._handle)
+
+    @property
+    def evaluations(self):
+        """Objective evaluations made by step() and minimize() since creation or the
+        last reset(), failed ones included; one that minimize() kept and the next call
+        took is counted once."""
+        return _lib().gd_optimizer_evaluations(self._handle)
+
+    @property
+    def last_f(self):
+        """f of the last successful evaluation (after minimize(): at its final x, of
+        the full objective or, with batch_size > 0, of the last batch); NaN before any
+        since creation or reset()."""
+        return _lib().gd_optimizer_last_f(self._handle)
+
+    @property
+    def last_grad_norm(self):
+        """Norm of the gradient of that same evaluation; NaN before any."""
+        return _lib().gd_optimizer_last_grad_norm(self._handle)
+
+    def state(self, name):
+        """A copy of the state torch.optim keeps under the key name: a float64 array of
+        shape (n,) for a vector ("exp_avg", "exp_avg_sq", "max_exp_avg_sq",
+        "momentum_buffer", "square_avg", "grad_avg", "sum"), a float for a scalar
+        ("step").  When n = 1 the library cannot tell the two apart, and every key
+        gives an array of shape (1,).  Raises KeyError for a key the method does not
+        keep under its current parameters (such as "momentum_buffer" before a step
+        used momentum)."""
+        lib, cname = _lib(), _c_name(name, "state key")
+        if cname is None:
+            raise KeyError(name)
+        vector = np.empty(self.n)
+        if lib.gd_optimizer_get_state(self._handle, cname,
+                                      ffi.from_buffer("double[]", vector), self.n) == OK:
+            return vector
+        scalar = ffi.new("double *")
+        if lib.gd_optimizer_get_state(self._handle, cname, scalar, 1) == OK:
+            return scalar[0]
+        raise KeyError(name)
 
     @property
     def isa(self):
@@ -391,18 +483,30 @@ class Trajectory:
 
 
 class Result:
-    """Outcome of minimize(): x, f (last recorded value), status (GD_STOP_* code),
-    status_name ("maxiter", "gtol", ...), iterations (updates made by this call) and
-    trajectory."""
+    """Outcome of minimize().
 
-    def __init__(self, x, f, status, iterations, trajectory):
-        self.x, self.f, self.status = x, f, status
+    x            the final iterate (a new array);
+    f            f at the final x: of the full objective, or with mini-batches
+                 (batch_size > 0) the value of the last batch drawn, at the final x;
+    grad_norm    the norm of the gradient of that same evaluation;
+    status       the GD_STOP_* code, status_name its name ("maxiter", "gtol", ...);
+    iterations   updates made by this call;
+    nfev         objective evaluations made by this call (max_iter updates take
+                 max_iter + 1; a call that continues where the previous one on the
+                 same optimizer ended reuses that one's last evaluation);
+    trajectory   the Trajectory appended to, or None when none was asked for.
+    """
+
+    def __init__(self, x, f, status, iterations, trajectory, grad_norm=float("nan"),
+                 nfev=None):
+        self.x, self.f, self.grad_norm, self.status = x, f, grad_norm, status
         self.status_name = STOP_NAMES.get(status, str(status))
-        self.iterations, self.trajectory = iterations, trajectory
+        self.iterations, self.nfev, self.trajectory = iterations, nfev, trajectory
 
     def __repr__(self):
         return (f"Result(status={self.status_name}, iterations={self.iterations}, "
-                f"f={self.f!r}, x={self.x!r})")
+                f"nfev={self.nfev}, f={self.f!r}, grad_norm={self.grad_norm!r}, "
+                f"x={self.x!r})")
 
 
 def _check_pair(opt, obj):
@@ -441,9 +545,13 @@ def minimize(objective, x0, optimizer="sgd", *, trajectory=None, record_x=False,
     """Runs gd_minimize from a copy of x0 and returns a Result.
 
     optimizer is an Optimizer (its state carries over between calls) or a method name
-    (a new Optimizer with **params).  trajectory: a Trajectory to append to, or None for
-    a new one (recording x when record_x).  callback(iteration, x, f) is called after
-    every update; a true return value stops the run (status "user").
+    (a new Optimizer with **params).  Calls on one Optimizer chain: a call that starts
+    from the previous call's final x (result.x) on the same objective continues that
+    run exactly, so k calls of max_iter = m end where one call of max_iter = k m does.
+    trajectory: a Trajectory to append to; None records nothing, unless record_x is
+    set, which makes a new Trajectory recording x.  callback(iteration, x, f) is called
+    after every update of this call; a true return value stops the run (status
+    "user").
     Raises GDError on failure; for ECALLBACK and EDIVERGED its x is the last accepted
     iterate; an exception raised by the objective or callback is raised again.
     """
@@ -452,25 +560,37 @@ def minimize(objective, x0, optimizer="sgd", *, trajectory=None, record_x=False,
     elif params:
         optimizer.set(**params)
     _check_pair(optimizer, objective)
+    if callback is not None and not callable(callback):
+        raise TypeError("callback must be callable or None")
+    if trajectory is None and record_x:
+        trajectory = Trajectory(objective.n, record_x=True)
+    if trajectory is not None and not isinstance(trajectory, Trajectory):
+        raise TypeError("trajectory must be a gdescent.Trajectory or None")
     x = _float_vector(x0, objective.n, "x0").copy()
-    if trajectory is None:
-        trajectory = Trajectory(objective.n, record_x=record_x)
+    lib, opt = _lib(), optimizer._handle
+    run = (opt, objective._handle, ffi.from_buffer("double[]", x),
+           ffi.NULL if trajectory is None else trajectory._handle)
+    iterations, evaluations = optimizer.iterations, optimizer.evaluations
     holder = {"fn": callback, "error": None}
-    c_monitor = _monitor_callback(holder) if callback else ffi.NULL
-    _check(_lib().gd_optimizer_set_monitor(optimizer._handle, c_monitor, ffi.NULL),
-           "gd_optimizer_set_monitor")
-    before = optimizer.iterations
-    try:
-        status = _lib().gd_minimize(optimizer._handle, objective._handle,
-                                    ffi.from_buffer("double[]", x), trajectory._handle)
-    finally:
-        _lib().gd_optimizer_set_monitor(optimizer._handle, ffi.NULL, ffi.NULL)
+    if callback is None:
+        status = lib.gd_minimize(*run)
+    else:
+        # The monitor is installed for this call only: the C callback (and the
+        # exception it catches) live in this frame.
+        c_monitor = _monitor_callback(holder)
+        _check(lib.gd_optimizer_set_monitor(opt, c_monitor, ffi.NULL),
+               "gd_optimizer_set_monitor")
+        try:
+            status = lib.gd_minimize(*run)
+        finally:
+            lib.gd_optimizer_set_monitor(opt, ffi.NULL, ffi.NULL)
     objective._raise_pending()
     if holder["error"] is not None:
         raise holder["error"]
     if status < 0:
         raise GDError(status, "gd_minimize",
                       x if status in (ECALLBACK, EDIVERGED) else None)
-    last = len(trajectory) - 1
-    f = _lib().gd_trajectory_f(trajectory._handle, last) if last >= 0 else objective(x)[0]
-    return Result(x, f, status, optimizer.iterations - before, trajectory)
+    return Result(x, lib.gd_optimizer_last_f(opt), status,
+                  optimizer.iterations - iterations, trajectory,
+                  grad_norm=lib.gd_optimizer_last_grad_norm(opt),
+                  nfev=optimizer.evaluations - evaluations)

@@ -100,8 +100,10 @@ def test_python_finite_sum_matches_the_bundled_one():
     mine = gdescent.Objective(batch, 2, terms=40)
     assert mine.terms == 40
     params = dict(lr=0.05, batch_size=7, seed=3, max_iter=60)
-    a = gdescent.minimize(mine, [0.0, 0.0], "sgd", **params)
-    b = gdescent.minimize(gdescent.least_squares(X, y), [0.0, 0.0], "sgd", **params)
+    a = gdescent.minimize(mine, [0.0, 0.0], "sgd", trajectory=gdescent.Trajectory(2),
+                          **params)
+    b = gdescent.minimize(gdescent.least_squares(X, y), [0.0, 0.0], "sgd",
+                          trajectory=gdescent.Trajectory(2), **params)
     np.testing.assert_allclose(a.x, b.x, rtol=1e-12)
     np.testing.assert_allclose(a.trajectory.f, b.trajectory.f, rtol=1e-12)
     assert seen[:6] == [7, 7, 7, 7, 7, 5]  # the short last batch of an epoch

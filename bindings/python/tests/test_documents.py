@@ -76,7 +76,7 @@ def test_full_batch_regression():
     assert f == pytest.approx(42.04352367497908, rel=1e-9)
     np.testing.assert_allclose(w, [0.4120596524733747, -0.18458753348838164], rtol=1e-9)
     opt.reset()
-    r = gdescent.minimize(loss, w0, opt)
+    r = gdescent.minimize(loss, w0, opt, trajectory=gdescent.Trajectory(2))
     assert r.trajectory.f[4999] == pytest.approx(5.8741498619485146e-08, rel=1e-9)
     np.testing.assert_allclose(r.x, [4.999278595714187, 0.500136309516923], rtol=1e-9)
     # Same fit with the intercept flag: w = (slope, intercept).
