@@ -56,7 +56,7 @@ use std::any::Any;
 use std::ffi::{CStr, CString};
 use std::fmt;
 use std::marker::PhantomData;
-use std::os::raw::{c_int, c_void};
+use std::os::raw::{c_char, c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::ptr::{self, NonNull};
@@ -171,6 +171,16 @@ fn c_string(bytes: Vec<u8>, context: &'static str) -> Result<CString, Error> {
     })
 }
 
+/// A static name the library returned (`gd_method_name`, `gd_param_name`); "" for NULL,
+/// which a library that links with this crate never returns for the crate's values.
+fn library_name(name: *const c_char) -> &'static str {
+    if name.is_null() {
+        return "";
+    }
+    // SAFETY: a non-NULL static NUL-terminated string, never freed.
+    unsafe { CStr::from_ptr(name) }.to_str().unwrap_or("")
+}
+
 /// An update rule of `torch.optim` (`gd_method`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {
@@ -208,15 +218,10 @@ impl Method {
     }
 
     /// The name [`Method::by_name`] accepts: "sgd", "adam", "adamw", "rmsprop" or
-    /// "adagrad".
+    /// "adagrad", as the linked library gives it (`gd_method_name`).
     pub fn name(self) -> &'static str {
-        match self {
-            Method::Sgd => "sgd",
-            Method::Adam => "adam",
-            Method::AdamW => "adamw",
-            Method::RmsProp => "rmsprop",
-            Method::Adagrad => "adagrad",
-        }
+        // SAFETY: gd_method_name takes any value and returns NULL or a static string.
+        library_name(unsafe { sys::gd_method_name(self.raw()) })
     }
 
     /// The method of a name, as the library reads it (`gd_method_by_name`: the enum
@@ -325,31 +330,24 @@ impl Param {
     }
 
     /// The name [`Optimizer::set_by_name`] accepts: the enumerator's name lower-cased
-    /// without `GD_PARAM_`, for example "lr", "beta1", "max_iter".
+    /// without `GD_PARAM_`, for example "lr", "beta1", "max_iter", as the linked library
+    /// gives it (`gd_param_name`).
     pub fn name(self) -> &'static str {
-        match self {
-            Param::Lr => "lr",
-            Param::Momentum => "momentum",
-            Param::Dampening => "dampening",
-            Param::Nesterov => "nesterov",
-            Param::WeightDecay => "weight_decay",
-            Param::Beta1 => "beta1",
-            Param::Beta2 => "beta2",
-            Param::Eps => "eps",
-            Param::Amsgrad => "amsgrad",
-            Param::Alpha => "alpha",
-            Param::Centered => "centered",
-            Param::LrDecay => "lr_decay",
-            Param::InitialAccumulator => "initial_accumulator",
-            Param::Maximize => "maximize",
-            Param::MaxIter => "max_iter",
-            Param::Gtol => "gtol",
-            Param::Ftol => "ftol",
-            Param::Xtol => "xtol",
-            Param::BatchSize => "batch_size",
-            Param::Shuffle => "shuffle",
-            Param::Seed => "seed",
+        // SAFETY: gd_param_name takes any value and returns NULL or a static string.
+        library_name(unsafe { sys::gd_param_name(self.raw()) })
+    }
+
+    /// The key of a name, the inverse of [`Param::name`], as the library reads it
+    /// (`gd_param_by_name`: exact and case-sensitive); None for any other name.
+    pub fn by_name(name: &str) -> Option<Param> {
+        let name = CString::new(name).ok()?;
+        let mut raw: sys::gd_param = -1;
+        // SAFETY: a NUL-terminated name and a valid place for the key, which the
+        // library writes only on success.
+        if unsafe { sys::gd_param_by_name(name.as_ptr(), &mut raw) } != sys::GD_OK {
+            return None;
         }
+        Param::ALL.iter().copied().find(|p| p.raw() == raw)
     }
 }
 
@@ -396,16 +394,24 @@ impl StopReason {
     }
 }
 
-/// The result of a successful [`Optimizer::minimize`].
+/// The result of a successful [`Optimizer::minimize`]: the run summary of the library
+/// (`gd_optimizer_last_f`, `gd_optimizer_last_grad_norm`, and the changes of
+/// `gd_optimizer_iterations` and `gd_optimizer_evaluations` over the call).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Outcome {
     /// Which criterion ended the run.
     pub stop: StopReason,
     /// Updates made by this call.
     pub iterations: usize,
-    /// f at the final iterate (of its mini-batch when [`Param::BatchSize`] > 0).
+    /// Objective evaluations made by this call: `iterations + 1` for a run that starts
+    /// afresh, `iterations` for one that continues where the last call ended (see
+    /// [`Optimizer::minimize`]).
+    pub evaluations: usize,
+    /// f at the final iterate: the full objective's value there, or with mini-batches
+    /// ([`Param::BatchSize`] > 0 on a finite sum) the value of the last batch drawn, at
+    /// the final iterate.
     pub f: f64,
-    /// Euclidean norm of the gradient at the final iterate (same batch as `f`).
+    /// Euclidean norm of the gradient of that same evaluation (same batch as `f`).
     pub grad_norm: f64,
 }
 
@@ -786,8 +792,6 @@ pub struct Optimizer {
     raw: NonNull<sys::gd_optimizer>,
     n: usize,
     method: Method,
-    /// Records the start and the end of runs given no trajectory, for Outcome::f.
-    summary: Option<Trajectory>,
 }
 
 // SAFETY: the library keeps no thread-local or global state; a handle may move between
@@ -803,12 +807,7 @@ impl Optimizer {
         // SAFETY: plain value arguments.
         let raw = unsafe { sys::gd_optimizer_new(method.raw(), n) };
         let raw = NonNull::new(raw).ok_or(Error::Invalid("gd_optimizer_new"))?;
-        Ok(Optimizer {
-            raw,
-            n,
-            method,
-            summary: None,
-        })
+        Ok(Optimizer { raw, n, method })
     }
 
     /// Dimension of the iterates.
@@ -863,8 +862,9 @@ impl Optimizer {
         Ok(value)
     }
 
-    /// Forgets moments, the iteration count and the sampler position; parameters are
-    /// kept.
+    /// Forgets moments, the iteration count, the run summary ([`Optimizer::evaluations`],
+    /// [`Optimizer::last_f`], [`Optimizer::last_grad_norm`]), the evaluation kept by
+    /// [`Optimizer::minimize`] and the sampler position; parameters are kept.
     pub fn reset(&mut self) {
         // SAFETY: a valid handle; cannot fail for one.
         unsafe { sys::gd_optimizer_reset(self.raw.as_ptr()) };
@@ -874,6 +874,70 @@ impl Optimizer {
     pub fn iterations(&self) -> usize {
         // SAFETY: a valid handle.
         unsafe { sys::gd_optimizer_iterations(self.raw.as_ptr()) }
+    }
+
+    /// Objective evaluations made by [`Optimizer::step`] and [`Optimizer::minimize`]
+    /// since creation or the last reset, failed ones included; an evaluation that one
+    /// `minimize` ended with and the next call took over counts once.
+    pub fn evaluations(&self) -> usize {
+        // SAFETY: a valid handle.
+        unsafe { sys::gd_optimizer_evaluations(self.raw.as_ptr()) }
+    }
+
+    /// f of the last successful evaluation of [`Optimizer::step`] or
+    /// [`Optimizer::minimize`] (of its mini-batch when [`Param::BatchSize`] > 0); NaN
+    /// before any since creation or the last reset.  [`Optimizer::update`] evaluates
+    /// nothing and leaves it.
+    pub fn last_f(&self) -> f64 {
+        // SAFETY: a valid handle.
+        unsafe { sys::gd_optimizer_last_f(self.raw.as_ptr()) }
+    }
+
+    /// The gradient norm of that same evaluation; NaN before any.
+    pub fn last_grad_norm(&self) -> f64 {
+        // SAFETY: a valid handle.
+        unsafe { sys::gd_optimizer_last_grad_norm(self.raw.as_ptr()) }
+    }
+
+    /// A copy of the state that `torch.optim` keeps under the same key: n values for
+    /// the vectors ("exp_avg", "exp_avg_sq", "max_exp_avg_sq" with AMSGrad, for Adam
+    /// and AdamW; "square_avg", "grad_avg" when centered, "momentum_buffer" with
+    /// momentum, for RMSprop; "sum" for Adagrad; "momentum_buffer" for SGD once a step
+    /// used momentum), one for the scalar "step" (all methods but SGD).  A key the
+    /// method does not keep under its current parameters is `GD_EINVAL`.
+    ///
+    /// ```
+    /// use gdescent::{Method, Optimizer};
+    ///
+    /// let mut opt = Optimizer::new(Method::Adam, 2)?;
+    /// opt.update(&mut [0.0, 0.0], &[1.0, -2.0])?;
+    /// assert_eq!(opt.state("step")?, [1.0]);
+    /// assert_eq!(opt.state("exp_avg")?, [(1.0 - 0.9) * 1.0, (1.0 - 0.9) * -2.0]);
+    /// assert!(opt.state("max_exp_avg_sq").is_err()); // AMSGrad is off
+    /// # Ok::<(), gdescent::Error>(())
+    /// ```
+    pub fn state(&self, name: &str) -> Result<Vec<f64>, Error> {
+        let context = "gd_optimizer_get_state";
+        let name = c_string(name.as_bytes().to_vec(), context)?;
+        // The library takes the key's length and has no call that tells it: try a
+        // vector of n values, then a scalar.
+        let mut code = sys::GD_EINVAL;
+        for count in [self.n, 1] {
+            let mut out = vec![0.0; count];
+            // SAFETY: a valid handle, a NUL-terminated name and room for count values.
+            code = unsafe {
+                sys::gd_optimizer_get_state(
+                    self.raw.as_ptr(),
+                    name.as_ptr(),
+                    out.as_mut_ptr(),
+                    count,
+                )
+            };
+            if code == sys::GD_OK {
+                return Ok(out);
+            }
+        }
+        Err(Error::Status { code, context })
     }
 
     /// The instruction-set level of the update loops: "baseline", "avx2" or "avx512"
@@ -919,7 +983,20 @@ impl Optimizer {
     /// Runs updates until a stop criterion holds ([`Param::MaxIter`], [`Param::Gtol`],
     /// [`Param::Ftol`], [`Param::Xtol`]), leaving the final iterate in x and appending
     /// records to `trajectory` when given (the start, every stride-th iteration and the
-    /// last).
+    /// last).  Without a trajectory nothing is recorded: the [`Outcome`] comes from the
+    /// optimizer's run summary.
+    ///
+    /// Runs chain: the optimizer keeps the evaluation at the final x, and the next
+    /// `minimize` or [`Optimizer::step`] with the same objective from that same x (bit
+    /// for bit) starts from it instead of evaluating again.  So k calls of
+    /// [`Param::MaxIter`] m end where one call of k m ends, bit for bit, mini-batches
+    /// included, and make the same evaluations.  Any other call, setting a sampling key
+    /// ([`Param::BatchSize`], [`Param::Shuffle`], [`Param::Seed`]) or
+    /// [`Optimizer::reset`] drops the kept evaluation.  This assumes the objective gives
+    /// the same value at the same x and terms.
+    ///
+    /// This does not touch the library's monitor (the safe layer never leaves one
+    /// installed; one installed through [`sys`] is called).
     ///
     /// On [`Error::Objective`], [`Error::Panic`] or `GD_EDIVERGED`, x holds the last
     /// accepted iterate, and the optimizer's state includes the rejected update: call
@@ -937,7 +1014,8 @@ impl Optimizer {
     /// (iterations count from 1 in this call; f is of the mini-batch when
     /// [`Param::BatchSize`] > 0); returning `true` stops the run with
     /// [`StopReason::User`].  A panic in the monitor stops the run and becomes
-    /// [`Error::Panic`].  The monitor is installed for this call only.
+    /// [`Error::Panic`].  The monitor is installed for this call only and removed
+    /// before it returns (replacing any monitor installed through [`sys`]).
     pub fn minimize_with<M>(
         &mut self,
         objective: &mut Objective,
@@ -960,62 +1038,52 @@ impl Optimizer {
         objective: &mut Objective,
         x: &mut [f64],
         trajectory: Option<&mut Trajectory>,
-        mut monitor: Option<&mut Monitor<'_>>,
+        monitor: Option<&mut Monitor<'_>>,
     ) -> Result<Outcome, Error> {
         check_len("x", self.n, x.len())?;
         check_len("objective dimension", self.n, objective.n)?;
-        let opt = self.raw.as_ptr();
         let traj = match trajectory {
             Some(t) => {
                 check_len("trajectory dimension", self.n, t.n)?;
-                t
+                t.as_raw()
             }
-            None => {
-                if self.summary.is_none() {
-                    // Stride usize::MAX records only the start (k = 0) and the end.
-                    let mut t = Trajectory::new(self.n, false)?;
-                    t.set_stride(usize::MAX)?;
-                    self.summary = Some(t);
+            None => ptr::null_mut(),
+        };
+        let (iterations, evaluations) = (self.iterations(), self.evaluations());
+        let (opt, obj, xp) = (self.raw.as_ptr(), objective.raw.as_ptr(), x.as_mut_ptr());
+        let code = match monitor {
+            // SAFETY: lengths checked; handles valid; traj is NULL or a trajectory of
+            // dimension n.
+            None => unsafe { sys::gd_minimize(opt, obj, xp, traj) },
+            Some(monitor) => {
+                let user = monitor as *mut Monitor as *mut c_void;
+                // SAFETY: as above.  `user` points to the Monitor borrowed by this
+                // function, which outlives the run; the trampoline catches panics, so
+                // gd_minimize returns and the monitor is removed before this function
+                // does: the library never keeps the pointer.
+                let code = unsafe {
+                    sys::gd_optimizer_set_monitor(opt, Some(monitor_trampoline), user);
+                    let code = sys::gd_minimize(opt, obj, xp, traj);
+                    sys::gd_optimizer_set_monitor(opt, None, ptr::null_mut());
+                    code
+                };
+                if let Some(payload) = monitor.panic.take() {
+                    return Err(Error::Panic(panic_message(payload)));
                 }
-                let t = self.summary.as_mut().expect("created above");
-                t.clear();
-                t
+                code
             }
         };
-        let records_before = traj.len();
-        // SAFETY: a valid handle (self.iterations() would borrow self, whose summary
-        // `traj` may borrow).
-        let before = unsafe { sys::gd_optimizer_iterations(opt) };
-        let (hook, user): (sys::gd_monitor_fn, *mut c_void) = match monitor.as_deref_mut() {
-            Some(m) => (Some(monitor_trampoline), m as *mut Monitor as *mut c_void),
-            None => (None, ptr::null_mut()),
-        };
-        // SAFETY: lengths checked; handles valid.  `user` points to the Monitor borrowed
-        // by this function, which outlives the run, and the monitor is removed before
-        // returning, so the library never keeps the pointer.
-        let code = unsafe {
-            sys::gd_optimizer_set_monitor(opt, hook, user);
-            let code = sys::gd_minimize(opt, objective.raw.as_ptr(), x.as_mut_ptr(), traj.as_raw());
-            sys::gd_optimizer_set_monitor(opt, None, ptr::null_mut());
-            code
-        };
-        if let Some(payload) = monitor.and_then(|m| m.panic.take()) {
-            return Err(Error::Panic(panic_message(payload)));
-        }
         let code = objective.finish(code, "gd_minimize")?;
         let stop = StopReason::from_code(code).ok_or(Error::Status {
             code,
             context: "gd_minimize (unknown stop reason)",
         })?;
-        // A successful run records its last iterate.
-        debug_assert!(traj.len() > records_before);
-        let last = traj.len().wrapping_sub(1);
-        let (f, grad_norm) = (traj.f(last), traj.grad_norm(last));
         Ok(Outcome {
             stop,
-            iterations: self.iterations().wrapping_sub(before),
-            f: f.unwrap_or(f64::NAN),
-            grad_norm: grad_norm.unwrap_or(f64::NAN),
+            iterations: self.iterations().wrapping_sub(iterations),
+            evaluations: self.evaluations().wrapping_sub(evaluations),
+            f: self.last_f(),
+            grad_norm: self.last_grad_norm(),
         })
     }
 }
@@ -1304,6 +1372,7 @@ impl fmt::Debug for Optimizer {
             .field("method", &self.method)
             .field("n", &self.n)
             .field("iterations", &self.iterations())
+            .field("evaluations", &self.evaluations())
             .field("isa", &self.isa())
             .finish()
     }

@@ -322,6 +322,7 @@ fn outcome_of_a_run_that_stops_at_its_start() {
         gdescent::Outcome {
             stop: StopReason::Gtol,
             iterations: 0,
+            evaluations: 1,
             f: 0.0,
             grad_norm: 0.0
         }
