@@ -374,8 +374,7 @@ class Optimizer:
     @property
     def evaluations(self):
         """Objective evaluations made by step() and minimize() since creation or the
-        last reset(), failed ones included; one that minimize() kept and the next call
-        took is counted once."""
+        last reset(), failed ones included."""
         return _lib().gd_optimizer_evaluations(self._handle)
 
     @property
@@ -492,8 +491,7 @@ class Result:
     status       the GD_STOP_* code, status_name its name ("maxiter", "gtol", ...);
     iterations   updates made by this call;
     nfev         objective evaluations made by this call (max_iter updates take
-                 max_iter + 1; a call that continues where the previous one on the
-                 same optimizer ended reuses that one's last evaluation);
+                 max_iter + 1);
     trajectory   the Trajectory appended to, or None when none was asked for.
     """
 

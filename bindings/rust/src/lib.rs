@@ -863,8 +863,8 @@ impl Optimizer {
     }
 
     /// Forgets moments, the iteration count, the run summary ([`Optimizer::evaluations`],
-    /// [`Optimizer::last_f`], [`Optimizer::last_grad_norm`]), the evaluation kept by
-    /// [`Optimizer::minimize`] and the sampler position; parameters are kept.
+    /// [`Optimizer::last_f`], [`Optimizer::last_grad_norm`]) and the sampler position;
+    /// parameters are kept.
     pub fn reset(&mut self) {
         // SAFETY: a valid handle; cannot fail for one.
         unsafe { sys::gd_optimizer_reset(self.raw.as_ptr()) };
@@ -986,14 +986,11 @@ impl Optimizer {
     /// last).  Without a trajectory nothing is recorded: the [`Outcome`] comes from the
     /// optimizer's run summary.
     ///
-    /// Runs chain: the optimizer keeps the evaluation at the final x, and the next
-    /// `minimize` or [`Optimizer::step`] with the same objective from that same x (bit
-    /// for bit) starts from it instead of evaluating again.  So k calls of
+    /// Runs chain: the sampler moves on by one batch per update, so the final
+    /// evaluation, which makes no update, gives its batch back and the next
+    /// `minimize` or [`Optimizer::step`] draws it again.  So k calls of
     /// [`Param::MaxIter`] m end where one call of k m ends, bit for bit, mini-batches
-    /// included, and make the same evaluations.  Any other call, setting a sampling key
-    /// ([`Param::BatchSize`], [`Param::Shuffle`], [`Param::Seed`]) or
-    /// [`Optimizer::reset`] drops the kept evaluation.  This assumes the objective gives
-    /// the same value at the same x and terms.
+    /// included; each call evaluates its start, k (m + 1) evaluations in all.
     ///
     /// This does not touch the library's monitor (the safe layer never leaves one
     /// installed; one installed through [`sys`] is called).
