@@ -359,7 +359,48 @@ GD_API gd_objective *gd_rosenbrock_new(size_t n);
  *
  * #GD_ADAGRAD (lr_decay, eps; s starts at #GD_PARAM_INITIAL_ACCUMULATOR; L2 decay):
  * @f[ s_t = s_{t-1} + g^2,\quad x_t = x_{t-1} -
- *     \frac{\mathrm{lr}}{1 + (t-1)\,\mathrm{lr\_decay}}\;\frac{g}{\sqrt{s_t}+\epsilon} @f]
+ *     \frac{\mathrm{lr}}{1 + (t-1)\,\mathrm{lr\_decay}}\;\frac{g}{\sqrt{s_t}+\epsilon} @f] *
+ * Since 1.1 (each follows its torch.optim class, and its file in lib/methods/ gives the
+ * operations in order; "L2" and maximize as above):
+ *
+ * #GD_NADAM (beta1, beta2, eps, momentum_decay psi; L2 decay, or with
+ * #GD_PARAM_DECOUPLED_WEIGHT_DECAY x <- x (1 - lr wd) first, as torch 2.x): with
+ * \f$\mu_t = \beta_1 (1 - 0.5 \cdot 0.96^{t\psi})\f$ and \f$\Pi_t = \prod_{i \le t} \mu_i\f$
+ * (torch 2.x's product; 1.13 counted \f$\mu_t\f$ twice in \f$\Pi_{t+1}\f$):
+ * @f[ x_t = x_{t-1} - \mathrm{lr}\,\frac{(1-\mu_t)\,g/(1-\Pi_t) +
+ *     \mu_{t+1}\, m_t/(1-\Pi_t\mu_{t+1})}{\sqrt{v_t/(1-\beta_2^t)}+\epsilon} @f]
+ *
+ * #GD_RADAM (beta1, beta2, eps; L2 or decoupled decay, maximize as torch 2.x):
+ * Adam's moments, rectified when the length of the approximated moving average
+ * \f$\rho_t = \rho_\infty - 2t\beta_2^t/(1-\beta_2^t)\f$ exceeds 5, plain momentum
+ * otherwise.
+ *
+ * #GD_ADAMAX (beta1, beta2, eps): \f$u_t = \max(\beta_2 u_{t-1}, |g| + \epsilon)\f$,
+ * \f$x_t = x_{t-1} - \frac{\mathrm{lr}}{1-\beta_1^t} m_t / u_t\f$.
+ *
+ * #GD_ADADELTA (rho, eps; default lr 1): \f$s_t = \rho s + (1-\rho) g^2\f$,
+ * \f$d = \sqrt{a+\epsilon}/\sqrt{s_t+\epsilon}\, g\f$, \f$a_t = \rho a + (1-\rho) d^2\f$,
+ * \f$x_t = x_{t-1} - \mathrm{lr}\, d\f$.
+ *
+ * #GD_RPROP (eta_minus, eta_plus, step_min, step_max): each element's step size
+ * (starting at lr) grows by eta_plus while the gradient keeps its sign and shrinks by
+ * eta_minus when it changes (then that element does not move), clamped to
+ * [step_min, step_max]; \f$x_t = x_{t-1} - \mathrm{step}\cdot\mathrm{sign}(g)\f$.
+ *
+ * #GD_ASGD (lambd, alpha, t0; L2 decay): \f$x_t = x_{t-1}(1 - \lambda\eta_t) -
+ * \eta_t g\f$, with \f$\eta_{t+1} = \mathrm{lr}/(1+\lambda\,\mathrm{lr}\,t)^\alpha\f$, and
+ * the average "ax" of the iterates from step t0 on.
+ *
+ * #GD_LION (beta1, beta2; decoupled weight decay, as the common PyTorch version):
+ * \f$x \leftarrow x(1 - \mathrm{lr}\,\mathrm{wd})\f$,
+ * \f$x_t = x - \mathrm{lr}\,\mathrm{sign}(\beta_1 m + (1-\beta_1) g)\f$,
+ * \f$m_t = \beta_2 m + (1-\beta_2) g\f$ (sign(0) = 0).
+ *
+ * Exact means exact to torch's scalar CPU path (`ATEN_CPU_CAPABILITY=default`, float64
+ * as the default dtype), bit for bit, at every instruction-set level.  torch's AVX2 and
+ * AVX-512 kernels fuse multiply-add in `add_(alpha=)`, `addcmul_` and `lerp_`, so its
+ * own results on such machines differ from its scalar path, and from libgd, by up to
+ * about 3e-13 relative.
  */
 typedef enum gd_method {
     /** Gradient descent: momentum, dampening, Nesterov, weight decay. */
@@ -371,7 +412,21 @@ typedef enum gd_method {
     /** RMSprop, optionally centered and with momentum. */
     GD_RMSPROP = 3,
     /** Adagrad with learning-rate decay. */
-    GD_ADAGRAD = 4
+    GD_ADAGRAD = 4,
+    /** NAdam: Adam with Nesterov momentum (since 1.1). */
+    GD_NADAM = 5,
+    /** RAdam: Adam with the variance rectified (since 1.1). */
+    GD_RADAM = 6,
+    /** Adamax: Adam with the infinity norm (since 1.1). */
+    GD_ADAMAX = 7,
+    /** Adadelta (since 1.1). */
+    GD_ADADELTA = 8,
+    /** Rprop: resilient backpropagation, the sign of the gradient (since 1.1). */
+    GD_RPROP = 9,
+    /** ASGD: averaged SGD (since 1.1). */
+    GD_ASGD = 10,
+    /** Lion: the sign of an interpolated momentum (since 1.1). */
+    GD_LION = 11
 } gd_method;
 
 /**
@@ -485,6 +540,25 @@ typedef enum gd_param {
     GD_PARAM_INITIAL_ACCUMULATOR = 12,
     /** Boolean: ascend instead of descend; default 0 (all). */
     GD_PARAM_MAXIMIZE = 13,
+    /** NAdam's momentum decay psi, >= 0; default 4e-3 (since 1.1). */
+    GD_PARAM_MOMENTUM_DECAY = 14,
+    /** Adadelta's decay of the running averages, in [0, 1]; default 0.9 (since 1.1). */
+    GD_PARAM_RHO = 15,
+    /** Rprop's factor when the gradient changes sign, in (0, 1); default 0.5 (since 1.1). */
+    GD_PARAM_ETA_MINUS = 16,
+    /** Rprop's factor while it keeps its sign, > 1; default 1.2 (since 1.1). */
+    GD_PARAM_ETA_PLUS = 17,
+    /** Rprop's smallest step, >= 0; default 1e-6 (since 1.1). */
+    GD_PARAM_STEP_MIN = 18,
+    /** Rprop's largest step, >= 0; default 50 (since 1.1). */
+    GD_PARAM_STEP_MAX = 19,
+    /** ASGD's decay term lambda, >= 0; default 1e-4 (since 1.1). */
+    GD_PARAM_LAMBD = 20,
+    /** ASGD's step from which it averages, >= 0; default 1e6 (since 1.1). */
+    GD_PARAM_T0 = 21,
+    /** Boolean: NAdam and RAdam decay x first (x <- x (1 - lr wd)) instead of adding
+     * the L2 term, as torch 2.x; default 0 (since 1.1). */
+    GD_PARAM_DECOUPLED_WEIGHT_DECAY = 22,
     /** Updates per gd_minimize() call, count; default 1000. */
     GD_PARAM_MAX_ITER = 32,
     /** Stop when ||grad|| <= gtol; >= 0, default 0 (off). */

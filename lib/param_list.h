@@ -10,12 +10,14 @@
  *                stop criteria; SAMPLING: mini-batches.  RUN and SAMPLING keys apply
  *                to every method;
  *   range        the values accepted (lib/params.c): NON_NEGATIVE (finite, >= 0),
- *                UNIT_OPEN ([0, 1)), UNIT_CLOSED ([0, 1]), BOOLEAN (0 or 1), COUNT
- *                (a whole number in [0, 2^53]);
+ *                UNIT_OPEN ([0, 1)), UNIT_CLOSED ([0, 1]), UNIT_INTERIOR ((0, 1)),
+ *                ABOVE_ONE (finite, > 1), BOOLEAN (0 or 1), COUNT (a whole number in
+ *                [0, 2^53]);
  *   run_default  the default of a RUN or SAMPLING key (0 for METHOD keys).
  *
- * The row order is the order of the optimizer's parameter slots (lib/internal.h);
- * every gd_param value must have a row, or lib/internal.h's switch does not compile.
+ * The row order is the order of the optimizer's parameter slots (lib/internal.h): new
+ * rows go at the end.  Every gd_param value must have a row, or lib/internal.h's
+ * switch does not compile.
  * No include guard: it is included with GDI_PARAM defined.
  * SPDX-License-Identifier: MIT
  */
@@ -40,3 +42,12 @@ GDI_PARAM(GD_PARAM_XTOL, xtol, RUN, NON_NEGATIVE, 0.0)
 GDI_PARAM(GD_PARAM_BATCH_SIZE, batch_size, SAMPLING, COUNT, 0.0)
 GDI_PARAM(GD_PARAM_SHUFFLE, shuffle, SAMPLING, BOOLEAN, 1.0)
 GDI_PARAM(GD_PARAM_SEED, seed, SAMPLING, COUNT, 0.0)
+GDI_PARAM(GD_PARAM_MOMENTUM_DECAY, momentum_decay, METHOD, NON_NEGATIVE, 0.0)
+GDI_PARAM(GD_PARAM_RHO, rho, METHOD, UNIT_CLOSED, 0.0)
+GDI_PARAM(GD_PARAM_ETA_MINUS, eta_minus, METHOD, UNIT_INTERIOR, 0.0)
+GDI_PARAM(GD_PARAM_ETA_PLUS, eta_plus, METHOD, ABOVE_ONE, 0.0)
+GDI_PARAM(GD_PARAM_STEP_MIN, step_min, METHOD, NON_NEGATIVE, 0.0)
+GDI_PARAM(GD_PARAM_STEP_MAX, step_max, METHOD, NON_NEGATIVE, 0.0)
+GDI_PARAM(GD_PARAM_LAMBD, lambd, METHOD, NON_NEGATIVE, 0.0)
+GDI_PARAM(GD_PARAM_T0, t0, METHOD, NON_NEGATIVE, 0.0)
+GDI_PARAM(GD_PARAM_DECOUPLED_WEIGHT_DECAY, decoupled_weight_decay, METHOD, BOOLEAN, 0.0)

@@ -9,7 +9,15 @@
 
 #include "internal.h"
 
-enum range { RANGE_NON_NEGATIVE, RANGE_UNIT_OPEN, RANGE_UNIT_CLOSED, RANGE_BOOLEAN, RANGE_COUNT };
+enum range {
+    RANGE_NON_NEGATIVE,
+    RANGE_UNIT_OPEN,
+    RANGE_UNIT_CLOSED,
+    RANGE_UNIT_INTERIOR,
+    RANGE_ABOVE_ONE,
+    RANGE_BOOLEAN,
+    RANGE_COUNT
+};
 
 struct key_row {
     gd_param key;
@@ -71,6 +79,10 @@ bool gdi_param_value_ok(gd_param key, double value)
         return value >= 0.0 && value < 1.0;
     case RANGE_UNIT_CLOSED:
         return value >= 0.0 && value <= 1.0;
+    case RANGE_UNIT_INTERIOR:
+        return value > 0.0 && value < 1.0;
+    case RANGE_ABOVE_ONE:
+        return value > 1.0;
     case RANGE_BOOLEAN:
         return value == 0.0 || value == 1.0;
     case RANGE_COUNT:

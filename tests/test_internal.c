@@ -160,7 +160,6 @@ static void test_param_slots_names_and_ranges(void **state)
     assert_int_equal(gdi_param_slot(GD_PARAM_LR), 0);
     assert_int_equal(gdi_param_slot(GD_PARAM_MAXIMIZE), 13);
     assert_int_equal(gdi_param_slot(GD_PARAM_MAX_ITER), 14);
-    assert_int_equal(gdi_param_slot(GD_PARAM_SEED), GDI_SLOT_COUNT - 1);
     /* Every slot belongs to exactly one named key, and only keys have slots. */
     int keys_of_slot[GDI_SLOT_COUNT] = {0};
     for (int k = -2; k < 70; k++) {

@@ -281,6 +281,24 @@ pub enum Param {
     InitialAccumulator = sys::GD_PARAM_INITIAL_ACCUMULATOR as isize,
     /// Boolean: ascend instead of descend (all methods).
     Maximize = sys::GD_PARAM_MAXIMIZE as isize,
+    /// NAdam's momentum decay, >= 0; default 4e-3.
+    MomentumDecay = sys::GD_PARAM_MOMENTUM_DECAY as isize,
+    /// Adadelta's decay of the running averages in [0, 1]; default 0.9.
+    Rho = sys::GD_PARAM_RHO as isize,
+    /// Rprop's factor when the gradient changes sign, in (0, 1); default 0.5.
+    EtaMinus = sys::GD_PARAM_ETA_MINUS as isize,
+    /// Rprop's factor while the gradient keeps its sign, > 1; default 1.2.
+    EtaPlus = sys::GD_PARAM_ETA_PLUS as isize,
+    /// Rprop's smallest step, >= 0; default 1e-6.
+    StepMin = sys::GD_PARAM_STEP_MIN as isize,
+    /// Rprop's largest step, >= 0; default 50.
+    StepMax = sys::GD_PARAM_STEP_MAX as isize,
+    /// ASGD's decay term, >= 0; default 1e-4.
+    Lambd = sys::GD_PARAM_LAMBD as isize,
+    /// ASGD's step from which it averages, >= 0; default 1e6.
+    T0 = sys::GD_PARAM_T0 as isize,
+    /// Boolean: NAdam and RAdam decay x first instead of adding the L2 term.
+    DecoupledWeightDecay = sys::GD_PARAM_DECOUPLED_WEIGHT_DECAY as isize,
     /// Updates per [`Optimizer::minimize`] call; default 1000.
     MaxIter = sys::GD_PARAM_MAX_ITER as isize,
     /// Stop when the gradient norm is at or below this; 0 (default) is off.
@@ -299,7 +317,7 @@ pub enum Param {
 
 impl Param {
     /// Every key, in the header's order.
-    pub const ALL: [Param; 21] = [
+    pub const ALL: [Param; 30] = [
         Param::Lr,
         Param::Momentum,
         Param::Dampening,
@@ -314,6 +332,15 @@ impl Param {
         Param::LrDecay,
         Param::InitialAccumulator,
         Param::Maximize,
+        Param::MomentumDecay,
+        Param::Rho,
+        Param::EtaMinus,
+        Param::EtaPlus,
+        Param::StepMin,
+        Param::StepMax,
+        Param::Lambd,
+        Param::T0,
+        Param::DecoupledWeightDecay,
         Param::MaxIter,
         Param::Gtol,
         Param::Ftol,

@@ -73,6 +73,20 @@ pub const GD_ADAMW: gd_method = 2;
 pub const GD_RMSPROP: gd_method = 3;
 /// `GD_ADAGRAD`: Adagrad with learning-rate decay.
 pub const GD_ADAGRAD: gd_method = 4;
+/// `GD_NADAM`: NAdam: Adam with Nesterov momentum (1.1).
+pub const GD_NADAM: gd_method = 5;
+/// `GD_RADAM`: RAdam: Adam with the variance rectified (1.1).
+pub const GD_RADAM: gd_method = 6;
+/// `GD_ADAMAX`: Adamax: Adam with the infinity norm (1.1).
+pub const GD_ADAMAX: gd_method = 7;
+/// `GD_ADADELTA`: Adadelta (1.1).
+pub const GD_ADADELTA: gd_method = 8;
+/// `GD_RPROP`: Rprop: the sign of the gradient (1.1).
+pub const GD_RPROP: gd_method = 9;
+/// `GD_ASGD`: ASGD: averaged SGD (1.1).
+pub const GD_ASGD: gd_method = 10;
+/// `GD_LION`: Lion: the sign of an interpolated momentum (1.1).
+pub const GD_LION: gd_method = 11;
 
 /// `gd_param`: a C enum, passed as `int` (the values below are its enumerators).
 pub type gd_param = c_int;
@@ -104,6 +118,24 @@ pub const GD_PARAM_LR_DECAY: gd_param = 11;
 pub const GD_PARAM_INITIAL_ACCUMULATOR: gd_param = 12;
 /// `GD_PARAM_MAXIMIZE`: boolean, ascend instead of descend.
 pub const GD_PARAM_MAXIMIZE: gd_param = 13;
+/// `GD_PARAM_MOMENTUM_DECAY`: NAdam's momentum decay (1.1).
+pub const GD_PARAM_MOMENTUM_DECAY: gd_param = 14;
+/// `GD_PARAM_RHO`: Adadelta's decay of the running averages (1.1).
+pub const GD_PARAM_RHO: gd_param = 15;
+/// `GD_PARAM_ETA_MINUS`: Rprop's factor when the gradient changes sign (1.1).
+pub const GD_PARAM_ETA_MINUS: gd_param = 16;
+/// `GD_PARAM_ETA_PLUS`: Rprop's factor while it keeps its sign (1.1).
+pub const GD_PARAM_ETA_PLUS: gd_param = 17;
+/// `GD_PARAM_STEP_MIN`: Rprop's smallest step (1.1).
+pub const GD_PARAM_STEP_MIN: gd_param = 18;
+/// `GD_PARAM_STEP_MAX`: Rprop's largest step (1.1).
+pub const GD_PARAM_STEP_MAX: gd_param = 19;
+/// `GD_PARAM_LAMBD`: ASGD's decay term (1.1).
+pub const GD_PARAM_LAMBD: gd_param = 20;
+/// `GD_PARAM_T0`: ASGD's step from which it averages (1.1).
+pub const GD_PARAM_T0: gd_param = 21;
+/// `GD_PARAM_DECOUPLED_WEIGHT_DECAY`: boolean, NAdam and RAdam decay x first (1.1).
+pub const GD_PARAM_DECOUPLED_WEIGHT_DECAY: gd_param = 22;
 /// `GD_PARAM_MAX_ITER`: updates per gd_minimize() call.
 pub const GD_PARAM_MAX_ITER: gd_param = 32;
 /// `GD_PARAM_GTOL`: gradient-norm stop criterion.

@@ -35,6 +35,15 @@ fn enums_have_the_header_values() {
         sys::GD_PARAM_LR_DECAY,
         sys::GD_PARAM_INITIAL_ACCUMULATOR,
         sys::GD_PARAM_MAXIMIZE,
+        sys::GD_PARAM_MOMENTUM_DECAY,
+        sys::GD_PARAM_RHO,
+        sys::GD_PARAM_ETA_MINUS,
+        sys::GD_PARAM_ETA_PLUS,
+        sys::GD_PARAM_STEP_MIN,
+        sys::GD_PARAM_STEP_MAX,
+        sys::GD_PARAM_LAMBD,
+        sys::GD_PARAM_T0,
+        sys::GD_PARAM_DECOUPLED_WEIGHT_DECAY,
         sys::GD_PARAM_MAX_ITER,
         sys::GD_PARAM_GTOL,
         sys::GD_PARAM_FTOL,
@@ -43,6 +52,7 @@ fn enums_have_the_header_values() {
         sys::GD_PARAM_SHUFFLE,
         sys::GD_PARAM_SEED,
     ];
+    assert_eq!(Param::ALL.len(), params.len());
     for (p, raw) in Param::ALL.iter().zip(params) {
         assert_eq!(p.raw(), raw, "{:?}", p);
     }

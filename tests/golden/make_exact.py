@@ -1,0 +1,168 @@
+#!/usr/bin/python3
+"""Writes the exact goldens that tests/test_exact.c compares bit for bit: for every
+case of CASES, STEPS updates of torch.optim from a start and with gradients that C
+computes to the same bits, at two sizes (a vector tail either side of the widths).
+
+torch's float64 results depend on its CPU dispatch (its AVX2/AVX-512 kernels fuse
+multiply-add in add_(alpha=), addcmul_ and lerp_), so this runs torch's scalar path:
+ATEN_CPU_CAPABILITY=default (the script sets it and runs itself again) with float64
+as the default dtype, so that scalar state tensors are float64 too.
+
+Run with Debian's python3-torch:  /usr/bin/python3 tests/golden/make_exact.py
+Writes next to this script:
+  exact.txt          one case per line: name method n seed file key=value...
+  exact-defaults.txt one method per line: its name and torch's defaults, key=value
+  exact-<name>.txt   for each checkpoint k of CHECKPOINTS, the line "k" and x after k
+                     updates, n numbers in C99 hex float notation (exact)
+
+The gradient at update t is g = 0.5 * x + noise_t: 0.5 * x is exact and the addition
+rounds once, in torch as in C.  noise_t and the start are drawn from the 64-bit
+generator of next_noise(), one stream per case, and are multiples of 2^-32, exact in
+a double.  Adding a method is adding it to METHODS (its torch class, or a reference
+step written with torch's tensor operations, and its defaults) and its rows to
+CASES."""
+import os
+import sys
+
+if os.environ.get("ATEN_CPU_CAPABILITY") != "default":
+    os.environ["ATEN_CPU_CAPABILITY"] = "default"
+    os.execv(sys.executable, [sys.executable] + sys.argv)
+
+import torch  # noqa: E402
+
+torch.set_default_dtype(torch.float64)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+STEPS = 40
+CHECKPOINTS = (1, 3, STEPS)
+SIZES = (19, 1003)
+MASK = (1 << 64) - 1
+
+
+class Noise:
+    """An LCG (Knuth's MMIX constants); each value is (s >> 33) - 2^30 times 2^-32, a
+    multiple of 2^-32 in [-0.25, 0.25).  tests/test_exact.c draws the same."""
+
+    def __init__(self, seed):
+        self.state = seed & MASK
+
+    def next(self):
+        self.state = (self.state * 6364136223846793005 + 1442695040888963407) & MASK
+        return ((self.state >> 33) - (1 << 30)) * 2.0 ** -32
+
+    def vector(self, n, scale=1.0):
+        return torch.tensor([scale * self.next() for _ in range(n)])
+
+
+# libgd's names of torch's arguments where they differ; pairs are split in two.
+RENAMED = {"initial_accumulator_value": "initial_accumulator"}
+PAIRS = {"betas": ("beta1", "beta2"), "etas": ("eta_minus", "eta_plus"),
+         "step_sizes": ("step_min", "step_max")}
+BOOLEANS = ("nesterov", "amsgrad", "centered", "maximize", "decoupled_weight_decay")
+NOT_PARAMETERS = ("foreach", "capturable", "differentiable", "fused")
+
+
+def torch_kwargs(params):
+    """libgd's parameter names and values to torch's keyword arguments."""
+    kw, back = {}, {v: k for k, v in RENAMED.items()}
+    for key, value in params.items():
+        pair = next((p for p, names in PAIRS.items() if key in names), None)
+        if pair:
+            both = list(kw.get(pair, TORCH_PAIR_DEFAULTS[pair]))
+            both[PAIRS[pair].index(key)] = value
+            kw[pair] = tuple(both)
+        else:
+            kw[back.get(key, key)] = bool(value) if key in BOOLEANS else value
+    return kw
+
+
+def libgd_defaults(torch_defaults):
+    """torch's defaults under libgd's names, booleans as 0 and 1."""
+    out = {}
+    for key, value in torch_defaults.items():
+        if key in NOT_PARAMETERS:
+            continue
+        if key in PAIRS:
+            out.update(zip(PAIRS[key], value))
+        else:
+            out[RENAMED.get(key, key)] = float(value)
+    return out
+
+
+TORCH_PAIR_DEFAULTS = {"betas": (0.9, 0.999), "etas": (0.5, 1.2), "step_sizes": (1e-6, 50)}
+
+
+def torch_method(cls, **overrides):
+    """A torch.optim class: its factory, and its defaults with overrides (SGD's lr,
+    which torch requires and the contract sets to 0.01)."""
+    probe = torch.zeros(1, requires_grad=True)
+    defaults = libgd_defaults(cls([probe], **overrides).defaults)
+    return (lambda x, params: cls([x], **{**overrides, **torch_kwargs(params)})), defaults
+
+
+# method: (factory(x, params) -> an object with step(), defaults under libgd's names)
+METHODS = {
+    "sgd": torch_method(torch.optim.SGD, lr=0.01),
+    "adam": torch_method(torch.optim.Adam),
+    "adamw": torch_method(torch.optim.AdamW),
+    "rmsprop": torch_method(torch.optim.RMSprop),
+    "adagrad": torch_method(torch.optim.Adagrad),
+}
+
+# (method, libgd parameters): each case runs at every size of SIZES.
+CASES = [
+    ("sgd", {"lr": 0.05}),
+    ("sgd", {"lr": 0.05, "momentum": 0.9, "nesterov": 1, "weight_decay": 0.01}),
+    ("sgd", {"lr": 0.05, "momentum": 0.5, "dampening": 0.25, "maximize": 1}),
+    ("adam", {"lr": 0.01}),
+    ("adam", {"lr": 0.01, "amsgrad": 1, "weight_decay": 0.1, "beta1": 0.8}),
+    ("adam", {"lr": 0.01, "maximize": 1, "eps": 1e-6}),
+    ("adamw", {"lr": 0.01}),
+    ("adamw", {"lr": 0.01, "amsgrad": 1, "weight_decay": 0.3, "maximize": 1}),
+    ("rmsprop", {"lr": 0.001}),
+    ("rmsprop", {"lr": 0.001, "centered": 1, "momentum": 0.9, "weight_decay": 0.01}),
+    ("rmsprop", {"lr": 0.001, "alpha": 0.9, "maximize": 1}),
+    ("adagrad", {"lr": 0.1}),
+    ("adagrad", {"lr": 0.1, "lr_decay": 0.01, "initial_accumulator": 0.1,
+                 "weight_decay": 0.05, "maximize": 1}),
+]
+
+
+def run(method, params, n, seed):
+    noise = Noise(seed)
+    x = noise.vector(n, 4.0).requires_grad_(True)
+    opt = METHODS[method][0](x, params)
+    kept = {}
+    for step in range(1, STEPS + 1):
+        with torch.no_grad():
+            x.grad = 0.5 * x + noise.vector(n)
+        opt.step()
+        if step in CHECKPOINTS:
+            kept[step] = x.detach().clone()
+    if not all(torch.isfinite(v).all() for v in kept.values()):
+        raise SystemExit(f"{method} {params} n={n}: not finite")
+    return kept
+
+
+def main():
+    index = []
+    for number, (method, params) in enumerate(CASES):
+        for n in SIZES:
+            name = f"{method}{number:02d}-n{n}"
+            seed = 1000 * number + n
+            with open(os.path.join(HERE, f"exact-{name}.txt"), "w") as out:
+                for step, x in run(method, params, n, seed).items():
+                    out.write(f"{step}\n" + " ".join(float(v).hex() for v in x) + "\n")
+            keys = " ".join(f"{k}={v!r}" for k, v in params.items())
+            index.append(f"{name} {method} {n} {seed} exact-{name}.txt {keys}")
+    with open(os.path.join(HERE, "exact.txt"), "w") as out:
+        out.write("\n".join(index) + "\n")
+    with open(os.path.join(HERE, "exact-defaults.txt"), "w") as out:
+        for method, (_, defaults) in METHODS.items():
+            out.write(" ".join([method] + [f"{k}={v!r}" for k, v in defaults.items()]) + "\n")
+    print(f"wrote {len(index)} cases with torch {torch.__version__}, "
+          f"ATEN_CPU_CAPABILITY={os.environ['ATEN_CPU_CAPABILITY']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+/*
+ * test_exact.c - the exact goldens of tests/golden (make_exact.py, torch.optim on its
+ * scalar path in float64): every case replayed through gd_optimizer_update with the
+ * gradients g = 0.5 x + noise that the generator computes to the same bits, and every
+ * checkpoint compared with equality.  The level is the one GDESCENT_ISA names (the
+ * build runs this test at each level and at the automatic one).
+ * SPDX-License-Identifier: MIT
+ */
+#define _POSIX_C_SOURCE 200809L /* strtok_r */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gdescent.h>
+
+enum { MAX_PARAMS = 8, MAX_CASES = 256, MAX_LINE = 1024 };
+
+struct exact_case {
+    char name[64], method[16], file[96];
+    size_t n;
+    uint64_t seed;
+    char keys[MAX_PARAMS][32];
+    double values[MAX_PARAMS];
+    int param_count;
+};
+
+/* make_exact.py's Noise: an LCG with Knuth's MMIX constants; each value is
+ * (s >> 33) - 2^30 times 2^-32. */
+static double next_noise(uint64_t *s)
+{
+    *s = *s * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+    return (double)((int64_t)(*s >> 33) - (INT64_C(1) << 30)) * 0x1p-32;
+}
+
+static FILE *open_in_golden_dir(const char *file)
+{
+    const char *dir = getenv("GD_GOLDEN_DIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir ? dir : ".", file);
+    return fopen(path, "r");
+}
+
+/* Reads the next checkpoint: its step, then n hex floats. */
+static int read_checkpoint(FILE *in, double *x, size_t n)
+{
+    int step;
+    if (fscanf(in, "%d", &step) != 1)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        char word[64];
+        if (fscanf(in, "%63s", word) != 1)
+            return -1;
+        x[i] = strtod(word, NULL);
+    }
+    return step;
+}
+
+static void replay(void **state)
+{
+    const struct exact_case *c = *state;
+    gd_method method;
+    assert_int_equal(gd_method_by_name(c->method, &method), GD_OK);
+    gd_optimizer *opt = gd_optimizer_new(method, c->n);
+    assert_non_null(opt);
+    for (int i = 0; i < c->param_count; i++)
+        if (gd_optimizer_set_by_name(opt, c->keys[i], c->values[i]) != GD_OK)
+            fail_msg("%s: %s = %g refused", c->name, c->keys[i], c->values[i]);
+    FILE *in = open_in_golden_dir(c->file);
+    if (!in)
+        fail_msg("cannot open %s", c->file);
+    double *x = malloc(c->n * sizeof *x), *g = malloc(c->n * sizeof *g);
+    double *golden = malloc(c->n * sizeof *golden);
+    assert_true(x && g && golden);
+    uint64_t noise = c->seed;
+    for (size_t i = 0; i < c->n; i++)
+        x[i] = 4.0 * next_noise(&noise);
+    int checked = 0, step = 0, next;
+    while ((next = read_checkpoint(in, golden, c->n)) > 0) {
+        for (; step < next; step++) {
+            for (size_t i = 0; i < c->n; i++)
+                g[i] = 0.5 * x[i] + next_noise(&noise);
+            assert_int_equal(gd_optimizer_update(opt, x, g), GD_OK);
+        }
+        for (size_t i = 0; i < c->n; i++)
+            if (memcmp(&x[i], &golden[i], sizeof x[i]) != 0)
+                fail_msg("%s at %s: step %d, x[%zu] = %a, torch %a", c->name, gd_optimizer_isa(opt),
+                         step, i, x[i], golden[i]);
+        checked++;
+    }
+    assert_true(checked >= 2);
+    fclose(in);
+    free(x);
+    free(g);
+    free(golden);
+    gd_optimizer_free(opt);
+}
+
+/* Every method of the library has a line in exact-defaults.txt, torch's defaults under
+ * libgd's names, and takes exactly those method keys (0-31) with those values. */
+static void test_defaults_are_torchs(void **state)
+{
+    (void)state;
+    FILE *in = open_in_golden_dir("exact-defaults.txt");
+    assert_non_null(in);
+    char line[MAX_LINE];
+    int methods = 0;
+    while (fgets(line, sizeof line, in)) {
+        char *save = NULL, *word = strtok_r(line, " \n", &save);
+        gd_method method;
+        if (!word || gd_method_by_name(word, &method) != GD_OK)
+            fail_msg("exact-defaults.txt names an unknown method %s", word ? word : "");
+        gd_optimizer *opt = gd_optimizer_new(method, 1);
+        assert_non_null(opt);
+        int listed = 0;
+        while ((word = strtok_r(NULL, " \n", &save))) {
+            char *eq = strchr(word, '=');
+            assert_non_null(eq);
+            *eq = '\0';
+            gd_param key;
+            double value;
+            assert_int_equal(gd_param_by_name(word, &key), GD_OK);
+            if (gd_optimizer_get(opt, key, &value) != GD_OK || value != strtod(eq + 1, NULL))
+                fail_msg("%s: %s is not torch's default %s", gd_method_name(method), word, eq + 1);
+            listed++;
+        }
+        int taken = 0;
+        for (int k = 0; k < 32; k++) {
+            double value;
+            taken +=
+                gd_param_name((gd_param)k) && gd_optimizer_get(opt, (gd_param)k, &value) == GD_OK;
+        }
+        if (taken != listed)
+            fail_msg("%s takes %d method keys, torch's defaults list %d", gd_method_name(method),
+                     taken, listed);
+        gd_optimizer_free(opt);
+        methods++;
+    }
+    fclose(in);
+    int count = 0;
+    while (gd_method_name((gd_method)count))
+        count++;
+    assert_int_equal(methods, count);
+}
+
+static int parse_case(char *line, struct exact_case *c)
+{
+    memset(c, 0, sizeof *c);
+    char *save = NULL, *fields[5], *word;
+    for (int i = 0; i < 5; i++)
+        if (!(fields[i] = strtok_r(i == 0 ? line : NULL, " \n", &save)))
+            return -1;
+    snprintf(c->name, sizeof c->name, "%s", fields[0]);
+    snprintf(c->method, sizeof c->method, "%s", fields[1]);
+    c->n = strtoul(fields[2], NULL, 10);
+    c->seed = strtoull(fields[3], NULL, 10);
+    snprintf(c->file, sizeof c->file, "%s", fields[4]);
+    while ((word = strtok_r(NULL, " \n", &save)) && c->param_count < MAX_PARAMS) {
+        char *eq = strchr(word, '=');
+        if (!eq)
+            return -1;
+        *eq = '\0';
+        snprintf(c->keys[c->param_count], sizeof c->keys[0], "%s", word);
+        c->values[c->param_count++] = strtod(eq + 1, NULL);
+    }
+    return c->n > 0 ? 0 : -1;
+}
+
+static struct exact_case cases[MAX_CASES];
+
+int main(void)
+{
+    FILE *index = open_in_golden_dir("exact.txt");
+    size_t count = 0;
+    char line[MAX_LINE];
+    while (index && count < MAX_CASES && fgets(line, sizeof line, index))
+        if (parse_case(line, &cases[count]) == 0)
+            count++;
+    if (index)
+        fclose(index);
+    if (count == 0) { /* an unreadable index is a failure, never a skip */
+        printf("1..1\nnot ok 1 - exact golden index readable (GD_GOLDEN_DIR)\n");
+        return 1;
+    }
+    struct CMUnitTest tests[MAX_CASES + 1];
+    for (size_t i = 0; i < count; i++)
+        tests[i] = (struct CMUnitTest){cases[i].name, replay, NULL, NULL, &cases[i]};
+    tests[count] = (struct CMUnitTest)cmocka_unit_test(test_defaults_are_torchs);
+    return _cmocka_run_group_tests("exact", tests, count + 1, NULL, NULL);
+}
