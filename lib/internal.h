@@ -166,6 +166,12 @@ struct gdi_method {
     const char *const *state_names;
     size_t state_vectors;
     bool keeps_step; /* torch's state has "step" */
+    /* torch's names of the other scalars of the state (NAdam's "mu_product", ASGD's
+     * "eta" and "mu"), and their values now (their initial ones before the first
+     * update). */
+    const char *const *scalar_names;
+    size_t scalars;
+    double (*scalar)(const gd_optimizer *opt, size_t i);
     /* Whether torch keeps state vector v under the current parameters (NULL: always). */
     bool (*state_kept)(const gd_optimizer *opt, size_t v);
     /* Bytes of the method's own struct (opt->rule): its coefficients and chosen loops. */

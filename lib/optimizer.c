@@ -199,10 +199,18 @@ int gd_optimizer_get_state(const gd_optimizer *opt, const char *name, double *ou
 {
     if (!opt || !name || !out)
         return GD_EINVAL;
-    if (strcmp(name, "step") == 0 && opt->method->keeps_step && count == 1) {
+    const struct gdi_method *m = opt->method;
+    if (strcmp(name, "step") == 0 && m->keeps_step && count == 1) {
         *out = (double)opt->step;
         return GD_OK;
     }
+    for (size_t i = 0; i < m->scalars; i++)
+        if (strcmp(name, m->scalar_names[i]) == 0) {
+            if (count != 1)
+                return GD_EINVAL;
+            *out = m->scalar(opt, i);
+            return GD_OK;
+        }
     int v = state_vector(opt, name);
     if (v < 0 || count != opt->n)
         return GD_EINVAL;
