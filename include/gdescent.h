@@ -372,8 +372,8 @@ GD_API gd_objective *gd_rosenbrock_new(size_t n);
  *
  * #GD_RADAM (beta1, beta2, eps; L2 or decoupled decay, maximize as torch 2.x):
  * Adam's moments, rectified when the length of the approximated moving average
- * \f$\rho_t = \rho_\infty - 2t\beta_2^t/(1-\beta_2^t)\f$ exceeds 5, plain momentum
- * otherwise.
+ * \f$\rho_t = \rho_\infty - 2t\beta_2^t/(1-\beta_2^t)\f$ exceeds 5; otherwise the
+ * bias-corrected momentum alone, \f$x_t = x_{t-1} - \mathrm{lr}\, m_t/(1-\beta_1^t)\f$.
  *
  * #GD_ADAMAX (beta1, beta2, eps): \f$u_t = \max(\beta_2 u_{t-1}, |g| + \epsilon)\f$,
  * \f$x_t = x_{t-1} - \frac{\mathrm{lr}}{1-\beta_1^t} m_t / u_t\f$.
