@@ -21,6 +21,7 @@ generator of next_noise(), one stream per case, and are multiples of 2^-32, exac
 a double.  Adding a method is adding it to METHODS (its torch class, or a reference
 step written with torch's tensor operations, and its defaults) and its rows to
 CASES."""
+import math
 import os
 import sys
 
@@ -100,6 +101,97 @@ def torch_method(cls, **overrides):
     return (lambda x, params: cls([x], **{**overrides, **torch_kwargs(params)})), defaults
 
 
+def reference_method(cls):
+    """A reference step written below (behaviour torch 1.13 lacks): its factory, and
+    its defaults, under libgd's names."""
+    return (lambda x, params: cls(x, {**cls.DEFAULTS, **params})), dict(cls.DEFAULTS)
+
+
+class NAdam:
+    """torch.optim.NAdam as torch 2.x computes it, in torch 1.13's operations
+    (_single_tensor_nadam): 2.x's product mu_product_next = mu_product * mu_next (1.13
+    multiplies by mu twice), decoupled_weight_decay and maximize; 1.13's roundings where
+    2.x only rounds otherwise (mul_().add_() for its lerp_).  With 1.13's product and
+    the options off it gives torch.optim.NAdam's bits."""
+
+    DEFAULTS = {"lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0,
+                "momentum_decay": 4e-3, "decoupled_weight_decay": 0.0, "maximize": 0.0}
+
+    def __init__(self, x, params):
+        self.x, self.p = x, params
+        self.step_t = torch.tensor(0.)
+        self.mu_product = torch.tensor(1.)
+        self.exp_avg = torch.zeros_like(x)
+        self.exp_avg_sq = torch.zeros_like(x)
+
+    @torch.no_grad()
+    def step(self):
+        p, param = self.p, self.x
+        lr, beta1, beta2, eps = p["lr"], p["beta1"], p["beta2"], p["eps"]
+        weight_decay, momentum_decay = p["weight_decay"], p["momentum_decay"]
+        grad = -param.grad if p["maximize"] else param.grad
+        self.step_t += 1
+        step = self.step_t.item()
+        bias_correction2 = 1 - beta2 ** step
+        if weight_decay != 0:
+            if p["decoupled_weight_decay"]:
+                param.mul_(1 - lr * weight_decay)
+            else:
+                grad = grad.add(param, alpha=weight_decay)
+        mu = beta1 * (1. - 0.5 * (0.96 ** (step * momentum_decay)))
+        mu_next = beta1 * (1. - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
+        self.mu_product *= mu
+        mu_product_next = self.mu_product * mu_next
+        self.exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
+        self.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        denom = self.exp_avg_sq.div(bias_correction2).sqrt().add_(eps)
+        param.addcdiv_(grad, denom, value=-lr * (1. - mu) / (1. - self.mu_product.item()))
+        param.addcdiv_(self.exp_avg, denom, value=-lr * mu_next / (1. - mu_product_next.item()))
+
+
+class RAdam:
+    """torch.optim.RAdam as torch 1.13 computes it (_single_tensor_radam), with torch
+    2.x's decoupled_weight_decay and maximize; with these off it gives
+    torch.optim.RAdam's bits."""
+
+    DEFAULTS = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0,
+                "decoupled_weight_decay": 0.0, "maximize": 0.0}
+
+    def __init__(self, x, params):
+        self.x, self.p = x, params
+        self.step_t = torch.tensor(0.)
+        self.exp_avg = torch.zeros_like(x)
+        self.exp_avg_sq = torch.zeros_like(x)
+
+    @torch.no_grad()
+    def step(self):
+        p, param = self.p, self.x
+        lr, beta1, beta2, eps = p["lr"], p["beta1"], p["beta2"], p["eps"]
+        weight_decay = p["weight_decay"]
+        grad = -param.grad if p["maximize"] else param.grad
+        self.step_t += 1
+        step = self.step_t.item()
+        bias_correction1 = 1 - beta1 ** step
+        bias_correction2 = 1 - beta2 ** step
+        if weight_decay != 0:
+            if p["decoupled_weight_decay"]:
+                param.mul_(1 - lr * weight_decay)
+            else:
+                grad = grad.add(param, alpha=weight_decay)
+        self.exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
+        self.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        bias_corrected_exp_avg = self.exp_avg / bias_correction1
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
+        if rho_t > 5.:
+            rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
+                             / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+            adaptive_lr = math.sqrt(bias_correction2) / self.exp_avg_sq.sqrt().add_(eps)
+            param.add_(bias_corrected_exp_avg * lr * adaptive_lr * rect, alpha=-1.0)
+        else:
+            param.add_(bias_corrected_exp_avg * lr, alpha=-1.0)
+
+
 # method: (factory(x, params) -> an object with step(), defaults under libgd's names)
 METHODS = {
     "sgd": torch_method(torch.optim.SGD, lr=0.01),
@@ -107,6 +199,8 @@ METHODS = {
     "adamw": torch_method(torch.optim.AdamW),
     "rmsprop": torch_method(torch.optim.RMSprop),
     "adagrad": torch_method(torch.optim.Adagrad),
+    "nadam": reference_method(NAdam),
+    "radam": reference_method(RAdam),
 }
 
 # (method, libgd parameters): each case runs at every size of SIZES.
@@ -125,6 +219,18 @@ CASES = [
     ("adagrad", {"lr": 0.1}),
     ("adagrad", {"lr": 0.1, "lr_decay": 0.01, "initial_accumulator": 0.1,
                  "weight_decay": 0.05, "maximize": 1}),
+    ("nadam", {"lr": 0.01}),
+    ("nadam", {"lr": 0.01, "weight_decay": 0.1, "momentum_decay": 0.01, "beta1": 0.8}),
+    ("nadam", {"lr": 0.01, "weight_decay": 0.3, "decoupled_weight_decay": 1, "maximize": 1,
+               "beta2": 0.99, "eps": 1e-6}),
+    ("nadam", {"lr": 0.01, "weight_decay": 0.05, "maximize": 1, "momentum_decay": 0.0}),
+    # RAdam: the first steps unrectified (rho_t <= 5), the later ones rectified; with
+    # beta2 = 0.5 (rho_inf = 3) none is.
+    ("radam", {"lr": 0.01}),
+    ("radam", {"lr": 0.01, "weight_decay": 0.1, "beta1": 0.8, "beta2": 0.9}),
+    ("radam", {"lr": 0.01, "weight_decay": 0.3, "decoupled_weight_decay": 1, "maximize": 1,
+               "eps": 1e-6}),
+    ("radam", {"lr": 0.01, "beta2": 0.5, "maximize": 1, "weight_decay": 0.05}),
 ]
 
 

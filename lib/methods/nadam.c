@@ -1,0 +1,172 @@
+/*
+ * nadam.c - NAdam as torch.optim.NAdam computes it: the operations of PyTorch 1.13's
+ * _single_tensor_nadam, with torch 2.x's mathematics where 2.x changed it (the product
+ * mu_product_next, decoupled_weight_decay, maximize).  At step t with gradient g:
+ *
+ *   g = maximize ? -g : g
+ *   x = x * (1 - lr * weight_decay)            (decoupled_weight_decay, when wd != 0)
+ *   g = g + weight_decay * x                   (otherwise, when wd != 0)
+ *   mu = beta1 * (1 - 0.5 * 0.96^(t * momentum_decay))
+ *   mu_next = beta1 * (1 - 0.5 * 0.96^((t + 1) * momentum_decay))
+ *   mu_product = mu_product * mu               (torch's state, starts at 1)
+ *   mu_product_next = mu_product * mu_next     (1.13: mu_product * mu * mu_next)
+ *   m = beta1 * m + (1 - beta1) * g
+ *   v = beta2 * v + ((1 - beta2) * g) * g
+ *   d = sqrt(v / (1 - beta2^t)) + eps
+ *   x = x + ((-lr * (1 - mu) / (1 - mu_product)) * g) / d
+ *   x = x + ((-lr * mu_next / (1 - mu_product_next)) * m) / d
+ *
+ * (2.x computes m with lerp_ and adds eps to d later: the same mathematics, other
+ * roundings; these are 1.13's.)  The rule is compiled once; the loops, under
+ * GDI_LEVEL, once per instruction-set level (lib/kernels/levels.h).
+ * SPDX-License-Identifier: MIT
+ */
+#include "../internal.h"
+
+/* Decoupled decay: x shrinks first and the gradient has no decay term (GDI_DECAY is
+ * then clear). */
+enum { DECOUPLED = GDI_OWN_FLAG };
+
+struct nadam_coefficients {
+    double weight_decay;
+    double shrink; /* decoupled: 1 - lr * weight_decay, the factor x is multiplied by */
+    double beta1, one_minus_beta1;
+    double beta2, one_minus_beta2;
+    double eps;
+    double bias_correction2; /* per step: 1 - beta2^t */
+    double gradient_step;    /* per step: lr (1 - mu) / (1 - mu_product) */
+    double momentum_step;    /* per step: lr mu_next / (1 - mu_product_next) */
+};
+
+#define LOOP_PARAMS                                                                                \
+    size_t n, double *restrict x, const double *restrict g, double *restrict m,                    \
+        double *restrict v, const struct nadam_coefficients *cp
+#define LOOP_ARGS n, x, g, m, v, cp
+typedef void nadam_loop(LOOP_PARAMS);
+
+struct nadam_loops {
+    nadam_loop *loop[8]; /* MAXIMIZE | DECAY | DECOUPLED */
+};
+
+#ifdef GDI_LEVEL
+/* Compute-bound in cache (a square root and two divisions per element): 512-bit
+ * vectors at the AVX-512 level.  x -= (step g) / d gives the bits of torch's
+ * x += (-step g) / d (see adam.c); the two additions to x round one after the other,
+ * as torch's two addcdiv_. */
+static ALWAYS_INLINE void nadam(LOOP_PARAMS, unsigned flags)
+{
+    const struct nadam_coefficients c = *cp;
+    for (size_t i = 0; i < n; i++) {
+        double xi = HAS(DECOUPLED) ? x[i] * c.shrink : x[i];
+        double gi = gdi_direction(g[i], xi, c.weight_decay, flags);
+        double mi = c.beta1 * m[i] + c.one_minus_beta1 * gi;
+        double vi = c.beta2 * v[i] + (c.one_minus_beta2 * gi) * gi;
+        m[i] = mi;
+        v[i] = vi;
+        double d = sqrt(vi / c.bias_correction2) + c.eps;
+        xi -= (c.gradient_step * gi) / d;
+        x[i] = xi - (c.momentum_step * mi) / d;
+    }
+}
+
+INSTANCES8(nadam)
+
+const struct nadam_loops GDI_LOOP_TABLE(nadam_loops) = {.loop = TABLE8(nadam)};
+
+#else /* the rule */
+
+GDI_LOOPS_DECLARE(struct nadam_loops, nadam_loops);
+
+struct nadam_rule {
+    struct nadam_coefficients coef;
+    double lr, momentum_decay;
+    double mu_product; /* torch's state "mu_product", set at the first update */
+    nadam_loop *loop;
+};
+
+static const struct gdi_param_default nadam_params[] = {
+    {GD_PARAM_LR, 2e-3},
+    {GD_PARAM_BETA1, 0.9},
+    {GD_PARAM_BETA2, 0.999},
+    {GD_PARAM_EPS, 1e-8},
+    {GD_PARAM_WEIGHT_DECAY, 0.0},
+    {GD_PARAM_MOMENTUM_DECAY, 4e-3},
+    {GD_PARAM_DECOUPLED_WEIGHT_DECAY, 0.0},
+    {GD_PARAM_MAXIMIZE, 0.0},
+};
+
+/* Leaves mu_product, which is state, alone. */
+static void nadam_select(gd_optimizer *opt)
+{
+    struct nadam_rule *rule = opt->rule;
+    double lr = gdi_opt_param(opt, GD_PARAM_LR);
+    double beta1 = gdi_opt_param(opt, GD_PARAM_BETA1);
+    double beta2 = gdi_opt_param(opt, GD_PARAM_BETA2);
+    double weight_decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY);
+    rule->lr = lr;
+    rule->momentum_decay = gdi_opt_param(opt, GD_PARAM_MOMENTUM_DECAY);
+    rule->coef = (struct nadam_coefficients){
+        .weight_decay = weight_decay,
+        .shrink = 1.0 - lr * weight_decay,
+        .beta1 = beta1,
+        .one_minus_beta1 = 1.0 - beta1,
+        .beta2 = beta2,
+        .one_minus_beta2 = 1.0 - beta2,
+        .eps = gdi_opt_param(opt, GD_PARAM_EPS),
+    };
+    unsigned flags = gdi_direction_flags(opt);
+    if ((flags & GDI_DECAY) && gdi_opt_param(opt, GD_PARAM_DECOUPLED_WEIGHT_DECAY) != 0.0)
+        flags = (flags & ~(unsigned)GDI_DECAY) | DECOUPLED;
+    rule->loop = GDI_LOOPS_AT(opt->level, nadam_loops)->loop[flags];
+}
+
+/* The momentum cache mu at step t, in double as Python computes it (its ** is pow()). */
+static double nadam_mu(double beta1, double momentum_decay, double t)
+{
+    return beta1 * (1.0 - 0.5 * pow(0.96, t * momentum_decay));
+}
+
+static void nadam_update(gd_optimizer *opt, double *restrict x, const double *restrict g)
+{
+    struct nadam_rule *rule = opt->rule;
+    struct nadam_coefficients *c = &rule->coef;
+    if (!opt->state_ready) { /* torch creates mu_product = 1 at the first step */
+        rule->mu_product = 1.0;
+        opt->state_ready = true;
+    }
+    double t = (double)opt->step;
+    double mu = nadam_mu(c->beta1, rule->momentum_decay, t);
+    double mu_next = nadam_mu(c->beta1, rule->momentum_decay, t + 1.0);
+    rule->mu_product *= mu;
+    double mu_product_next = rule->mu_product * mu_next;
+    c->bias_correction2 = 1.0 - pow(c->beta2, t);
+    c->gradient_step = rule->lr * (1.0 - mu) / (1.0 - rule->mu_product);
+    c->momentum_step = rule->lr * mu_next / (1.0 - mu_product_next);
+    rule->loop(opt->n, x, g, opt->state[0], opt->state[1], c);
+}
+
+static double nadam_scalar(const gd_optimizer *opt, size_t i)
+{
+    (void)i; /* the only one: mu_product */
+    const struct nadam_rule *rule = opt->rule;
+    return opt->state_ready ? rule->mu_product : 1.0;
+}
+
+static const char *const nadam_state_names[] = {"exp_avg", "exp_avg_sq"};
+static const char *const nadam_scalar_names[] = {"mu_product"};
+
+const struct gdi_method gdi_nadam_method = {
+    .name = "nadam",
+    .params = nadam_params,
+    .param_count = GDI_COUNT(nadam_params),
+    .state_names = nadam_state_names,
+    .state_vectors = GDI_COUNT(nadam_state_names),
+    .keeps_step = true,
+    .scalar_names = nadam_scalar_names,
+    .scalars = GDI_COUNT(nadam_scalar_names),
+    .scalar = nadam_scalar,
+    .rule_size = sizeof(struct nadam_rule),
+    .select = nadam_select,
+    .update = nadam_update,
+};
+#endif
