@@ -201,6 +201,8 @@ METHODS = {
     "adagrad": torch_method(torch.optim.Adagrad),
     "nadam": reference_method(NAdam),
     "radam": reference_method(RAdam),
+    "adamax": torch_method(torch.optim.Adamax),
+    "adadelta": torch_method(torch.optim.Adadelta),
 }
 
 # (method, libgd parameters): each case runs at every size of SIZES.
@@ -231,6 +233,14 @@ CASES = [
     ("radam", {"lr": 0.01, "weight_decay": 0.3, "decoupled_weight_decay": 1, "maximize": 1,
                "eps": 1e-6}),
     ("radam", {"lr": 0.01, "beta2": 0.5, "maximize": 1, "weight_decay": 0.05}),
+    ("adamax", {"lr": 0.01}),
+    ("adamax", {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "weight_decay": 0.1}),
+    ("adamax", {"lr": 0.01, "eps": 1e-3, "maximize": 1}),
+    ("adamax", {"lr": 0.01, "beta1": 0.0, "beta2": 0.0, "eps": 0.0}),
+    ("adadelta", {}),
+    ("adadelta", {"lr": 0.5, "rho": 0.6, "eps": 1e-4, "weight_decay": 0.1}),
+    ("adadelta", {"lr": 0.1, "rho": 1.0, "maximize": 1}),
+    ("adadelta", {"rho": 0.0, "weight_decay": 0.05}),
 ]
 
 

@@ -1,0 +1,109 @@
+/*
+ * adadelta.c - Adadelta as torch.optim.Adadelta (PyTorch 1.13, _single_tensor_adadelta)
+ * computes it.  With gradient g, operation by operation:
+ *
+ *   g = maximize ? -g : g
+ *   g = g + weight_decay * x                  (grad.add(param, alpha=wd), when != 0)
+ *   s = rho s + ((1 - rho) g) g               (square_avg.mul_(rho).addcmul_(g, g, value=))
+ *   std = sqrt(s + eps)                       (square_avg.add(eps).sqrt_())
+ *   d = (sqrt(a + eps) / std) g               (acc_delta.add(eps).sqrt_().div_(std).mul_(g))
+ *   a = rho a + ((1 - rho) d) d               (acc_delta.mul_(rho).addcmul_(d, d, value=))
+ *   x = x + (-lr) d                           (param.add_(delta, alpha=-lr))
+ *
+ * s ("square_avg") and a ("acc_delta") start at 0; torch counts "step" but no rule uses
+ * it.  rho = 1 keeps s and a at 0 (x moves by lr sqrt(eps / eps) g = lr g); rho = 0
+ * keeps only the last step's squares.  The rule is compiled once; the loops, under
+ * GDI_LEVEL, once per instruction-set level (lib/kernels/levels.h).
+ * SPDX-License-Identifier: MIT
+ */
+#include "../internal.h"
+
+struct adadelta_coefficients {
+    double lr;
+    double weight_decay;
+    double rho, one_minus_rho;
+    double eps;
+};
+
+#define LOOP_PARAMS                                                                                \
+    size_t n, double *restrict x, const double *restrict g, double *restrict square_avg,           \
+        double *restrict acc_delta, const struct adadelta_coefficients *cp
+#define LOOP_ARGS n, x, g, square_avg, acc_delta, cp
+typedef void adadelta_loop(LOOP_PARAMS);
+
+struct adadelta_loops {
+    adadelta_loop *loop[4]; /* MAXIMIZE | DECAY */
+};
+
+#ifdef GDI_LEVEL
+/* Two square roots and a division per element make the loop compute-bound in cache:
+ * 512-bit vectors at the AVX-512 level.  x -= lr d gives the bits of torch's
+ * x += (-lr) d (negation is exact; see adam.c). */
+static ALWAYS_INLINE void adadelta(LOOP_PARAMS, unsigned flags)
+{
+    const struct adadelta_coefficients c = *cp;
+    for (size_t i = 0; i < n; i++) {
+        double gi = gdi_direction(g[i], x[i], c.weight_decay, flags);
+        double si = c.rho * square_avg[i] + (c.one_minus_rho * gi) * gi;
+        double std = sqrt(si + c.eps);
+        double di = (sqrt(acc_delta[i] + c.eps) / std) * gi;
+        square_avg[i] = si;
+        acc_delta[i] = c.rho * acc_delta[i] + (c.one_minus_rho * di) * di;
+        x[i] -= c.lr * di;
+    }
+}
+
+INSTANCES4(adadelta)
+
+const struct adadelta_loops GDI_LOOP_TABLE(adadelta_loops) = {.loop = TABLE4(adadelta)};
+
+#else /* the rule */
+
+GDI_LOOPS_DECLARE(struct adadelta_loops, adadelta_loops);
+
+struct adadelta_rule {
+    struct adadelta_coefficients coef;
+    adadelta_loop *loop;
+};
+
+static const struct gdi_param_default adadelta_params[] = {
+    {GD_PARAM_LR, 1.0},           {GD_PARAM_RHO, 0.9},      {GD_PARAM_EPS, 1e-6},
+    {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_MAXIMIZE, 0.0},
+};
+
+static void adadelta_select(gd_optimizer *opt)
+{
+    struct adadelta_rule *rule = opt->rule;
+    double rho = gdi_opt_param(opt, GD_PARAM_RHO);
+    rule->coef = (struct adadelta_coefficients){
+        .lr = gdi_opt_param(opt, GD_PARAM_LR),
+        .weight_decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
+        .rho = rho,
+        .one_minus_rho = 1.0 - rho,
+        .eps = gdi_opt_param(opt, GD_PARAM_EPS),
+    };
+    rule->loop = GDI_LOOPS_AT(opt->level, adadelta_loops)->loop[gdi_direction_flags(opt)];
+}
+
+/* The state starts at zero (the library's), as torch's zeros_like at the first step. */
+static void adadelta_update(gd_optimizer *opt, double *restrict x, const double *restrict g)
+{
+    const struct adadelta_rule *rule = opt->rule;
+    opt->state_ready = true;
+    rule->loop(opt->n, x, g, opt->state[0], opt->state[1], &rule->coef);
+}
+
+static const char *const adadelta_state_names[] = {"square_avg", "acc_delta"};
+
+const struct gdi_method gdi_adadelta_method = {
+    .name = "adadelta",
+    .params = adadelta_params,
+    .param_count = GDI_COUNT(adadelta_params),
+    .state_names = adadelta_state_names,
+    .state_vectors = GDI_COUNT(adadelta_state_names),
+    .keeps_step = true,
+    .rule_size = sizeof(struct adadelta_rule),
+    .select = adadelta_select,
+    .update = adadelta_update,
+};
+#endif
