@@ -14,6 +14,15 @@ static const struct gdi_method *const method_table[] = {
 #undef GDI_METHOD
 };
 
+/* One line per value from 0 without gaps: a gap would leave a NULL entry. */
+enum {
+    METHOD_LINES = 0
+#define GDI_METHOD(value, name, file, avx512) +1
+#include "methods/list.h"
+#undef GDI_METHOD
+};
+_Static_assert(METHOD_LINES == GDI_COUNT(method_table), "methods/list.h has gaps in its values");
+
 static const struct gdi_method *method_of(gd_method method)
 {
     size_t i = (size_t)method;
