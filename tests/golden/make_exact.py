@@ -14,6 +14,8 @@ Writes next to this script:
   exact-defaults.txt one method per line: its name and torch's defaults, key=value
   exact-<name>.txt   for each checkpoint k of CHECKPOINTS, the line "k" and x after k
                      updates, n numbers in C99 hex float notation (exact)
+  exact-state-<name>.txt  for the methods of STATE_GOLDENS at the smallest size,
+                     torch's state at each checkpoint, one key a line (run())
 
 The gradient at update t is g = 0.5 * x + noise_t: 0.5 * x is exact and the addition
 rounds once, in torch as in C.  noise_t and the start are drawn from the 64-bit
@@ -190,6 +192,31 @@ class RAdam:
             param.add_(bias_corrected_exp_avg * lr * adaptive_lr * rect, alpha=-1.0)
         else:
             param.add_(bias_corrected_exp_avg * lr, alpha=-1.0)
+class Lion(torch.optim.Optimizer):
+    """Lion (Chen et al. 2023), not in torch: the common PyTorch version, decoupled
+    weight decay first; lib/methods/lion.c follows these operations in this order."""
+
+    def __init__(self, params, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0,
+                 maximize=False):
+        super().__init__(params, dict(lr=lr, betas=betas, weight_decay=weight_decay,
+                                      maximize=maximize))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            lr, wd = group["lr"], group["weight_decay"]
+            beta1, beta2 = group["betas"]
+            for p in group["params"]:
+                g = -p.grad if group["maximize"] else p.grad
+                state = self.state[p]
+                if not state:
+                    state["exp_avg"] = torch.zeros_like(p)
+                exp_avg = state["exp_avg"]
+                if wd != 0:
+                    p.mul_(1 - lr * wd)
+                c = exp_avg.mul(beta1).add_(g, alpha=1 - beta1)
+                p.add_(torch.sign(c), alpha=-lr)
+                exp_avg.mul_(beta2).add_(g, alpha=1 - beta2)
 
 
 # method: (factory(x, params) -> an object with step(), defaults under libgd's names)
@@ -203,6 +230,9 @@ METHODS = {
     "radam": reference_method(RAdam),
     "adamax": torch_method(torch.optim.Adamax),
     "adadelta": torch_method(torch.optim.Adadelta),
+    "rprop": torch_method(torch.optim.Rprop),
+    "asgd": torch_method(torch.optim.ASGD),
+    "lion": torch_method(Lion),
 }
 
 # (method, libgd parameters): each case runs at every size of SIZES.
@@ -241,10 +271,31 @@ CASES = [
     ("adadelta", {"lr": 0.5, "rho": 0.6, "eps": 1e-4, "weight_decay": 0.1}),
     ("adadelta", {"lr": 0.1, "rho": 1.0, "maximize": 1}),
     ("adadelta", {"rho": 0.0, "weight_decay": 0.05}),
+    # Rprop: g = 0.5 x + noise changes sign often; small step_max and a step_min above
+    # what eta_minus reaches make both clamps act.
+    ("rprop", {"lr": 0.01}),
+    ("rprop", {"lr": 0.05, "eta_minus": 0.3, "eta_plus": 1.5, "step_max": 0.08,
+               "maximize": 1}),
+    ("rprop", {"lr": 0.001, "eta_minus": 0.2, "step_min": 5e-4, "step_max": 0.02}),
+    # ASGD: t0 = 5 so that ax averages (mu = 1/(t - 5) from step 8 on).
+    ("asgd", {"lr": 0.01}),
+    ("asgd", {"lr": 0.05, "lambd": 0.01, "alpha": 0.5, "t0": 5, "weight_decay": 0.1}),
+    ("asgd", {"lr": 0.05, "t0": 5, "maximize": 1}),
+    # Lion: torch_kwargs fills a missing beta from Adam's pair, so both are given.
+    ("lion", {"lr": 0.01}),
+    ("lion", {"lr": 0.01, "beta1": 0.8, "beta2": 0.9, "weight_decay": 0.5}),
+    ("lion", {"lr": 0.01, "weight_decay": 0.1, "maximize": 1}),
 ]
 
 
-def run(method, params, n, seed):
+# The methods whose whole torch state (vectors and scalars) is written too, at the
+# smallest size, to exact-state-<name>.txt: one line per checkpoint and key,
+# "step key count values"; tests/test_state.c compares gd_optimizer_get_state's.
+STATE_GOLDENS = ("rprop", "asgd", "lion")
+
+
+def run(method, params, n, seed, states=None):
+    """x at each checkpoint; and there, when states is a dict, torch's state."""
     noise = Noise(seed)
     x = noise.vector(n, 4.0).requires_grad_(True)
     opt = METHODS[method][0](x, params)
@@ -255,9 +306,20 @@ def run(method, params, n, seed):
         opt.step()
         if step in CHECKPOINTS:
             kept[step] = x.detach().clone()
+            if states is not None:
+                states[step] = {key: torch.as_tensor(value).double().flatten().tolist()
+                                for key, value in opt.state[x].items()}
     if not all(torch.isfinite(v).all() for v in kept.values()):
         raise SystemExit(f"{method} {params} n={n}: not finite")
     return kept
+
+
+def write_state(file, states):
+    with open(os.path.join(HERE, file), "w") as out:
+        for step, state in states.items():
+            for key, values in state.items():
+                out.write(f"{step} {key} {len(values)} "
+                          + " ".join(float(v).hex() for v in values) + "\n")
 
 
 def main():
@@ -266,9 +328,12 @@ def main():
         for n in SIZES:
             name = f"{method}{number:02d}-n{n}"
             seed = 1000 * number + n
+            states = {} if method in STATE_GOLDENS and n == min(SIZES) else None
             with open(os.path.join(HERE, f"exact-{name}.txt"), "w") as out:
-                for step, x in run(method, params, n, seed).items():
+                for step, x in run(method, params, n, seed, states).items():
                     out.write(f"{step}\n" + " ".join(float(v).hex() for v in x) + "\n")
+            if states is not None:
+                write_state(f"exact-state-{name}.txt", states)
             keys = " ".join(f"{k}={v!r}" for k, v in params.items())
             index.append(f"{name} {method} {n} {seed} exact-{name}.txt {keys}")
     with open(os.path.join(HERE, "exact.txt"), "w") as out:

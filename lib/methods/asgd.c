@@ -1,0 +1,135 @@
+/*
+ * asgd.c - averaged SGD as torch.optim.ASGD (PyTorch 1.13, _single_tensor_asgd)
+ * computes it.  The state holds the scalars eta (lr at the first update) and mu (1),
+ * and the average ax (0).  At step t with gradient g:
+ *
+ *   g = maximize ? -g : g;   g = g + weight_decay * x        (when != 0)
+ *   x = x * (1 - lambd * eta)                                 (param.mul_)
+ *   x = x + (-eta) * g                                        (param.add_(alpha=-eta))
+ *   ax = mu != 1 ? ax + (x - ax) * mu : x                     (ax.add_(x.sub(ax).mul(mu)))
+ *   eta = lr / pow(1 + lambd * lr * t, alpha)                 (Python floats, math.pow)
+ *   mu = 1 / max(1, t - t0)
+ *
+ * so a step uses the eta and mu of the step before.  The rule is compiled once; the
+ * loops, under GDI_LEVEL, once per instruction-set level (lib/kernels/levels.h).
+ * SPDX-License-Identifier: MIT
+ */
+#include "../internal.h"
+
+enum { AVERAGING = GDI_OWN_FLAG }; /* mu != 1: ax moves towards x instead of copying it */
+
+struct asgd_coefficients {
+    double weight_decay;
+    double shrink;    /* per step: 1 - lambd * eta, the factor x is multiplied by first */
+    double minus_eta; /* per step: -eta */
+    double mu;        /* per step: the averaging weight */
+};
+
+#define LOOP_PARAMS                                                                                \
+    size_t n, double *restrict x, const double *restrict g, double *restrict ax,                   \
+        const struct asgd_coefficients *cp
+#define LOOP_ARGS n, x, g, ax, cp
+typedef void asgd_loop(LOOP_PARAMS);
+
+struct asgd_loops {
+    asgd_loop *loop[8]; /* MAXIMIZE | DECAY | AVERAGING */
+};
+
+#ifdef GDI_LEVEL
+static ALWAYS_INLINE void asgd(LOOP_PARAMS, unsigned flags)
+{
+    const struct asgd_coefficients c = *cp;
+    for (size_t i = 0; i < n; i++) {
+        /* The L2 term takes x before the decay, as torch adds it to the gradient first. */
+        double gi = gdi_direction(g[i], x[i], c.weight_decay, flags);
+        double xi = x[i] * c.shrink;
+        xi = xi + c.minus_eta * gi;
+        x[i] = xi;
+        ax[i] = HAS(AVERAGING) ? ax[i] + (xi - ax[i]) * c.mu : xi;
+    }
+}
+
+INSTANCES8(asgd)
+
+const struct asgd_loops GDI_LOOP_TABLE(asgd_loops) = {.loop = TABLE8(asgd)};
+
+#else /* the rule */
+
+GDI_LOOPS_DECLARE(struct asgd_loops, asgd_loops);
+
+struct asgd_rule {
+    struct asgd_coefficients coef;
+    double lr, lambd, alpha, t0;
+    /* torch's state scalars: set at the first update, never by select */
+    double eta, mu;
+    unsigned flags; /* MAXIMIZE | DECAY; AVERAGING is chosen per step */
+};
+
+static const struct gdi_param_default asgd_params[] = {
+    {GD_PARAM_LR, 1e-2}, {GD_PARAM_LAMBD, 1e-4},       {GD_PARAM_ALPHA, 0.75},
+    {GD_PARAM_T0, 1e6},  {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_MAXIMIZE, 0.0},
+};
+
+static void asgd_select(gd_optimizer *opt)
+{
+    struct asgd_rule *rule = opt->rule;
+    rule->lr = gdi_opt_param(opt, GD_PARAM_LR);
+    rule->lambd = gdi_opt_param(opt, GD_PARAM_LAMBD);
+    rule->alpha = gdi_opt_param(opt, GD_PARAM_ALPHA);
+    rule->t0 = gdi_opt_param(opt, GD_PARAM_T0);
+    rule->coef.weight_decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY);
+    rule->flags = gdi_direction_flags(opt);
+}
+
+/* eta and mu for the next step, as Python computes them from the float step t. */
+static void asgd_next_scalars(struct asgd_rule *rule, double t)
+{
+    rule->eta = rule->lr / pow(1.0 + rule->lambd * rule->lr * t, rule->alpha);
+    double since_t0 = t - rule->t0;
+    rule->mu = 1.0 / (since_t0 > 1.0 ? since_t0 : 1.0); /* Python's max(1, t - t0) */
+}
+
+static void asgd_update(gd_optimizer *opt, double *restrict x, const double *restrict g)
+{
+    struct asgd_rule *rule = opt->rule;
+    if (!opt->state_ready) {
+        rule->eta = rule->lr; /* torch.tensor(group['lr']) at the first step */
+        rule->mu = 1.0;
+        opt->state_ready = true;
+    }
+    struct asgd_coefficients *c = &rule->coef;
+    c->shrink = 1.0 - rule->lambd * rule->eta;
+    c->minus_eta = -rule->eta;
+    c->mu = rule->mu;
+    unsigned flags = rule->mu != 1.0 ? rule->flags | AVERAGING : rule->flags;
+    GDI_LOOPS_AT(opt->level, asgd_loops)->loop[flags](opt->n, x, g, opt->state[0], c);
+    asgd_next_scalars(rule, (double)opt->step);
+}
+
+static const char *const asgd_state_names[] = {"ax"};
+static const char *const asgd_scalar_names[] = {"eta", "mu"};
+
+/* Before the first update, the values torch starts from. */
+static double asgd_scalar(const gd_optimizer *opt, size_t i)
+{
+    const struct asgd_rule *rule = opt->rule;
+    if (!opt->state_ready)
+        return i == 0 ? gdi_opt_param(opt, GD_PARAM_LR) : 1.0;
+    return i == 0 ? rule->eta : rule->mu;
+}
+
+const struct gdi_method gdi_asgd_method = {
+    .name = "asgd",
+    .params = asgd_params,
+    .param_count = GDI_COUNT(asgd_params),
+    .state_names = asgd_state_names,
+    .state_vectors = GDI_COUNT(asgd_state_names),
+    .keeps_step = true,
+    .scalar_names = asgd_scalar_names,
+    .scalars = GDI_COUNT(asgd_scalar_names),
+    .scalar = asgd_scalar,
+    .rule_size = sizeof(struct asgd_rule),
+    .select = asgd_select,
+    .update = asgd_update,
+};
+#endif

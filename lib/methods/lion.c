@@ -1,0 +1,112 @@
+/*
+ * lion.c - Lion (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms"),
+ * which torch.optim lacks, as the common PyTorch version computes it: decoupled weight
+ * decay first, then the sign of an interpolation of the momentum m (0 at the start)
+ * and the gradient g.  tests/golden/make_exact.py's Lion class is the reference, in
+ * torch 1.13's tensor operations:
+ *
+ *   g = maximize ? -g : g
+ *   x = x * (1 - lr * weight_decay)               (when != 0: p.mul_)
+ *   c = m * beta1 + (1 - beta1) * g               (exp_avg.mul(beta1).add_(g, alpha=))
+ *   x = x + (-lr) * sign(c)                       (p.add_(torch.sign(c), alpha=-lr))
+ *   m = m * beta2 + (1 - beta2) * g               (exp_avg.mul_(beta2).add_(g, alpha=))
+ *
+ * torch.sign is (0 < a) - (a < 0): +0 for zeros and for NaN (ATen's sign never gives
+ * NaN), so a NaN gradient leaves x alone.  The rule is compiled once; the loops, under
+ * GDI_LEVEL, once per instruction-set level (lib/kernels/levels.h).
+ * SPDX-License-Identifier: MIT
+ */
+#include "../internal.h"
+
+struct lion_coefficients {
+    double shrink; /* 1 - lr * weight_decay, the factor x is multiplied by first */
+    double minus_lr;
+    double beta1, one_minus_beta1;
+    double beta2, one_minus_beta2;
+};
+
+#define LOOP_PARAMS                                                                                \
+    size_t n, double *restrict x, const double *restrict g, double *restrict m,                    \
+        const struct lion_coefficients *cp
+#define LOOP_ARGS n, x, g, m, cp
+typedef void lion_loop(LOOP_PARAMS);
+
+struct lion_loops {
+    lion_loop *loop[4]; /* MAXIMIZE | DECAY */
+};
+
+#ifdef GDI_LEVEL
+/* torch.sign: +1, -1, or +0 for zeros and NaN (ATen's (0 < a) - (a < 0)). */
+static ALWAYS_INLINE double torch_sign(double a)
+{
+    return a > 0.0 ? 1.0 : a < 0.0 ? -1.0 : 0.0;
+}
+
+static ALWAYS_INLINE void lion(LOOP_PARAMS, unsigned flags)
+{
+    const struct lion_coefficients c = *cp;
+    for (size_t i = 0; i < n; i++) {
+        double gi = HAS(GDI_MAXIMIZE) ? -g[i] : g[i];
+        double xi = HAS(GDI_DECAY) ? x[i] * c.shrink : x[i];
+        double interpolated = m[i] * c.beta1 + c.one_minus_beta1 * gi;
+        x[i] = xi + c.minus_lr * torch_sign(interpolated);
+        m[i] = m[i] * c.beta2 + c.one_minus_beta2 * gi;
+    }
+}
+
+INSTANCES4(lion)
+
+const struct lion_loops GDI_LOOP_TABLE(lion_loops) = {.loop = TABLE4(lion)};
+
+#else /* the rule */
+
+GDI_LOOPS_DECLARE(struct lion_loops, lion_loops);
+
+struct lion_rule {
+    struct lion_coefficients coef;
+    lion_loop *loop;
+};
+
+static const struct gdi_param_default lion_params[] = {
+    {GD_PARAM_LR, 1e-4},          {GD_PARAM_BETA1, 0.9},    {GD_PARAM_BETA2, 0.99},
+    {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_MAXIMIZE, 0.0},
+};
+
+static void lion_select(gd_optimizer *opt)
+{
+    struct lion_rule *rule = opt->rule;
+    double lr = gdi_opt_param(opt, GD_PARAM_LR);
+    double beta1 = gdi_opt_param(opt, GD_PARAM_BETA1);
+    double beta2 = gdi_opt_param(opt, GD_PARAM_BETA2);
+    rule->coef = (struct lion_coefficients){
+        .shrink = 1.0 - lr * gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
+        .minus_lr = -lr,
+        .beta1 = beta1,
+        .one_minus_beta1 = 1.0 - beta1,
+        .beta2 = beta2,
+        .one_minus_beta2 = 1.0 - beta2,
+    };
+    rule->loop = GDI_LOOPS_AT(opt->level, lion_loops)->loop[gdi_direction_flags(opt)];
+}
+
+static void lion_update(gd_optimizer *opt, double *restrict x, const double *restrict g)
+{
+    struct lion_rule *rule = opt->rule;
+    opt->state_ready = true; /* exp_avg starts at 0, as the library's vectors do */
+    rule->loop(opt->n, x, g, opt->state[0], &rule->coef);
+}
+
+static const char *const lion_state_names[] = {"exp_avg"};
+
+const struct gdi_method gdi_lion_method = {
+    .name = "lion",
+    .params = lion_params,
+    .param_count = GDI_COUNT(lion_params),
+    .state_names = lion_state_names,
+    .state_vectors = GDI_COUNT(lion_state_names),
+    .keeps_step = false,
+    .rule_size = sizeof(struct lion_rule),
+    .select = lion_select,
+    .update = lion_update,
+};
+#endif
