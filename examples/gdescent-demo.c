@@ -110,9 +110,11 @@ static const char usage[] =
     "  sgd         per-sample SGD on y = 2x (the classic manual-gradient example)\n"
     "  linreg      full-batch linear regression, loss 1/(2m) sum of squares\n"
     "  median      geometric median of a random 2-D cloud\n"
+    "  compare     every method on Rosenbrock and on an ill-conditioned quadratic\n"
+    "              (each with its own lr; --lr and --steps apply to all)\n"
     "  all         every command above\n"
     "options:\n"
-    "  --optimizer NAME  sgd (default), adam, adamw, rmsprop, adagrad\n"
+    "  --optimizer NAME  any name of gd_method_name, e.g. sgd (default), adam, ...\n"
     "  --lr X            learning rate (default: the example's)\n"
     "  --steps N         steps or epochs (default: the example's)\n"
     "  --seed N          seed of the random point cloud (default 1)\n"
@@ -469,6 +471,183 @@ static int run_median(const struct options *o)
     return rc;
 }
 
+/* f = 0.5 (x0^2 + 25 x1^2): curvatures 1 and 25, the narrow valley that separates
+ * plain gradient descent from the adaptive methods. */
+static int ill_conditioned(const double *x, size_t n, double *f, double *grad, void *user)
+{
+    (void)n, (void)user;
+    *f = 0.5 * (x[0] * x[0] + 25.0 * x[1] * x[1]);
+    if (grad) {
+        grad[0] = x[0];
+        grad[1] = 25.0 * x[1];
+    }
+    return 0;
+}
+
+static gd_objective *rosenbrock_2d(void)
+{
+    return gd_rosenbrock_new(2);
+}
+
+static gd_objective *ill_conditioned_2d(void)
+{
+    return gd_objective_new(2, ill_conditioned, NULL);
+}
+
+/* The problems of `compare`; lr[i] of each row of compare_rates is for problems[i]. */
+static const struct problem {
+    const char *name;
+    gd_objective *(*make)(void);
+    double start[2], minimizer[2];
+    long steps;
+} problems[] = {{"rosenbrock", rosenbrock_2d, {-1.5, 2.0}, {1.0, 1.0}, 3000},
+                {"quadratic", ill_conditioned_2d, {-4.0, 1.5}, {0.0, 0.0}, 300}};
+
+/* Learning rates by method name, {on Rosenbrock, on the quadratic}, one row per method
+ * to tune: each makes visible progress on both without diverging.  The rows from nadam
+ * on were chosen with torch.optim (Lion: its common PyTorch version) before libgd had
+ * those methods.  A method not listed runs with its default lr. */
+static const struct {
+    const char *method;
+    double lr[2];
+} compare_rates[] = {
+    {"sgd", {1e-3, 0.07}},     /* below 2/curvature: 2/1900 at the start; 2/25 */
+    {"adam", {0.05, 0.05}},    /* 0.01 is slow on both, 0.1 ends 0.05 off (1, 1) */
+    {"adamw", {0.05, 0.05}},   /* its weight decay 0.01 pulls it short of (1, 1) */
+    {"rmsprop", {2e-3, 0.01}}, /* from 0.03 it wanders along Rosenbrock's valley */
+    {"adagrad", {0.5, 0.5}},   /* the growing sum of g^2 shrinks its steps */
+    {"nadam", {0.01, 0.05}},   /* 0.05 on Rosenbrock ends 0.12 off (1, 1) */
+    {"radam", {0.01, 0.1}},    /* its first steps are plain momentum: 0.015 diverges */
+    {"adamax", {0.05, 0.05}},  /* 0.01 is slow on both */
+    {"adadelta", {1.0, 1.0}},  /* its default; slow on the quadratic */
+    {"rprop", {0.01, 0.01}},   /* only its first step size: hardly matters */
+    {"asgd", {1.2e-3, 0.03}},  /* as sgd; 1.2e-3 zig-zags away from the start, 3e-3 diverges */
+    {"lion", {2e-3, 0.03}},    /* steps of lr per coordinate: 300 steps of 0.01 fall short */
+};
+
+/* The table's lr of the method on problems[problem], else the method's default. */
+static double compare_lr(const gd_optimizer *opt, const char *method, size_t problem)
+{
+    for (size_t i = 0; i < sizeof compare_rates / sizeof compare_rates[0]; i++)
+        if (strcmp(compare_rates[i].method, method) == 0)
+            return compare_rates[i].lr[problem];
+    double lr = NAN;
+    gd_optimizer_get(opt, GD_PARAM_LR, &lr);
+    return lr;
+}
+
+/* An optimizer of the method with the table's (or the user's) lr and the problem's (or
+ * the user's) number of steps. */
+static gd_optimizer *compare_optimizer(const struct options *o, size_t problem, gd_method method)
+{
+    gd_optimizer *opt = gd_optimizer_new(method, 2);
+    if (!opt)
+        return NULL;
+    double lr = isnan(o->lr) ? compare_lr(opt, gd_method_name(method), problem) : o->lr;
+    long steps = o->steps >= 0 ? o->steps : problems[problem].steps;
+    int rc = gd_optimizer_set(opt, GD_PARAM_LR, lr);
+    if (rc == GD_OK)
+        rc = gd_optimizer_set(opt, GD_PARAM_MAX_ITER, (double)steps);
+    if (rc != GD_OK) {
+        fprintf(stderr, "gdescent-demo: --lr/--steps: %s\n", gd_strerror(rc));
+        gd_optimizer_free(opt);
+        return NULL;
+    }
+    return opt;
+}
+
+/* What one run of `compare` reached. */
+struct outcome {
+    const char *problem, *method;
+    double lr;
+    size_t steps;
+    double f, distance;
+    bool diverged;
+};
+
+/* The run's line on stdout and, with --out, its row of compare.csv (plot.py's legend). */
+static void report_outcome(const struct outcome *r, FILE *summary)
+{
+    printf("%-10s %-8s lr %-7g steps %-5zu f %-11.4e distance %.4e%s\n", r->problem, r->method,
+           r->lr, r->steps, r->f, r->distance,
+           r->diverged ? "  diverged: the path ends at its last finite point" : "");
+    if (summary)
+        fprintf(summary, "%s,%s,%.17g,%zu,%.17g,%.17g,%d\n", r->problem, r->method, r->lr, r->steps,
+                r->f, r->distance, r->diverged);
+}
+
+/* Runs one method on problems[problem], reports it and writes its path.  A run that
+ * diverges is part of the comparison, not a failure: its path ends at its last finite
+ * iterate. */
+static int compare_run(const struct options *o, FILE *summary, size_t problem, gd_method method)
+{
+    const struct problem *p = &problems[problem];
+    struct outcome r = {p->name, gd_method_name(method), NAN, 0, NAN, NAN, false};
+    gd_objective *f = p->make();
+    gd_optimizer *opt = compare_optimizer(o, problem, method);
+    gd_trajectory *traj = gd_trajectory_new(2, GD_TRAJ_X);
+    int rc = -1;
+    if (f && opt && traj) {
+        double x[2] = {p->start[0], p->start[1]};
+        int status = gd_minimize(opt, f, x, traj);
+        char file[128];
+        snprintf(file, sizeof file, "compare-%s-%s", r.problem, r.method);
+        r.diverged = status == GD_EDIVERGED;
+        if (status > 0 || r.diverged) {
+            gd_optimizer_get(opt, GD_PARAM_LR, &r.lr);
+            r.steps = gd_optimizer_iterations(opt);
+            r.f = gd_optimizer_last_f(opt);
+            r.distance = hypot(x[0] - p->minimizer[0], x[1] - p->minimizer[1]);
+            report_outcome(&r, summary);
+            rc = save_trajectory(o, traj, file);
+        } else {
+            fprintf(stderr, "gdescent-demo: %s: %s\n", file, gd_strerror(status));
+        }
+    }
+    gd_trajectory_free(traj);
+    gd_optimizer_free(opt);
+    gd_objective_free(f);
+    return rc;
+}
+
+/* With --out, DIR/compare.csv with its header, or NULL (*rc -1 when it cannot be made). */
+static FILE *open_summary(const struct options *o, int *rc)
+{
+    *rc = 0;
+    if (!o->out_dir)
+        return NULL;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/compare.csv", o->out_dir);
+    FILE *summary = fopen(path, "w");
+    if (!summary) {
+        fprintf(stderr, "gdescent-demo: cannot write %s: %s\n", path, strerror(errno));
+        *rc = -1;
+        return NULL;
+    }
+    fputs("problem,method,lr,steps,f,distance,diverged\n", summary);
+    return summary;
+}
+
+/* Every method the library has, from one start per problem; stops at the first
+ * failure (a bad --lr or --steps, an unwritable --out). */
+static int run_compare(const struct options *o)
+{
+    struct options each = *o;
+    each.trajectory = NULL; /* one file per run, into --out only */
+    int rc;
+    FILE *summary = open_summary(o, &rc);
+    for (size_t problem = 0; rc == 0 && problem < sizeof problems / sizeof problems[0]; problem++) {
+        const struct problem *p = &problems[problem];
+        printf("%s from (%g, %g), minimizer (%g, %g):\n", p->name, p->start[0], p->start[1],
+               p->minimizer[0], p->minimizer[1]);
+        for (int m = 0; rc == 0 && gd_method_name((gd_method)m) != NULL; m++)
+            rc = compare_run(&each, summary, problem, (gd_method)m);
+    }
+    if (summary && fclose(summary) != 0)
+        rc = -1;
+    return rc;
+}
+
 static int run_all(const struct options *o)
 {
     int rc = 0;
@@ -480,6 +659,8 @@ static int run_all(const struct options *o)
     rc |= run_linreg(o);
     printf("== median\n");
     rc |= run_median(o);
+    printf("== compare\n");
+    rc |= run_compare(o);
     return rc;
 }
 
@@ -495,11 +676,14 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*run)(const struct options *);
-    } commands[] = {{"quadratic", run_quadratic},
-                    {"sgd", run_sgd},
-                    {"linreg", run_linreg},
-                    {"median", run_median},
-                    {"all", run_all}};
+    } commands[] = {
+        {"quadratic", run_quadratic}, /* as the usage text lists them */
+        {"sgd", run_sgd},
+        {"linreg", run_linreg},
+        {"median", run_median},
+        {"compare", run_compare},
+        {"all", run_all},
+    };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(&o) == 0 ? 0 : 1;

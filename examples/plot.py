@@ -84,6 +84,92 @@ def loss_picture(out):
     return save(fig, out, "linreg_loss.png")
 
 
+def rosenbrock(x, y):
+    return 100.0 * (y - x ** 2) ** 2 + (1.0 - x) ** 2
+
+
+def ill_conditioned(x, y):
+    return 0.5 * (x ** 2 + 25.0 * y ** 2)
+
+
+# Each problem of `gdescent-demo compare`: f, its minimizer, the contour levels up to the
+# largest f on screen (log-spaced for Rosenbrock's steep walls; for the quadratic, levels
+# that space its ellipses evenly) and the title.
+COMPARE = {
+    "rosenbrock": (rosenbrock, (1.0, 1.0), lambda top: np.logspace(-2, np.log10(top), 18),
+                   "Rosenbrock 100 (x1 - x0^2)^2 + (1 - x0)^2"),
+    "quadratic": (ill_conditioned, (0.0, 0.0), lambda top: np.linspace(0, top, 16)[1:] ** 2 / top,
+                  "ill-conditioned quadratic 0.5 (x0^2 + 25 x1^2)"),
+}
+
+
+def compare_runs(out, problem):
+    """(label, path) of every compare-PROBLEM-METHOD.csv in DIR, in the library's order of
+    the methods and labelled with their lr as compare.csv lists them."""
+    labels = {}
+    summary = os.path.join(out, "compare.csv")
+    if os.path.exists(summary):
+        for row in np.atleast_1d(np.genfromtxt(summary, delimiter=",", names=True, dtype=None,
+                                               encoding="utf-8")):
+            if row["problem"] == problem:
+                labels[row["method"]] = f"{row['method']}, lr {row['lr']:g}" + (
+                    ", diverged" if row["diverged"] else "")
+    files = {re.search(rf"compare-{problem}-(.+)\.csv$", path).group(1): path
+             for path in glob.glob(os.path.join(out, f"compare-{problem}-*.csv"))}
+    order = [m for m in labels if m in files] + sorted(m for m in files if m not in labels)
+    return [(labels.get(method, method), load(files[method])) for method in order]
+
+
+def view(runs, start, minimizer):
+    """Axis ranges holding every path, as far as it stays near start and minimizer: a path
+    that diverges leaves the picture instead of shrinking the others to a dot."""
+    ends = np.array([start, minimizer])
+    lo, hi = ends.min(axis=0), ends.max(axis=0)
+    span = np.maximum(hi - lo, 1.0)
+    near_lo, near_hi = lo - 2 * span, hi + 2 * span
+    for _, path in runs:
+        xy = np.column_stack([path["x0"], path["x1"]])
+        xy = xy[np.all((xy >= near_lo) & (xy <= near_hi), axis=1)]
+        if len(xy):
+            lo, hi = np.minimum(lo, xy.min(axis=0)), np.maximum(hi, xy.max(axis=0))
+    margin = 0.08 * (hi - lo)
+    return lo - margin, hi + margin
+
+
+def compare_picture(out, problem):
+    """Every method's path on the problem; None when DIR has none."""
+    f, minimizer, levels, title = COMPARE[problem]
+    runs = compare_runs(out, problem)
+    if not runs:
+        return None
+    start = (runs[0][1]["x0"][0], runs[0][1]["x1"][0])
+    lo, hi = view(runs, start, minimizer)
+    X, Y = np.meshgrid(np.linspace(lo[0], hi[0], 400), np.linspace(lo[1], hi[1], 400))
+    Z = f(X, Y)
+    fig, ax = plt.subplots(figsize=(10, 6.5))
+    ax.contour(X, Y, Z, levels=levels(Z.max()), cmap="Greys_r", linewidths=0.7, alpha=0.6)
+    # tab10's colours, then tab20's light ones; the dash patterns tell apart paths that
+    # run on top of each other (adam and adamw).
+    colours = plt.get_cmap("tab10").colors + plt.get_cmap("tab20").colors[1::2]
+    styles = ["-", "--", "-.", ":"]
+    for i, (label, path) in enumerate(runs):
+        colour = colours[i % len(colours)]
+        ax.plot(path["x0"], path["x1"], styles[i % len(styles)], color=colour, lw=1.6,
+                label=label)
+        ax.plot(path["x0"][-1], path["x1"][-1], "o", color=colour, mec="black", ms=7)
+    ax.plot(*start, "ko", ms=8, label=f"start ({start[0]:g}, {start[1]:g})")
+    ax.plot(*minimizer, "k*", ms=14, label=f"minimizer ({minimizer[0]:g}, {minimizer[1]:g})")
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ax.set_xlabel("x0")
+    ax.set_ylabel("x1")
+    steps = int(max(path["iter"][-1] for _, path in runs))
+    ax.set_title(f"{title}: {len(runs)} methods, up to {steps} steps")
+    # Beside the axes, so that it covers no path however many methods there are.
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    return save(fig, out, f"compare_{problem}.png")
+
+
 def save(fig, out, name):
     path = os.path.join(out, name)
     fig.tight_layout()
@@ -95,7 +181,8 @@ def save(fig, out, name):
 def main(out):
     written = [draw(out) for draw in (median_picture, sweep_picture, path2d_picture,
                                       loss_picture)]
-    for path in written:
+    written += [compare_picture(out, problem) for problem in COMPARE]
+    for path in filter(None, written):
         print(path)
     return 0
 

@@ -61,6 +61,41 @@ expect_line "sgd --data $tmp/good.csv" "progress: 0 w= 1.26 loss= 4.92"
 "$demo" linreg --trajectory "$tmp/t.csv" >/dev/null
 [ "$(head -n 1 "$tmp/t.csv")" = "iter,f,grad_norm,x0,x1" ] && [ "$(wc -l < "$tmp/t.csv")" -eq 5002 ] ||
     { echo "FAIL: --trajectory did not write 5001 records"; failures=$((failures + 1)); }
+# compare: every method on both problems, one line and one path each; with the demo's
+# learning rates none diverges and each at least halves f; Adam reaches (0, 0).
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+mkdir "$tmp/compare"
+"$demo" compare --out "$tmp/compare" > "$tmp/compare.txt" || fail "compare exited $?"
+for problem in rosenbrock quadratic; do
+    # Fields: problem method lr X steps N f F distance D [diverged: ...]
+    awk -v p=$problem '$1 == p && $3 == "lr"' "$tmp/compare.txt" > "$tmp/$problem.txt"
+    count=$(wc -l < "$tmp/$problem.txt")
+    [ "$count" -ge 5 ] || fail "compare ran $count methods on $problem, expected at least 5"
+    [ -z "$(awk '{ print $2 }' "$tmp/$problem.txt" | sort | uniq -d)" ] ||
+        fail "compare ran a method twice on $problem"
+    while read -r _ method _ lr _ steps _ f _ distance diverged; do
+        csv="$tmp/compare/compare-$problem-$method.csv"
+        [ -f "$csv" ] || { fail "compare did not write $csv"; continue; }
+        [ "$(head -n 1 "$csv")" = "iter,f,grad_norm,x0,x1" ] &&
+            [ "$(wc -l < "$csv")" -eq $((steps + 2)) ] ||
+            fail "$csv is not a header and $((steps + 1)) records"
+        [ -z "$diverged" ] || fail "$method, lr $lr, diverged on $problem"
+        start_f=$(sed -n 2p "$csv" | cut -d, -f2)
+        awk -v f="$f" -v s="$start_f" 'BEGIN { exit !(f <= s / 2) }' ||
+            fail "$method, lr $lr, on $problem: f $f, not half the start's $start_f"
+    done < "$tmp/$problem.txt"
+done
+awk '$1 == "quadratic" && $2 == "adam" { found = 1; ok = $10 < 1e-3 } END { exit !(found && ok) }' \
+    "$tmp/compare.txt" || fail "adam does not end within 1e-3 of (0, 0) on the quadratic"
+# A run that diverges is reported, keeps its path and fails nothing: sgd, lr 0.1, on
+# Rosenbrock diverges within a few steps.
+"$demo" compare --lr 0.1 --out "$tmp/compare" > "$tmp/diverged.txt" ||
+    fail "compare --lr 0.1 exited $?"
+grep -q '^rosenbrock sgd .* diverged' "$tmp/diverged.txt" ||
+    fail "compare --lr 0.1 does not say sgd diverged"
+[ "$(wc -l < "$tmp/compare/compare-rosenbrock-sgd.csv")" -ge 3 ] ||
+    fail "the diverged run did not keep its path"
+grep -q "^  compare " <("$demo" --help) || fail "--help does not list compare"
 if [ $failures -ne 0 ]; then
     echo "$failures demo checks failed"
     exit 1
