@@ -459,8 +459,8 @@ GD_API void gd_optimizer_free(gd_optimizer *opt);
 GD_API int gd_optimizer_reset(gd_optimizer *opt);
 
 /**
- * @brief The method of a name: "sgd", "adam", "adamw", "rmsprop" or "adagrad" (the
- *        enum name lower-cased without `GD_`), for programs that take it as text.
+ * @brief The method of a name: "sgd", "adam", "nadam", "lion", ... (the enum name
+ *        lower-cased without `GD_`), for programs that take it as text.
  * @param name   The name, NUL-terminated; matched exactly (case-sensitive).
  * @param method Receives the method; untouched on error.
  * @return #GD_OK, or #GD_EINVAL for a NULL argument or an unknown name.  Thread-safe.
@@ -508,8 +508,8 @@ GD_API const char *gd_optimizer_isa(const gd_optimizer *opt);
  * Booleans take exactly 0 or 1; counts take non-negative whole numbers.
  */
 typedef enum gd_param {
-    /** Learning rate, >= 0; default 0.01 (SGD, RMSprop, Adagrad) or 0.001 (Adam,
-     * AdamW).
+    /** Learning rate, >= 0; default torch's: 0.01 (SGD, RMSprop, Adagrad, Rprop,
+     * ASGD), 0.001 (Adam, AdamW, RAdam), 0.002 (NAdam, Adamax), 1 (Adadelta); Lion 1e-4.
      */
     GD_PARAM_LR = 0,
     /** Momentum factor in [0, 1); default 0 (SGD, RMSprop). */
@@ -518,17 +518,21 @@ typedef enum gd_param {
     GD_PARAM_DAMPENING = 2,
     /** Boolean, default 0 (SGD); needs momentum > 0 and dampening 0. */
     GD_PARAM_NESTEROV = 3,
-    /** Weight decay, >= 0; default 0, AdamW 0.01. */
+    /** Weight decay, >= 0; default 0, AdamW 0.01 (every method but Rprop). */
     GD_PARAM_WEIGHT_DECAY = 4,
-    /** First-moment decay in [0, 1); default 0.9 (Adam, AdamW). */
+    /** First-moment decay in [0, 1); default 0.9 (Adam, AdamW, NAdam, RAdam, Adamax,
+     * Lion). */
     GD_PARAM_BETA1 = 5,
-    /** Second-moment decay in [0, 1); default 0.999 (Adam, AdamW). */
+    /** Second-moment decay in [0, 1); default 0.999 (Adam, AdamW, NAdam, RAdam,
+     * Adamax), 0.99 (Lion). */
     GD_PARAM_BETA2 = 6,
-    /** Denominator term, >= 0; default 1e-8 (Adam, AdamW, RMSprop) or 1e-10 (Adagrad). */
+    /** Denominator term, >= 0; default 1e-8 (Adam, AdamW, RMSprop, NAdam, RAdam,
+     * Adamax), 1e-10 (Adagrad), 1e-6 (Adadelta). */
     GD_PARAM_EPS = 7,
     /** Boolean, default 0 (Adam, AdamW). */
     GD_PARAM_AMSGRAD = 8,
-    /** Smoothing constant in [0, 1); default 0.99 (RMSprop). */
+    /** Smoothing constant in [0, 1); default 0.99 (RMSprop); ASGD's power of the
+     * step-size decay, default 0.75. */
     GD_PARAM_ALPHA = 9,
     /** Boolean, default 0 (RMSprop). */
     GD_PARAM_CENTERED = 10,
@@ -803,9 +807,15 @@ GD_API double gd_optimizer_last_grad_norm(const gd_optimizer *opt);
  * The keys are torch's: #GD_SGD "momentum_buffer" (once a step used momentum);
  * #GD_ADAM and #GD_ADAMW "exp_avg", "exp_avg_sq" and, with AMSGrad, "max_exp_avg_sq";
  * #GD_RMSPROP "square_avg", "grad_avg" (centered) and "momentum_buffer" (momentum >
- * 0); #GD_ADAGRAD "sum".  Each has n values.  All but SGD also keep the scalar "step"
- * (count 1), the number of updates.  Before the first update the vectors hold their
- * initial values (zeros; Adagrad's sum #GD_PARAM_INITIAL_ACCUMULATOR).
+ * 0); #GD_ADAGRAD "sum"; #GD_NADAM "exp_avg", "exp_avg_sq" and the scalar
+ * "mu_product"; #GD_RADAM "exp_avg", "exp_avg_sq"; #GD_ADAMAX "exp_avg", "exp_inf";
+ * #GD_ADADELTA "square_avg", "acc_delta"; #GD_RPROP "prev", "step_size"; #GD_ASGD
+ * "ax" and the scalars "eta", "mu"; #GD_LION "exp_avg".  Vectors have n values,
+ * scalars count 1.  All but SGD and Lion also keep the scalar "step", the number of
+ * updates.  Before the first update the vectors hold zeros (Adagrad's sum
+ * #GD_PARAM_INITIAL_ACCUMULATOR; Rprop's step_size is filled with lr at the first
+ * update, as torch does) and the scalars their initial values (mu_product 1, eta lr,
+ * mu 1).
  * @param opt   The handle.
  * @param name  The key, NUL-terminated.
  * @param out   Receives count values.

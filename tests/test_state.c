@@ -1,11 +1,10 @@
 /*
  * test_state.c - torch's whole optimizer state, vectors and scalars, against
  * gd_optimizer_get_state: for the cases of tests/golden/exact.txt that have an
- * exact-state-<name>.txt (make_exact.py's STATE_GOLDENS, such as ASGD's "ax", "eta"
- * and "mu"), the case is replayed as tests/test_exact.c does and every key torch
- * keeps at each checkpoint is compared bit for bit; "step" must be kept exactly when
- * torch keeps it.
- * SPDX-License-Identifier: MIT
+ * exact-state-<name>.txt (make_exact.py's STATE_GOLDENS: every method, at the
+ * smaller size; ASGD's "ax", "eta" and "mu" among the keys), the case is replayed as
+ * tests/test_exact.c does and every key torch keeps at each checkpoint is compared bit for bit;
+ * "step" must be kept exactly when torch keeps it. SPDX-License-Identifier: MIT
  */
 #define _POSIX_C_SOURCE 200809L /* strtok_r */
 #include <stdarg.h>
@@ -104,7 +103,8 @@ static void replay(void **state)
         compare_key(in, opt, c->name, step, key, count);
         compared++;
     }
-    assert_true(compared >= 2);
+    /* SGD without momentum is the one method whose torch state is empty. */
+    assert_true(compared >= 2 || strcmp(c->method, "sgd") == 0);
     double value;
     assert_int_equal(gd_optimizer_get_state(opt, "step", &value, 1) == GD_OK, torch_keeps_step);
     fclose(in);

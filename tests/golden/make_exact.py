@@ -65,13 +65,14 @@ BOOLEANS = ("nesterov", "amsgrad", "centered", "maximize", "decoupled_weight_dec
 NOT_PARAMETERS = ("foreach", "capturable", "differentiable", "fused")
 
 
-def torch_kwargs(params):
-    """libgd's parameter names and values to torch's keyword arguments."""
+def torch_kwargs(params, defaults):
+    """libgd's parameter names and values to torch's keyword arguments; the other half
+    of a pair (betas, etas, step_sizes) set alone is the method's default."""
     kw, back = {}, {v: k for k, v in RENAMED.items()}
     for key, value in params.items():
         pair = next((p for p, names in PAIRS.items() if key in names), None)
         if pair:
-            both = list(kw.get(pair, TORCH_PAIR_DEFAULTS[pair]))
+            both = list(kw.get(pair, [defaults[name] for name in PAIRS[pair]]))
             both[PAIRS[pair].index(key)] = value
             kw[pair] = tuple(both)
         else:
@@ -92,15 +93,13 @@ def libgd_defaults(torch_defaults):
     return out
 
 
-TORCH_PAIR_DEFAULTS = {"betas": (0.9, 0.999), "etas": (0.5, 1.2), "step_sizes": (1e-6, 50)}
-
 
 def torch_method(cls, **overrides):
     """A torch.optim class: its factory, and its defaults with overrides (SGD's lr,
     which torch requires and the contract sets to 0.01)."""
     probe = torch.zeros(1, requires_grad=True)
     defaults = libgd_defaults(cls([probe], **overrides).defaults)
-    return (lambda x, params: cls([x], **{**overrides, **torch_kwargs(params)})), defaults
+    return (lambda x, params: cls([x], **{**overrides, **torch_kwargs(params, defaults)})), defaults
 
 
 def reference_method(cls):
@@ -125,6 +124,12 @@ class NAdam:
         self.mu_product = torch.tensor(1.)
         self.exp_avg = torch.zeros_like(x)
         self.exp_avg_sq = torch.zeros_like(x)
+
+    @property
+    def state(self):
+        """torch.optim.NAdam's state, keyed by the parameter."""
+        return {self.x: {"step": self.step_t, "mu_product": self.mu_product,
+                         "exp_avg": self.exp_avg, "exp_avg_sq": self.exp_avg_sq}}
 
     @torch.no_grad()
     def step(self):
@@ -164,6 +169,12 @@ class RAdam:
         self.step_t = torch.tensor(0.)
         self.exp_avg = torch.zeros_like(x)
         self.exp_avg_sq = torch.zeros_like(x)
+
+    @property
+    def state(self):
+        """torch.optim.RAdam's state, keyed by the parameter."""
+        return {self.x: {"step": self.step_t, "exp_avg": self.exp_avg,
+                         "exp_avg_sq": self.exp_avg_sq}}
 
     @torch.no_grad()
     def step(self):
@@ -288,10 +299,10 @@ CASES = [
 ]
 
 
-# The methods whose whole torch state (vectors and scalars) is written too, at the
+# The methods whose whole torch state (vectors and scalars) is written too (all), at the
 # smallest size, to exact-state-<name>.txt: one line per checkpoint and key,
 # "step key count values"; tests/test_state.c compares gd_optimizer_get_state's.
-STATE_GOLDENS = ("rprop", "asgd", "lion")
+STATE_GOLDENS = tuple(METHODS)
 
 
 def run(method, params, n, seed, states=None):
@@ -308,7 +319,7 @@ def run(method, params, n, seed, states=None):
             kept[step] = x.detach().clone()
             if states is not None:
                 states[step] = {key: torch.as_tensor(value).double().flatten().tolist()
-                                for key, value in opt.state[x].items()}
+                                for key, value in opt.state[x].items() if value is not None}
     if not all(torch.isfinite(v).all() for v in kept.values()):
         raise SystemExit(f"{method} {params} n={n}: not finite")
     return kept

@@ -194,16 +194,37 @@ pub enum Method {
     RmsProp,
     /// Adagrad with learning-rate decay (`GD_ADAGRAD`).
     Adagrad,
+    /// NAdam: Adam with Nesterov momentum (`GD_NADAM`, 1.1).
+    NAdam,
+    /// RAdam: Adam with the variance rectified (`GD_RADAM`, 1.1).
+    RAdam,
+    /// Adamax: Adam with the infinity norm (`GD_ADAMAX`, 1.1).
+    Adamax,
+    /// Adadelta (`GD_ADADELTA`, 1.1).
+    Adadelta,
+    /// Rprop: the sign of the gradient (`GD_RPROP`, 1.1).
+    Rprop,
+    /// ASGD: averaged SGD (`GD_ASGD`, 1.1).
+    Asgd,
+    /// Lion: the sign of an interpolated momentum (`GD_LION`, 1.1).
+    Lion,
 }
 
 impl Method {
     /// Every method, in the header's order.
-    pub const ALL: [Method; 5] = [
+    pub const ALL: [Method; 12] = [
         Method::Sgd,
         Method::Adam,
         Method::AdamW,
         Method::RmsProp,
         Method::Adagrad,
+        Method::NAdam,
+        Method::RAdam,
+        Method::Adamax,
+        Method::Adadelta,
+        Method::Rprop,
+        Method::Asgd,
+        Method::Lion,
     ];
 
     /// The C enumerator.
@@ -214,11 +235,18 @@ impl Method {
             Method::AdamW => sys::GD_ADAMW,
             Method::RmsProp => sys::GD_RMSPROP,
             Method::Adagrad => sys::GD_ADAGRAD,
+            Method::NAdam => sys::GD_NADAM,
+            Method::RAdam => sys::GD_RADAM,
+            Method::Adamax => sys::GD_ADAMAX,
+            Method::Adadelta => sys::GD_ADADELTA,
+            Method::Rprop => sys::GD_RPROP,
+            Method::Asgd => sys::GD_ASGD,
+            Method::Lion => sys::GD_LION,
         }
     }
 
-    /// The name [`Method::by_name`] accepts: "sgd", "adam", "adamw", "rmsprop" or
-    /// "adagrad", as the linked library gives it (`gd_method_name`).
+    /// The name [`Method::by_name`] accepts ("sgd", "adam", "nadam", "lion", ...), as the
+    /// linked library gives it (`gd_method_name`).
     pub fn name(self) -> &'static str {
         // SAFETY: gd_method_name takes any value and returns NULL or a static string.
         library_name(unsafe { sys::gd_method_name(self.raw()) })

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use gdescent::{sys, Error, Method, Objective, Optimizer, Param, StopReason, Trajectory};
 
-const METHODS: [Method; 5] = Method::ALL;
+const METHODS: [Method; 12] = Method::ALL;
 
 #[test]
 fn enums_have_the_header_values() {
@@ -16,7 +16,15 @@ fn enums_have_the_header_values() {
         sys::GD_ADAMW,
         sys::GD_RMSPROP,
         sys::GD_ADAGRAD,
+        sys::GD_NADAM,
+        sys::GD_RADAM,
+        sys::GD_ADAMAX,
+        sys::GD_ADADELTA,
+        sys::GD_RPROP,
+        sys::GD_ASGD,
+        sys::GD_LION,
     ];
+    assert_eq!(METHODS.len(), methods.len());
     for (m, raw) in METHODS.iter().zip(methods) {
         assert_eq!(m.raw(), raw);
     }
