@@ -123,6 +123,10 @@ GD_API const char *gd_version_string(void);
 #define GD_EDIVERGED (-4)
 /** A file could not be opened or written (gd_trajectory_write_csv()). */
 #define GD_EIO (-5)
+/** The optimizer is running: gd_step(), gd_minimize(), gd_optimizer_update() or
+ *  gd_optimizer_reset() was called from inside a callback of a run of the same
+ *  optimizer; the call did nothing and the run goes on (since 1.1). */
+#define GD_EBUSY (-7)
 
 /**
  * @brief An English sentence describing a status code.
@@ -152,6 +156,11 @@ GD_API const char *gd_strerror(int status);
  * @param grad Receives the n partial derivatives, or NULL when only f is wanted.
  * @param user The pointer given to gd_objective_new().
  * @return 0, or non-zero to abort the run with #GD_ECALLBACK.
+ *
+ * During a run (gd_step(), gd_minimize()) the callback may evaluate objectives, read
+ * the optimizer running it and set its parameters; running that optimizer again
+ * (gd_step(), gd_minimize(), gd_optimizer_update(), gd_optimizer_reset()) returns
+ * #GD_EBUSY and does nothing; it must not free the optimizer or the objective.
  */
 typedef int (*gd_fdf_fn)(const double *x, size_t n, double *f, double *grad, void *user);
 
@@ -165,6 +174,8 @@ typedef int (*gd_fdf_fn)(const double *x, size_t n, double *f, double *grad, voi
  * @param grad  Receives the gradient of that mean, or NULL when only f is wanted.
  * @param user  The pointer given to gd_objective_new_sum().
  * @return 0, or non-zero to abort the run with #GD_ECALLBACK.
+ *
+ * What it may call: as for #gd_fdf_fn.
  */
 typedef int (*gd_batch_fn)(const double *x, size_t n, const size_t *idx, size_t count, double *f,
                            double *grad, void *user);
@@ -454,7 +465,8 @@ GD_API void gd_optimizer_free(gd_optimizer *opt);
  *        (evaluations, last f and gradient norm), and restarts the sampling from the
  *        seed; parameters and the monitor are kept.
  * @param opt The handle.
- * @return #GD_OK, or #GD_EINVAL when opt is NULL.
+ * @return #GD_OK; #GD_EINVAL when opt is NULL; #GD_EBUSY from a callback of a run of
+ *         this optimizer (nothing forgotten).
  */
 GD_API int gd_optimizer_reset(gd_optimizer *opt);
 
@@ -666,7 +678,8 @@ GD_API int gd_param_by_name(const char *name, gd_param *key);
  * @param opt  The handle.
  * @param x    n values, updated in place.
  * @param grad n values, the gradient at x.
- * @return #GD_OK, or #GD_EINVAL when an argument is NULL (x unchanged).
+ * @return #GD_OK; #GD_EINVAL when an argument is NULL; #GD_EBUSY from a callback
+ *         of a run of this optimizer (x unchanged in both).
  */
 GD_API int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad);
 
@@ -681,7 +694,8 @@ GD_API int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad)
  * @param obj The objective; its dimension must equal the optimizer's.
  * @param x   The iterate, updated in place.
  * @param f   Receives the (mini-batch) value at x before the update; may be NULL.
- * @return #GD_OK; #GD_EINVAL (NULL argument, dimension mismatch); #GD_ENOMEM (the
+ * @return #GD_OK; #GD_EINVAL (NULL argument, dimension mismatch); #GD_EBUSY (called
+ *         from a callback of a run of this optimizer: nothing done); #GD_ENOMEM (the
  *         first mini-batch step allocates the permutation of the m terms);
  *         #GD_ECALLBACK or #GD_EDIVERGED (non-finite f or gradient), in which cases x
  *         and the optimizer's state are unchanged.
@@ -716,14 +730,13 @@ GD_API int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f);
  * @param traj NULL, or a trajectory of the same dimension to which records are
  *             appended: the start, every stride-th iteration and the last one.  Record
  *             iteration numbers count the optimizer's updates (gd_optimizer_iterations()).
- * @return A positive `GD_STOP_*` reason; #GD_EINVAL (NULL argument, mismatched
- *         dimensions; nothing changed); #GD_ENOMEM (the trajectory or the batch
- *         permutation could not grow; x is the last accepted iterate);
- *         #GD_ECALLBACK (x is the last iterate whose evaluation succeeded);
- *         #GD_EDIVERGED (x is the last iterate at which f and the gradient were finite).
- *         After these two, the optimizer's moments and iteration count include the
- *         update that led to the rejected iterate; call gd_optimizer_reset() to start
- *         afresh from x.
+ * @return A positive `GD_STOP_*` reason; #GD_EBUSY (called from a callback of a run of this
+ * optimizer: nothing done); #GD_EINVAL (NULL argument, mismatched dimensions; nothing changed);
+ * #GD_ENOMEM (the trajectory or the batch permutation could not grow; x is the last accepted
+ * iterate); #GD_ECALLBACK (x is the last iterate whose evaluation succeeded); #GD_EDIVERGED (x is
+ * the last iterate at which f and the gradient were finite). After these two, the optimizer's
+ * moments and iteration count include the update that led to the rejected iterate; call
+ * gd_optimizer_reset() to start afresh from x.
  */
 GD_API int gd_minimize(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajectory *traj);
 
@@ -737,8 +750,8 @@ GD_API int gd_minimize(gd_optimizer *opt, gd_objective *obj, double *x, gd_traje
  * @return 0 to continue, non-zero to stop with #GD_STOP_USER.
  *
  * The monitor may read the optimizer (gd_optimizer_get(), the run summary) and set its
- * parameters; it must not run it (gd_minimize(), gd_step(), gd_optimizer_update(),
- * gd_optimizer_reset()) or free it.
+ * parameters; running it again (gd_minimize(), gd_step(), gd_optimizer_update(),
+ * gd_optimizer_reset()) returns #GD_EBUSY and does nothing; it must not free it.
  */
 typedef int (*gd_monitor_fn)(size_t iter, const double *x, size_t n, double f, void *user);
 

@@ -215,6 +215,7 @@ struct gd_optimizer {
     double last_f, last_grad_norm;
     /* Where the sampler was before the last successful evaluation drew its batch. */
     gdi_sampler_position last_draw_from;
+    bool running; /* inside gd_step or gd_minimize: refuses to be run again (GD_EBUSY) */
     gd_monitor_fn monitor;
     void *monitor_user;
     gdi_sampler sampler;

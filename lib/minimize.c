@@ -77,10 +77,8 @@ static int evaluate(gd_optimizer *opt, gd_objective *obj, const double *x, bool 
     return GD_OK;
 }
 
-int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f)
+static int step_once(gd_optimizer *opt, gd_objective *obj, double *x, double *f)
 {
-    if (!opt || !obj || !x || obj->n != opt->n)
-        return GD_EINVAL;
     int rc = evaluate(opt, obj, x, false);
     if (rc != GD_OK)
         return rc;
@@ -88,6 +86,21 @@ int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f)
     if (f)
         *f = opt->last_f;
     return GD_OK;
+}
+
+int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f)
+{
+    if (!opt || !obj || !x || obj->n != opt->n)
+        return GD_EINVAL;
+    /* A callback that ran this optimizer again would change the sampler, the gradient
+     * and the state under the outer call (a new objective's m frees the batch the outer
+     * callback is reading). */
+    if (opt->running)
+        return GD_EBUSY;
+    opt->running = true;
+    int rc = step_once(opt, obj, x, f);
+    opt->running = false;
+    return rc;
 }
 
 /* ---- stop criteria, each usable on its own ---- */
@@ -158,10 +171,8 @@ static int advance(struct run *r)
     return rc;
 }
 
-int gd_minimize(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajectory *traj)
+static int iterate(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajectory *traj)
 {
-    if (!opt || !obj || !x || obj->n != opt->n || (traj && gd_trajectory_dim(traj) != opt->n))
-        return GD_EINVAL;
     struct run r = {
         .opt = opt,
         .obj = obj,
@@ -182,5 +193,17 @@ int gd_minimize(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajectory *
             return rc != GD_OK ? rc : stop;
         }
     }
+    return rc;
+}
+
+int gd_minimize(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajectory *traj)
+{
+    if (!opt || !obj || !x || obj->n != opt->n || (traj && gd_trajectory_dim(traj) != opt->n))
+        return GD_EINVAL;
+    if (opt->running)
+        return GD_EBUSY; /* as gd_step */
+    opt->running = true;
+    int rc = iterate(opt, obj, x, traj);
+    opt->running = false;
     return rc;
 }

@@ -164,6 +164,8 @@ int gd_optimizer_reset(gd_optimizer *opt)
 {
     if (!opt)
         return GD_EINVAL;
+    if (opt->running)
+        return GD_EBUSY;
     forget_run(opt);
     for (size_t v = 0; v < opt->method->state_vectors; v++)
         memset(opt->state[v], 0, opt->n * sizeof(double));
@@ -231,6 +233,8 @@ int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad)
 {
     if (!opt || !x || !grad)
         return GD_EINVAL;
+    if (opt->running)
+        return GD_EBUSY;
     gdi_update(opt, x, grad);
     return GD_OK;
 }

@@ -26,6 +26,8 @@ const char *gd_strerror(int status)
         return "The objective callback reported an error.";
     case GD_EDIVERGED:
         return "The objective or its gradient became NaN or infinite.";
+    case GD_EBUSY:
+        return "The optimizer is running: it cannot be run from its own callbacks.";
     case GD_EIO:
         return "A file could not be opened or written.";
     default:

@@ -37,6 +37,8 @@ pub const GD_ECALLBACK: c_int = -3;
 pub const GD_EDIVERGED: c_int = -4;
 /// `GD_EIO`: a file could not be opened or written.
 pub const GD_EIO: c_int = -5;
+/// `GD_EBUSY`: the optimizer was run from inside a callback of its own run (1.1).
+pub const GD_EBUSY: c_int = -7;
 /// `GD_LS_INTERCEPT`: flag of gd_least_squares_new(), the last parameter is an intercept.
 pub const GD_LS_INTERCEPT: c_uint = 1;
 /// `GD_TRAJ_X`: flag of gd_trajectory_new(), also store every recorded iterate.
