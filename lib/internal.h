@@ -36,7 +36,9 @@ long gdi_live_blocks(void);
 /* ---- numerics ---- */
 
 bool gdi_all_finite(const double *v, size_t n);
-/* Euclidean norm of v, and distance between a and b (both vectors of n values). */
+/* Euclidean norm of v, and distance between a and b (both vectors of n values): a
+ * second, scaled pass when the squares overflow or underflow, so that the result is
+ * accurate at any magnitude of the elements. */
 double gdi_norm2(const double *v, size_t n);
 /* As gdi_norm2 (which may be infinite for finite elements), or -1 when an element of
  * v is NaN or infinite. */

@@ -172,38 +172,48 @@ bool gdi_all_finite(const double *v, size_t n)
     return sum_terms(v, NULL, n, PROBE) == 0.0;
 }
 
-double gdi_distance2(const double *a, const double *b, size_t n)
-{
-    return sqrt(sum_terms(a, b, n, SQUARED_DIFFERENCE));
-}
-
-static double scaled_norm2(const double *v, size_t n)
+/* The norm of a - b (of a when b is NULL), scaled by its largest element so that no
+ * square overflows or underflows; an a[i] - b[i] beyond DBL_MAX makes it infinite, as
+ * the distance is. */
+static double scaled_norm2(const double *a, const double *b, size_t n)
 {
     double scale = 0.0;
     for (size_t i = 0; i < n; i++) {
-        double a = fabs(v[i]);
-        if (isnan(a))
-            return a;
-        if (a > scale)
-            scale = a;
+        double d = fabs(b ? a[i] - b[i] : a[i]);
+        if (isnan(d))
+            return d;
+        if (d > scale)
+            scale = d;
     }
     if (scale == 0.0 || isinf(scale))
         return scale;
     double sum = 0.0;
     for (size_t i = 0; i < n; i++) {
-        double t = v[i] / scale;
+        double t = (b ? a[i] - b[i] : a[i]) / scale;
         sum += t * t;
     }
     return scale * sqrt(sum);
 }
 
-double gdi_norm2(const double *v, size_t n)
+/* The norm from the fast pass's sum of squares, or from the scaled pass when the
+ * squares overflowed or underflowed.  The callers run sum_terms themselves: behind one
+ * shared function GCC 12 did not inline it, and the fast pass took 2.4 times the
+ * instructions. */
+static double norm_from(double sum, const double *a, const double *b, size_t n)
 {
-    double sum = sum_terms(v, NULL, n, SQUARE);
-    /* One pass suffices unless the squares overflowed or underflowed. */
     if (isfinite(sum) && sum >= DBL_MIN)
         return sqrt(sum);
-    return scaled_norm2(v, n);
+    return scaled_norm2(a, b, n);
+}
+
+double gdi_norm2(const double *v, size_t n)
+{
+    return norm_from(sum_terms(v, NULL, n, SQUARE), v, NULL, n);
+}
+
+double gdi_distance2(const double *a, const double *b, size_t n)
+{
+    return norm_from(sum_terms(a, b, n, SQUARED_DIFFERENCE), a, b, n);
 }
 
 double gdi_norm2_if_finite(const double *v, size_t n)

@@ -57,9 +57,11 @@ static int least_squares_batch(const double *w, size_t n, const size_t *idx, siz
     }
     *f = ls->scale * sum / (double)count;
     if (grad) {
-        double factor = 2.0 * ls->scale / (double)count;
+        /* Doubling last, as in quadratic.c: 2 scale may overflow where the gradient
+         * does not. */
+        double factor = ls->scale / (double)count;
         for (size_t j = 0; j < n; j++)
-            grad[j] *= factor;
+            grad[j] = 2.0 * (grad[j] * factor);
     }
     return 0;
 }

@@ -25,8 +25,10 @@ static int quadratic_fdf(const double *x, size_t n, double *f, double *grad, voi
     for (size_t i = 0; i < n; i++) {
         double d = x[i] - q->center[i];
         sum += d * d;
+        /* Doubling last, which is exact: the same as (2 scale) d unless 2 scale
+         * overflows, where that would give inf or NaN (at d = 0) for a finite gradient. */
         if (grad)
-            grad[i] = 2.0 * q->scale * d;
+            grad[i] = 2.0 * (q->scale * d);
     }
     *f = q->scale * sum;
     return 0;
