@@ -142,7 +142,9 @@ static inline double term(double a, double b, enum term kind)
  * in memory, which chained every addition through a store and a load. */
 static inline double sum_terms(const double *a, const double *b, size_t n, enum term kind)
 {
-#define TERM(k) term(a[i + (k)], b ? b[i + (k)] : 0.0, kind)
+/* b is read for the kind that has one: a test of b in the loop kept GCC 12 from
+ * vectorizing the differences (5 instructions an element instead of 3). */
+#define TERM(k) term(a[i + (k)], kind == SQUARED_DIFFERENCE ? b[i + (k)] : 0.0, kind)
     double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0;
     size_t i = 0;
     for (; i + LANES <= n; i += LANES) {
