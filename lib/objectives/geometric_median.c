@@ -7,6 +7,7 @@
  * least norm is 0 when ||R|| <= W and R (1 - W/||R||) otherwise.
  * SPDX-License-Identifier: MIT
  */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -26,14 +27,31 @@ static void geometric_median_free(void *data)
     gdi_free(gm);
 }
 
-static double distance(const double *x, const double *p, size_t dim)
+static double squared_distance(const double *x, const double *p, size_t dim)
 {
     double sum = 0.0;
     for (size_t j = 0; j < dim; j++) {
         double d = x[j] - p[j];
         sum += d * d;
     }
-    return sqrt(sum);
+    return sum;
+}
+
+/* ||x - p|| when the sum of its squares overflowed or fell below DBL_MIN (or is 0 or
+ * NaN), as a careful hypot does it: the differences scaled by a power of two (exactly)
+ * so that the squares that matter are normal, summed again and scaled back.  Below
+ * DBL_MIN every difference is below 2^-511, and 2^600 brings even subnormal ones into
+ * range; above DBL_MAX the largest is above about 2^512 / sqrt(dim), beside which those
+ * that 2^-600 makes subnormal do not count.  Cold: the loops keep it out of their way. */
+__attribute__((cold)) static double rescaled_distance(const double *x, const double *p, size_t dim,
+                                                      double sum)
+{
+    double scale = sum < DBL_MIN ? 0x1p600 : 0x1p-600, scaled = 0.0;
+    for (size_t j = 0; j < dim; j++) {
+        double d = (x[j] - p[j]) * scale;
+        scaled += d * d;
+    }
+    return sqrt(scaled) / scale;
 }
 
 /* Replaces R by the least-norm element of R + weight_at_x * Ball. */
@@ -61,14 +79,19 @@ static struct median_sums sum_distances(const struct geometric_median *gm, const
     for (size_t k = 0; k < count; k++) {
         const double *p = gm->points + idx[k] * dim;
         double w = gm->weights ? gm->weights[idx[k]] : 1.0;
-        double d = distance(x, p, dim);
+        double sum = squared_distance(x, p, dim), d;
+        if (sum >= DBL_MIN && sum <= DBL_MAX) { /* ordinary data: one pass suffices */
+            d = sqrt(sum);
+        } else {
+            d = rescaled_distance(x, p, dim, sum);
+            if (d == 0.0) { /* x is p: adds 0 to f, its weight to the ball */
+                s.weight_at_x += w;
+                continue;
+            }
+        }
         s.sum += w * d;
         if (!grad)
             continue;
-        if (d == 0.0) {
-            s.weight_at_x += w;
-            continue;
-        }
         for (size_t j = 0; j < dim; j++)
             grad[j] += w * (x[j] - p[j]) / d;
     }
@@ -88,16 +111,21 @@ static struct median_sums sum_distances_2d(const struct geometric_median *gm, co
         const double *p = gm->points + 2 * idx[k];
         double w = gm->weights ? gm->weights[idx[k]] : 1.0;
         double dx = x0 - p[0], dy = x1 - p[1];
-        double d = sqrt(dx * dx + dy * dy);
-        s.sum += w * d;
-        if (!grad)
-            continue;
-        if (d == 0.0) {
-            s.weight_at_x += w;
-            continue;
+        double sum = dx * dx + dy * dy, d;
+        if (sum >= DBL_MIN && sum <= DBL_MAX) {
+            d = sqrt(sum);
+        } else {
+            d = rescaled_distance(x, p, 2, sum);
+            if (d == 0.0) {
+                s.weight_at_x += w;
+                continue;
+            }
         }
-        g0 += w * dx / d;
-        g1 += w * dy / d;
+        s.sum += w * d;
+        if (grad) { /* not `continue` as above: GCC 12 then computed part of it for f alone */
+            g0 += w * dx / d;
+            g1 += w * dy / d;
+        }
     }
     if (grad) {
         grad[0] = g0;
