@@ -300,7 +300,9 @@ GD_API gd_objective *gd_least_squares_new(size_t m, size_t p, const double *X, c
  *
  * The gradient of term i is w_i (x - p_i) / ||x - p_i||.  Where x coincides with data
  * points the function is not differentiable; the gradient returned is then the
- * subgradient of least norm, which is 0 exactly when x is a minimizer.
+ * subgradient of least norm, which is 0 exactly when x is a minimizer.  Distances are
+ * computed without spurious overflow or underflow (rescaled when the sum of squares
+ * leaves the normal range), so data at 1e160 or 1e-170 gives the true f and gradient.
  * @param m       Number of points; at least 1.
  * @param dim     Dimension of the points and of x; at least 1.
  * @param points  m*dim values, row-major; copied.
