@@ -3,7 +3,8 @@
  * level and at the forced baseline, against a hand-written loop doing the same
  * arithmetic (hand_loops.c, built for this CPU) and against a STREAM-style triad; and
  * the cost of gd_step beyond its objective callback.  Medians of repeats on
- * CLOCK_MONOTONIC.  GDESCENT_ISA, when set, applies to the "automatic" column.
+ * CLOCK_MONOTONIC.  GDESCENT_ISA, when set, applies to the "automatic" column.  Before
+ * timing, it checks that every hand loop gives the library's bits (check_hand_loops).
  *
  * usage: bench_update [--quick] [--json FILE] [--n N]...  (--n: only these sizes, no
  *        driver cost)
@@ -90,18 +91,35 @@ struct variant {
     double value;
     hand_fn hand;
     double bytes; /* bytes moved per element per step: reads + writes */
+    /* torch's names of the library's state vectors that the hand loop keeps in s1, s2,
+     * s3, for the check that both compute the same bits */
+    const char *state[3];
 };
 
+/* The first two state vectors of Adam, AdamW, NAdam and RAdam. */
+#define MOMENTS "exp_avg", "exp_avg_sq"
+
 static const struct variant variants[] = {
-    {"sgd", GD_SGD, NULL, 0, hand_sgd, 24},
-    {"sgd+momentum", GD_SGD, "momentum", 0.9, hand_momentum, 40},
-    {"sgd+nesterov", GD_SGD, "nesterov", 1, hand_nesterov, 40},
-    {"adam", GD_ADAM, NULL, 0, hand_adam, 56},
-    {"adam+amsgrad", GD_ADAM, "amsgrad", 1, hand_amsgrad, 72},
-    {"adamw", GD_ADAMW, NULL, 0, hand_adamw, 56},
-    {"rmsprop", GD_RMSPROP, NULL, 0, hand_rmsprop, 40},
-    {"rmsprop+centered", GD_RMSPROP, "centered", 1, hand_centered, 56},
-    {"adagrad", GD_ADAGRAD, NULL, 0, hand_adagrad, 40},
+    {"sgd", GD_SGD, NULL, 0, hand_sgd, 24, {NULL}},
+    {"sgd+momentum", GD_SGD, "momentum", 0.9, hand_momentum, 40, {"momentum_buffer"}},
+    {"sgd+nesterov", GD_SGD, "nesterov", 1, hand_nesterov, 40, {"momentum_buffer"}},
+    {"adam", GD_ADAM, NULL, 0, hand_adam, 56, {MOMENTS}},
+    {"adam+amsgrad", GD_ADAM, "amsgrad", 1, hand_amsgrad, 72, {MOMENTS, "max_exp_avg_sq"}},
+    {"adamw", GD_ADAMW, NULL, 0, hand_adamw, 56, {MOMENTS}},
+    {"rmsprop", GD_RMSPROP, NULL, 0, hand_rmsprop, 40, {"square_avg"}},
+    {"rmsprop+centered", GD_RMSPROP, "centered", 1, hand_centered, 56, {"square_avg", "grad_avg"}},
+    {"adagrad", GD_ADAGRAD, NULL, 0, hand_adagrad, 40, {"sum"}},
+    {"nadam", GD_NADAM, NULL, 0, hand_nadam, 56, {MOMENTS}},
+    {"radam", GD_RADAM, NULL, 0, hand_radam, 56, {MOMENTS}},
+    {"adamax", GD_ADAMAX, NULL, 0, hand_adamax, 56, {"exp_avg", "exp_inf"}},
+    {"adadelta", GD_ADADELTA, NULL, 0, hand_adadelta, 56, {"square_avg", "acc_delta"}},
+    {"rprop", GD_RPROP, NULL, 0, hand_rprop, 56, {"prev", "step_size"}},
+    /* ax copies x up to step t0 + 2: with torch's t0 = 1e6 the timed runs get past it
+     * only at n = 2, and at 16 without --quick.  t0 = 0 averages from the third step,
+     * reading ax too. */
+    {"asgd", GD_ASGD, NULL, 0, hand_asgd, 32, {"ax"}},
+    {"asgd+averaging", GD_ASGD, "t0", 0, hand_asgd_averaging, 40, {"ax"}},
+    {"lion", GD_LION, NULL, 0, hand_lion, 40, {"exp_avg"}},
 };
 
 static void fill(double *v, size_t n, double base)
@@ -185,6 +203,99 @@ static void warn_if_not_finite(const char *name, const double *x, size_t n)
             fprintf(stderr, "bench_update: %s left x[%zu] = %g at n = %zu\n", name, i, x[i], n);
             return;
         }
+}
+
+/*
+ * The check before the timings: a hand loop that did less work than the library's
+ * would look fast.  Each variant's hand loop and the library, at the automatic level
+ * and at the baseline, make CHECK_STEPS updates from the same x and zero state with
+ * the same gradients; x and the state vectors must then have the same bits.  Eight
+ * steps reach RAdam's rectified step (rho_t > 5 from t = 6) and the averaging of ASGD
+ * with t0 = 0 (from t = 3); an odd n reaches the loops' scalar remainders.
+ */
+enum { CHECK_N = 1003, CHECK_STEPS = 8 };
+
+/* x about 1 at even elements, as in the timed runs, and about lr (1e-9) at odd ones,
+ * where the last bits of each step still show in x. */
+static void check_start(double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = (i % 2 ? 1e-9 : 1.0) * (1.0 + 1e-3 * (double)(i % 97));
+}
+
+/* The gradient of update k: each element's sign runs +, +, - from a phase of its own,
+ * so that Rprop meets products of both signs and zero; one element in five is 1000
+ * times smaller at each step, so that Lion's interpolation takes the momentum's sign
+ * where it differs from the gradient's. */
+static void check_gradient(double *g, size_t n, size_t k)
+{
+    for (size_t i = 0; i < n; i++) {
+        double magnitude = (0.5 + 1e-3 * (double)((i + 7 * k) % 97)) * ((i + k) % 5 ? 1.0 : 1e-3);
+        g[i] = (i + k) % 3 == 2 ? -magnitude : magnitude;
+    }
+}
+
+static int same_bits(const double *a, const double *b, size_t n)
+{
+    return memcmp(a, b, n * sizeof *a) == 0;
+}
+
+/* What differs between the library at `level` and the hand loop after the check's
+ * updates ("x" or a state vector's name), or NULL when nothing does. */
+static const char *hand_mismatch(const struct variant *var, const char *level,
+                                 const char *user_level)
+{
+    size_t n = CHECK_N;
+    double *x_lib = zeros(n), *x_hand = zeros(n), *g = zeros(n), *lib_state = zeros(n);
+    double *s[3] = {zeros(n), zeros(n), zeros(n)};
+    gd_optimizer *opt = make_optimizer(var, n, level, user_level);
+    check_start(x_lib, n);
+    check_start(x_hand, n);
+    const char *mismatch = NULL;
+    for (size_t k = 0; k < CHECK_STEPS && !mismatch; k++) {
+        check_gradient(g, n, k);
+        if (gd_optimizer_update(opt, x_lib, g) != GD_OK)
+            mismatch = "the library's update";
+        var->hand(n, x_hand, g, s[0], s[1], s[2], (double)(k + 1));
+    }
+    if (!mismatch && !same_bits(x_lib, x_hand, n))
+        mismatch = "x";
+    for (int v = 0; v < 3 && var->state[v] && !mismatch; v++)
+        if (gd_optimizer_get_state(opt, var->state[v], lib_state, n) != GD_OK ||
+            !same_bits(lib_state, s[v], n))
+            mismatch = var->state[v];
+    gd_optimizer_free(opt);
+    free(x_lib);
+    free(x_hand);
+    free(g);
+    free(lib_state);
+    for (int v = 0; v < 3; v++)
+        free(s[v]);
+    return mismatch;
+}
+
+/* Exits with the first variant whose hand loop differs from the library; the line
+ * printed says how many matched. */
+static void check_hand_loops(const char *user_level)
+{
+    const char *levels[] = {NULL, "baseline"};
+    size_t rows = sizeof variants / sizeof variants[0];
+    for (size_t v = 0; v < rows; v++)
+        for (int l = 0; l < 2; l++) {
+            const char *mismatch = hand_mismatch(&variants[v], levels[l], user_level);
+            if (mismatch) {
+                fflush(stdout);
+                fprintf(stderr,
+                        "bench_update: the hand loop of %s differs from the library%s "
+                        "in %s after %d updates at n = %d\n",
+                        variants[v].name, levels[l] ? " at baseline" : "", mismatch, CHECK_STEPS,
+                        CHECK_N);
+                exit(1);
+            }
+        }
+    printf("hand loops match the library bit for bit (x and state after %d updates at "
+           "n = %d, at the isa column's level and at baseline): %zu rows\n",
+           CHECK_STEPS, CHECK_N, rows);
 }
 
 /* The arrays of one placement: the two optimizers' states and the hand loop's. */
@@ -350,15 +461,16 @@ int main(int argc, char **argv)
            "hand: a loop of the same arithmetic built with -O3 -march=native -fno-math-errno;\n"
            "lib%%, hand%%: bytes per second as a fraction of the triad's (n >= 1e6).\n",
            gd_version_string(), PLACEMENTS * REPEATS, REPEATS, PLACEMENTS);
-    printf("%-17s %9s %-8s %10s %8s %11s %10s %10s %8s %9s %8s %8s %7s\n", "kernel", "n", "isa",
-           "ns/step", "ns/elem", "spread", "baseline", "hand", "lib/hand", "base/hand", "lib%",
-           "hand%", "triadGB");
     /* A copy: setenv may replace the string getenv returned. */
     char user_level[32] = "";
     const char *env = getenv("GDESCENT_ISA");
     if (env)
         snprintf(user_level, sizeof user_level, "%s", env);
     struct sizes_run run = {json, 1, env ? user_level : NULL};
+    check_hand_loops(run.user_level);
+    printf("%-17s %9s %-8s %10s %8s %11s %10s %10s %8s %9s %8s %8s %7s\n", "kernel", "n", "isa",
+           "ns/step", "ns/elem", "spread", "baseline", "hand", "lib/hand", "base/hand", "lib%",
+           "hand%", "triadGB");
     fprintf(json, "[");
     for (size_t s = 0; s < count; s++)
         bench_size(sizes[s], budget, &run);
