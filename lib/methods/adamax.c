@@ -42,7 +42,7 @@ struct adamax_loops {
 /* The maximum of torch.amax's reduction, which propagates a NaN from either side. */
 static ALWAYS_INLINE double max_propagating_nan(double a, double b)
 {
-    return (a != a || a > b) ? a : b;
+    return ((a != a) | (a > b)) ? a : b; /* |, not ||: GCC vectorizes it at avx2 too */
 }
 
 /* A division per element makes the loop compute-bound in cache: 512-bit vectors at the
