@@ -3,6 +3,7 @@
  * the documents print.  Run `gdescent-demo --help` for the commands.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,11 +13,15 @@
 
 #include <gdescent.h>
 
+/* The largest --steps and --seed: every whole number up to it is exact as a double, which
+ * strtod reads and the library takes counts as, and a larger one may be rounded. */
+#define MAX_COUNT ((INT64_C(1) << 53) - 1)
+
 struct options {
     const char *optimizer;
-    double lr;  /* NaN: the example's own */
-    long steps; /* -1: the example's own */
-    unsigned long seed;
+    double lr;     /* NaN: the example's own */
+    int64_t steps; /* -1: the example's own */
+    uint64_t seed;
     const char *out_dir;    /* trajectories go here when set */
     const char *data;       /* CSV of (x, y) samples or 2-D points, instead of the built-in */
     const char *trajectory; /* CSV file for the trajectory of a single run */
@@ -70,7 +75,26 @@ static int append_pair(struct pairs *p, double a, double b)
     return 0;
 }
 
-/* Reads one pair per line; a first line that is not numeric is a header. */
+/* The longest line of a data file; longer ones are refused, not split as fgets would. */
+enum { LINE_BYTES = 1023 };
+
+/* Reads one line, without its '\n', into line: 1, or 0 at the end of the file, or -1 for a
+ * line with a NUL byte (the rest would be ignored), or -2 for one over LINE_BYTES. */
+static int read_line(FILE *in, char line[LINE_BYTES + 1])
+{
+    size_t len = 0;
+    int c;
+    while ((c = getc(in)) != EOF && c != '\n') {
+        if (c == '\0' || len == LINE_BYTES)
+            return c == '\0' ? -1 : -2;
+        line[len++] = (char)c;
+    }
+    line[len] = '\0';
+    return c != EOF || len > 0;
+}
+
+/* Reads one pair per line; a first line that is not numeric is a header.  The demo
+ * never calls setlocale, so strtod reads '.' as C programs start: in the "C" locale. */
 static int read_pairs(const char *path, struct pairs *out)
 {
     FILE *in = fopen(path, "r");
@@ -78,20 +102,31 @@ static int read_pairs(const char *path, struct pairs *out)
         fprintf(stderr, "gdescent-demo: cannot open %s: %s\n", path, strerror(errno));
         return -1;
     }
-    char line[1024];
-    int rc = 0;
-    for (long number = 1; rc == 0 && fgets(line, sizeof line, in); number++) {
+    char line[LINE_BYTES + 1];
+    int rc = 0, got;
+    for (long number = 1; rc == 0 && (got = read_line(in, line)) != 0; number++) {
         double a, b;
-        if (blank_or_comment(line) ||
-            (number == 1 && !parse_pair(line, &a, &b) && strpbrk(line, "0123456789") == NULL))
+        if (got < 0) {
+            if (got == -1)
+                fprintf(stderr, "gdescent-demo: %s:%ld: a NUL byte\n", path, number);
+            else
+                fprintf(stderr, "gdescent-demo: %s:%ld: longer than %d bytes\n", path, number,
+                        LINE_BYTES);
+            rc = -1;
+        } else if (blank_or_comment(line) || (number == 1 && !parse_pair(line, &a, &b) &&
+                                              strpbrk(line, "0123456789") == NULL)) {
             continue;
-        if (!parse_pair(line, &a, &b)) {
+        } else if (!parse_pair(line, &a, &b)) {
             fprintf(stderr, "gdescent-demo: %s:%ld: expected two numbers\n", path, number);
             rc = -1;
         } else if (append_pair(out, a, b) != 0) {
             fprintf(stderr, "gdescent-demo: out of memory reading %s\n", path);
             rc = -1;
         }
+    }
+    if (rc == 0 && ferror(in)) {
+        fprintf(stderr, "gdescent-demo: cannot read %s\n", path);
+        rc = -1;
     }
     fclose(in);
     if (rc == 0 && out->count == 0) {
@@ -160,14 +195,15 @@ static int parse_options(int argc, char **argv, struct options *o)
         } else if (strcmp(flag, "--steps") == 0 || strcmp(flag, "--seed") == 0) {
             if (parse_number(flag, arg, &v) != 0)
                 return -1;
-            if (v < 0 || v != floor(v)) {
-                fprintf(stderr, "gdescent-demo: %s: '%s' is not a whole number >= 0\n", flag, arg);
+            if (v < 0 || v != floor(v) || v > (double)MAX_COUNT) {
+                fprintf(stderr, "gdescent-demo: %s: '%s' is not a whole number below 2^53\n", flag,
+                        arg);
                 return -1;
             }
             if (strcmp(flag, "--steps") == 0)
-                o->steps = (long)v;
+                o->steps = (int64_t)v;
             else
-                o->seed = (unsigned long)v;
+                o->seed = (uint64_t)v;
         } else {
             fprintf(stderr, "gdescent-demo: unknown option %s\n%s", flag, usage);
             return -1;
@@ -195,6 +231,15 @@ static gd_optimizer *make_optimizer(const struct options *o, size_t n, double lr
         return NULL;
     }
     return opt;
+}
+
+/* A run that ends in a GD_E* status failed: says why. */
+static bool run_failed(const char *name, int status)
+{
+    if (status >= 0)
+        return false;
+    fprintf(stderr, "gdescent-demo: %s: %s\n", name, gd_strerror(status));
+    return true;
 }
 
 static int save_trajectory(const struct options *o, const gd_trajectory *traj, const char *name)
@@ -234,7 +279,7 @@ static int quadratic_run(const struct options *o, const char *name, size_t n, co
                 printf(", %.10g", xk[1]);
             printf("   f = %.10g\n", gd_trajectory_f(traj, k));
         }
-        rc = save_trajectory(o, traj, name);
+        rc = run_failed(name, status) ? -1 : save_trajectory(o, traj, name);
     }
     gd_trajectory_free(traj);
     gd_optimizer_free(opt);
@@ -338,9 +383,17 @@ static int run_sgd(const struct options *o)
     struct pairs data = {0};
     if (load_samples(o, xs, ys, 3, &data) != 0)
         return -1;
-    long epochs = o->steps >= 0 ? o->steps : 10;
-    struct options per_sample = *o;
-    per_sample.steps = epochs * (long)data.count;
+    int64_t epochs = o->steps >= 0 ? o->steps : 10;
+    if (epochs > MAX_COUNT / (int64_t)data.count) {
+        fprintf(stderr,
+                "gdescent-demo: --steps: %" PRId64
+                " epochs of %zu samples are 2^53 steps or more\n",
+                epochs, data.count);
+        free_pairs(&data);
+        return -1;
+    }
+    struct options per_sample = *o; /* one step per sample */
+    per_sample.steps = epochs * (int64_t)data.count;
     gd_objective *loss = gd_least_squares_new(data.count, 1, data.first, data.second, 1.0, 0);
     gd_optimizer *opt = make_optimizer(&per_sample, 1, 0.01, 0);
     gd_trajectory *traj = gd_trajectory_new(1, GD_TRAJ_X);
@@ -351,11 +404,12 @@ static int run_sgd(const struct options *o)
         gd_optimizer_set_monitor(opt, print_sgd_progress, &printer) == GD_OK) {
         double w = 1.0;
         printf("predict (before training) 4 %.1f\n", 4.0 * w);
-        int status = gd_minimize(opt, loss, &w, traj);
-        printf("predict (after training) 4 ");
-        print_round2(4.0 * w);
-        putchar('\n');
-        rc = status > 0 ? save_trajectory(o, traj, "sgd") : -1;
+        if (!run_failed("sgd", gd_minimize(opt, loss, &w, traj))) {
+            printf("predict (after training) 4 ");
+            print_round2(4.0 * w);
+            putchar('\n');
+            rc = save_trajectory(o, traj, "sgd");
+        }
     }
     gd_trajectory_free(traj);
     gd_optimizer_free(opt);
@@ -383,7 +437,7 @@ static int run_linreg(const struct options *o)
     int rc = -1;
     if (loss && opt && traj) {
         double w[2] = {0.34099454173956956, -0.5196184029053978};
-        gd_minimize(opt, loss, w, traj);
+        int status = gd_minimize(opt, loss, w, traj);
         for (size_t k = 0; k < gd_trajectory_len(traj); k++) {
             size_t epoch = gd_trajectory_iter(traj, k);
             const double *wk = gd_trajectory_x(traj, k);
@@ -391,8 +445,10 @@ static int run_linreg(const struct options *o)
                 printf("Epoch %zu: Loss %.17g, w0 %.17g, w1 %.17g\n", epoch,
                        gd_trajectory_f(traj, k), wk[0], wk[1]);
         }
-        printf("final: w0 %.17g, w1 %.17g\n", w[0], w[1]);
-        rc = save_trajectory(o, traj, "linreg");
+        if (!run_failed("linreg", status)) {
+            printf("final: w0 %.17g, w1 %.17g\n", w[0], w[1]);
+            rc = save_trajectory(o, traj, "linreg");
+        }
     }
     gd_trajectory_free(traj);
     gd_optimizer_free(opt);
@@ -457,12 +513,14 @@ static int run_median(const struct options *o)
         for (size_t k = 0; k < gd_trajectory_len(traj); k += 10)
             printf("step %3zu: f = %.8f  |grad| = %.3e\n", gd_trajectory_iter(traj, k),
                    gd_trajectory_f(traj, k), gd_trajectory_grad_norm(traj, k));
-        size_t last = gd_trajectory_len(traj) - 1;
-        printf("%s\nmedian ~ (%.6f, %.6f), f = %.8f, |grad| = %.3e\n", gd_strerror(status), x[0],
-               x[1], gd_trajectory_f(traj, last), gd_trajectory_grad_norm(traj, last));
-        rc = save_trajectory(o, traj, "median");
-        if (rc == 0)
-            rc = write_points(o, &cloud);
+        if (!run_failed("median", status)) {
+            size_t last = gd_trajectory_len(traj) - 1;
+            printf("%s\nmedian ~ (%.6f, %.6f), f = %.8f, |grad| = %.3e\n", gd_strerror(status),
+                   x[0], x[1], gd_trajectory_f(traj, last), gd_trajectory_grad_norm(traj, last));
+            rc = save_trajectory(o, traj, "median");
+            if (rc == 0)
+                rc = write_points(o, &cloud);
+        }
     }
     gd_trajectory_free(traj);
     gd_optimizer_free(opt);
@@ -544,7 +602,7 @@ static gd_optimizer *compare_optimizer(const struct options *o, size_t problem, 
     if (!opt)
         return NULL;
     double lr = isnan(o->lr) ? compare_lr(opt, gd_method_name(method), problem) : o->lr;
-    long steps = o->steps >= 0 ? o->steps : problems[problem].steps;
+    int64_t steps = o->steps >= 0 ? o->steps : problems[problem].steps;
     int rc = gd_optimizer_set(opt, GD_PARAM_LR, lr);
     if (rc == GD_OK)
         rc = gd_optimizer_set(opt, GD_PARAM_MAX_ITER, (double)steps);
@@ -593,15 +651,13 @@ static int compare_run(const struct options *o, FILE *summary, size_t problem, g
         char file[128];
         snprintf(file, sizeof file, "compare-%s-%s", r.problem, r.method);
         r.diverged = status == GD_EDIVERGED;
-        if (status > 0 || r.diverged) {
+        if (r.diverged || !run_failed(file, status)) {
             gd_optimizer_get(opt, GD_PARAM_LR, &r.lr);
             r.steps = gd_optimizer_iterations(opt);
             r.f = gd_optimizer_last_f(opt);
             r.distance = hypot(x[0] - p->minimizer[0], x[1] - p->minimizer[1]);
             report_outcome(&r, summary);
             rc = save_trajectory(o, traj, file);
-        } else {
-            fprintf(stderr, "gdescent-demo: %s: %s\n", file, gd_strerror(status));
         }
     }
     gd_trajectory_free(traj);

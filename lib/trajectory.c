@@ -173,12 +173,39 @@ static bool write_header(FILE *out, const gd_trajectory *traj)
     return ok && fputc('\n', out) != EOF;
 }
 
+/* A comma and v as "%.17g" prints it in the C locale, whatever the caller's locale.  A
+ * locale changes only the decimal point of a finite number ("," or a multibyte one such
+ * as U+066B), the one run of bytes other than digits, signs and 'e': it becomes '.'.
+ * So no setlocale (process-wide) and no localeconv (not thread-safe). */
+static bool write_number(FILE *out, double v)
+{
+    char text[64];
+    int len = snprintf(text, sizeof text, "%.17g", v);
+    if (len < 0 || len >= (int)sizeof text)
+        return false;
+    if (isfinite(v)) {
+        size_t k = 0;
+        bool point = false;
+        for (const char *c = text; *c; c++) {
+            if (strchr("0123456789+-e", *c)) {
+                text[k++] = *c;
+            } else if (!point) {
+                text[k++] = '.';
+                point = true;
+            }
+        }
+        text[k] = '\0';
+    }
+    return fputc(',', out) != EOF && fputs(text, out) >= 0;
+}
+
 static bool write_row(FILE *out, const gd_trajectory *traj, size_t i)
 {
-    bool ok = fprintf(out, "%zu,%.17g,%.17g", traj->iter[i], traj->f[i], traj->grad_norm[i]) > 0;
+    bool ok = fprintf(out, "%zu", traj->iter[i]) > 0 && write_number(out, traj->f[i]) &&
+              write_number(out, traj->grad_norm[i]);
     const double *x = gd_trajectory_x(traj, i);
     for (size_t j = 0; ok && x && j < traj->n; j++)
-        ok = fprintf(out, ",%.17g", x[j]) > 0;
+        ok = write_number(out, x[j]);
     return ok && fputc('\n', out) != EOF;
 }
 

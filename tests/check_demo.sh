@@ -21,6 +21,7 @@ expect_status() { # expected exit status, then the arguments
         failures=$((failures + 1))
     fi
 }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 tab=$'\t'
 expect_line sgd "predict (before training) 4 4.0"
 expect_line sgd "${tab}grad:  1.0 2.0 -2.0"
@@ -61,9 +62,47 @@ expect_line "sgd --data $tmp/good.csv" "progress: 0 w= 1.26 loss= 4.92"
 "$demo" linreg --trajectory "$tmp/t.csv" >/dev/null
 [ "$(head -n 1 "$tmp/t.csv")" = "iter,f,grad_norm,x0,x1" ] && [ "$(wc -l < "$tmp/t.csv")" -eq 5002 ] ||
     { echo "FAIL: --trajectory did not write 5001 records"; failures=$((failures + 1)); }
+# Lines the reader would split or cut short at a NUL byte: refused, naming the line.
+printf 'x,y\n1,2\n1,2%1020s3,4%974s\n' '' '' > "$tmp/long.csv"
+printf 'x,y\n1,2\n2,4\0005,10\n3,6\n' > "$tmp/nul.csv"
+expect_status 1 sgd --data "$tmp/long.csv"
+expect_message "$tmp/long.csv:3: longer than 1023 bytes" sgd --data "$tmp/long.csv"
+expect_status 1 sgd --data "$tmp/nul.csv"
+expect_message "$tmp/nul.csv:3: a NUL byte" sgd --data "$tmp/nul.csv"
+# Counts a double cannot hold exactly, nor the library take: refused, not cast.
+for args in "sgd --steps 1e30" "sgd --steps 4611686018427387904" "median --seed 1e300"; do
+    expect_status 2 $args
+    expect_message "'${args##* }' is not a whole number below 2^53" $args
+done
+# Times 3 samples: over 2^53 steps.  (Not closer to 2^53: a run that starts records
+# steps until memory runs out.)
+expect_status 1 sgd --steps 3002399751580332
+expect_message "3002399751580332 epochs of 3 samples are 2^53 steps or more" \
+    sgd --steps 3002399751580332
+# A run that fails (here diverges) says so and exits 1, without a result.
+diverged="The objective or its gradient became NaN or infinite."
+for run in "linreg:linreg --lr 100" "median:median --lr 1e300" "sgd:sgd --lr 1e300" \
+    "x2:quadratic --lr 1e200"; do
+    expect_status 1 ${run#*:}
+    expect_message "gdescent-demo: ${run%%:*}: $diverged" ${run#*:}
+done
+[[ $("$demo" linreg --lr 100 2>/dev/null) != *final:* ]] || fail "a diverged linreg prints final w"
+# Under a locale whose decimal point is a comma (made here: Debian's package locales has
+# localedef) the demo reads and writes the same '.' numbers as in the C locale.
+mkdir "$tmp/locale"
+if localedef -i de_DE -f UTF-8 "$tmp/locale/de_DE.UTF-8" >&2 &&
+    [ "$(LOCPATH=$tmp/locale LC_ALL=de_DE.UTF-8 locale decimal_point)" = , ]; then
+    LC_ALL=C "$demo" linreg --data "$tmp/good.csv" --trajectory "$tmp/t.csv" > "$tmp/c.txt"
+    mv "$tmp/t.csv" "$tmp/c.csv"
+    LOCPATH=$tmp/locale LC_ALL=de_DE.UTF-8 "$demo" linreg --data "$tmp/good.csv" \
+        --trajectory "$tmp/t.csv" > "$tmp/de.txt"
+    cmp -s "$tmp/c.txt" "$tmp/de.txt" && cmp -s "$tmp/c.csv" "$tmp/t.csv" ||
+        fail "the demo reads or writes other numbers under de_DE.UTF-8"
+else
+    fail "no locale with a decimal comma: localedef -i de_DE -f UTF-8 failed (apt-get install locales)"
+fi
 # compare: every method on both problems, one line and one path each; with the demo's
 # learning rates none diverges and each at least halves f; Adam reaches (0, 0).
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 mkdir "$tmp/compare"
 "$demo" compare --out "$tmp/compare" > "$tmp/compare.txt" || fail "compare exited $?"
 for problem in rosenbrock quadratic; do
