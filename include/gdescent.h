@@ -950,7 +950,8 @@ GD_API int gd_trajectory_copy(const gd_trajectory *traj, size_t first, size_t co
 
 /**
  * @brief Writes the records as CSV: a header `iter,f,grad_norm[,x0,x1,...]`, then one
- *        row per record with numbers printed to 17 significant digits.
+ *        row per record with numbers printed to 17 significant digits, with a '.' as
+ *        the decimal point whatever the caller's locale (since 1.1).
  * @param traj The handle.
  * @param path File to create or overwrite.
  * @return #GD_OK, #GD_EINVAL (NULL argument), or #GD_EIO (the file could not be
