@@ -188,11 +188,13 @@ class Objective:
         # cycle delays freeing the handle.
         self._state = _Callback(fun, n)
         if terms is None:
-            self._callback = ffi.callback("gd_fdf_fn", self._state.plain)
+            self._callback = ffi.callback("gd_fdf_fn", self._state.plain, error=1,
+                                          onerror=self._state.onerror)
             handle = _lib().gd_objective_new(n, self._callback, ffi.NULL)
         else:
             terms = _positive_size(terms, "terms")
-            self._callback = ffi.callback("gd_batch_fn", self._state.batch)
+            self._callback = ffi.callback("gd_batch_fn", self._state.batch, error=1,
+                                          onerror=self._state.onerror)
             handle = _lib().gd_objective_new_sum(n, terms, self._callback, ffi.NULL)
         self._adopt(handle, "gd_objective_new")
 
@@ -227,12 +229,29 @@ class Objective:
         return f[0], grad
 
 
+def _with_traceback(exc_type, exc, tb):
+    """The exception given to an onerror= handler, with its traceback."""
+    if exc is None:
+        exc = exc_type()
+    return exc.with_traceback(tb)
+
+
 class _Callback:
     """The Python side of an objective callback: calls fun and keeps the exception it
-    raised, which must not unwind through C."""
+    raised, which must not unwind through C.
+
+    The C callbacks are made with onerror=, so an exception raised anywhere in them,
+    also at their entry before any Python statement (a KeyboardInterrupt from Ctrl-C
+    is raised there when the signal arrived while C code ran), is caught: the callback
+    returns 1, the run stops with GD_ECALLBACK and the exception is raised again."""
 
     def __init__(self, fun, n):
         self.fun, self.n, self.error = fun, n, None
+
+    def onerror(self, exc_type, exc, tb):
+        if self.error is None:
+            self.error = _with_traceback(exc_type, exc, tb)
+        return 1
 
     def deliver(self, value, f, grad):
         fx, gx = value
@@ -242,22 +261,13 @@ class _Callback:
             ffi.memmove(grad, ffi.from_buffer("double[]", g), self.n * 8)
 
     def plain(self, x, n, f, grad, user):
-        try:
-            self.deliver(self.fun(_copy_of(x, n)), f, grad)
-            return 0
-        except BaseException as exc:  # noqa: B902 - reported after C returns
-            self.error = exc
-            return 1
+        self.deliver(self.fun(_copy_of(x, n)), f, grad)
+        return 0
 
     def batch(self, x, n, idx, count, f, grad, user):
-        try:
-            raw = np.frombuffer(ffi.buffer(idx, count * ffi.sizeof("size_t")),
-                                dtype=np.uintp)
-            self.deliver(self.fun(_copy_of(x, n), raw.astype(np.int64)), f, grad)
-            return 0
-        except BaseException as exc:  # noqa: B902
-            self.error = exc
-            return 1
+        raw = np.frombuffer(ffi.buffer(idx, count * ffi.sizeof("size_t")), dtype=np.uintp)
+        self.deliver(self.fun(_copy_of(x, n), raw.astype(np.int64)), f, grad)
+        return 0
 
     def raise_pending(self):
         exc, self.error = self.error, None
@@ -532,13 +542,16 @@ def step(optimizer, objective, x):
 
 
 def _monitor_callback(holder):
+    """The C monitor around holder["fn"]; an exception raised in it, at its entry
+    included, is kept in holder["error"] and stops the run (as in _Callback)."""
     def monitor(it, x, n, f, user):
-        try:
-            return 1 if holder["fn"](it, _copy_of(x, n), f) else 0
-        except BaseException as exc:  # noqa: B902
-            holder["error"] = exc
-            return 1
-    return ffi.callback("gd_monitor_fn", monitor)
+        return 1 if holder["fn"](it, _copy_of(x, n), f) else 0
+
+    def onerror(exc_type, exc, tb):
+        if holder["error"] is None:
+            holder["error"] = _with_traceback(exc_type, exc, tb)
+        return 1
+    return ffi.callback("gd_monitor_fn", monitor, error=1, onerror=onerror)
 
 
 def minimize(objective, x0, optimizer="sgd", *, trajectory=None, record_x=False,
