@@ -429,9 +429,13 @@ class Optimizer:
 
     def update(self, x, grad):
         """One update of x (float64 array of shape (n,), changed in place) with the
-        gradient grad (any real array of shape (n,))."""
+        gradient grad (any real array of shape (n,)).  grad may overlap x (x = a[1:],
+        grad = a[:-1]): it is then copied first, since the library requires distinct
+        arrays, so the update is the one of the gradient as it was at the call."""
         _inplace_vector(x, self.n)
         g = _float_vector(grad, self.n, "grad")
+        if np.may_share_memory(g, x):
+            g = g.copy()
         with _InPlace(x) as xp:
             status = _lib().gd_optimizer_update(self._handle, xp,
                                                 ffi.from_buffer("double[]", g))

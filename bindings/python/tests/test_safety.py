@@ -103,3 +103,23 @@ def test_a_real_sigint_during_a_run_stops_it():
         finally:
             timer.join()
         assert opt.iterations < 300_000, trial
+
+
+@pytest.mark.parametrize("method", ["sgd", "adam", "rprop", "lion"])
+def test_update_with_overlapping_x_and_grad_is_the_separate_computation(method):
+    a = np.linspace(-2.0, 3.0, 41)
+    x_ref, g_ref = a[1:].copy(), a[:-1].copy()
+    overlapping = gdescent.Optimizer(method, 40, lr=0.1)
+    separate = gdescent.Optimizer(method, 40, lr=0.1)
+    for _ in range(3):
+        overlapping.update(a[1:], a[:-1])
+        separate.update(x_ref, g_ref)
+        g_ref = np.concatenate(([a[0]], x_ref[:-1]))  # what a[:-1] now holds
+    np.testing.assert_array_equal(a[1:], x_ref)
+    # grad the very array x, strided: x goes through a copy, grad must not.
+    b = np.arange(20.0)
+    expected = b[::2].copy()
+    gdescent.Optimizer(method, 10, lr=0.1).update(expected, expected.copy())
+    gdescent.Optimizer(method, 10, lr=0.1).update(b[::2], b[::2])
+    np.testing.assert_array_equal(b[::2], expected)
+    np.testing.assert_array_equal(b[1::2], np.arange(1.0, 20.0, 2))
