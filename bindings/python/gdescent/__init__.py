@@ -343,6 +343,9 @@ class Optimizer:
             raise MemoryError("gd_optimizer_new: out of memory")
         self._handle = ffi.gc(handle, _lib().gd_optimizer_free)
         self.method, self.n = method, n
+        # True while step() or minimize() runs this optimizer: a nested minimize() from
+        # a callback must not replace or remove the running call's monitor.
+        self._running = False
         self.set(**params)
 
     def set(self, **params):
@@ -538,8 +541,12 @@ def step(optimizer, objective, x):
     _check_pair(optimizer, objective)
     _inplace_vector(x, objective.n)
     f = ffi.new("double *")
-    with _InPlace(x) as xp:
-        status = _lib().gd_step(optimizer._handle, objective._handle, xp, f)
+    running, optimizer._running = optimizer._running, True
+    try:
+        with _InPlace(x) as xp:
+            status = _lib().gd_step(optimizer._handle, objective._handle, xp, f)
+    finally:
+        optimizer._running = running
     objective._raise_pending()
     _check(status, "gd_step")
     return f[0]
@@ -572,12 +579,19 @@ def minimize(objective, x0, optimizer="sgd", *, trajectory=None, record_x=False,
     "user").
     Raises GDError on failure; for ECALLBACK and EDIVERGED its x is the last accepted
     iterate; an exception raised by the objective or callback is raised again.
+    Called from a callback of a run of the same optimizer, raises GDError (EBUSY,
+    "the optimizer is running") and leaves that run, and its callback, as they were.
     """
     if isinstance(optimizer, str):
         optimizer = Optimizer(optimizer, objective.n, **params)
     elif params:
         optimizer.set(**params)
     _check_pair(optimizer, objective)
+    if optimizer._running:
+        # Refused before the monitor is touched: the library would refuse the run
+        # (GD_EBUSY), but installing this call's monitor first would take the
+        # running call's away.
+        raise GDError(EBUSY, "gdescent.minimize")
     if callback is not None and not callable(callback):
         raise TypeError("callback must be callable or None")
     if trajectory is None and record_x:
@@ -590,18 +604,22 @@ def minimize(objective, x0, optimizer="sgd", *, trajectory=None, record_x=False,
            ffi.NULL if trajectory is None else trajectory._handle)
     iterations, evaluations = optimizer.iterations, optimizer.evaluations
     holder = {"fn": callback, "error": None}
-    if callback is None:
-        status = lib.gd_minimize(*run)
-    else:
-        # The monitor is installed for this call only: the C callback (and the
-        # exception it catches) live in this frame.
-        c_monitor = _monitor_callback(holder)
-        _check(lib.gd_optimizer_set_monitor(opt, c_monitor, ffi.NULL),
-               "gd_optimizer_set_monitor")
-        try:
+    optimizer._running = True
+    try:
+        if callback is None:
             status = lib.gd_minimize(*run)
-        finally:
-            lib.gd_optimizer_set_monitor(opt, ffi.NULL, ffi.NULL)
+        else:
+            # The monitor is installed for this call only: the C callback (and the
+            # exception it catches) live in this frame.
+            c_monitor = _monitor_callback(holder)
+            _check(lib.gd_optimizer_set_monitor(opt, c_monitor, ffi.NULL),
+                   "gd_optimizer_set_monitor")
+            try:
+                status = lib.gd_minimize(*run)
+            finally:
+                lib.gd_optimizer_set_monitor(opt, ffi.NULL, ffi.NULL)
+    finally:
+        optimizer._running = False
     objective._raise_pending()
     if holder["error"] is not None:
         raise holder["error"]

@@ -123,3 +123,32 @@ def test_update_with_overlapping_x_and_grad_is_the_separate_computation(method):
     gdescent.Optimizer(method, 10, lr=0.1).update(b[::2], b[::2])
     np.testing.assert_array_equal(b[::2], expected)
     np.testing.assert_array_equal(b[1::2], np.arange(1.0, 20.0, 2))
+
+
+def test_a_nested_run_of_the_same_optimizer_is_refused_and_the_outer_run_goes_on():
+    opt = gdescent.Optimizer("sgd", 2, lr=0.1, max_iter=10)
+    f = gdescent.Objective(square, 2)
+    seen, errors = [], []
+
+    def callback(k, x, value):
+        seen.append(k)
+        if k == 2:
+            for nested in (lambda: gdescent.minimize(f, x, opt, callback=lambda *a: None),
+                           lambda: gdescent.minimize(f, x, opt),
+                           lambda: gdescent.step(opt, f, x),
+                           lambda: opt.update(x, x),
+                           opt.reset):
+                try:
+                    nested()
+                except gdescent.GDError as exc:
+                    errors.append(exc)
+    r = gdescent.minimize(f, [1.0, 2.0], opt, callback=callback)
+    assert r.status_name == "maxiter" and r.iterations == 10
+    assert seen == list(range(1, 11))  # the outer callback stayed installed
+    assert len(errors) == 5
+    for exc in errors:
+        assert exc.status == gdescent.EBUSY and "running" in str(exc)
+    np.testing.assert_allclose(r.x, np.array([1.0, 2.0]) * 0.8 ** 10, rtol=1e-14)
+    # And the optimizer runs again afterwards, with a new callback.
+    again = gdescent.minimize(f, r.x, opt, callback=lambda k, x, v: seen.append(-k))
+    assert again.iterations == 10 and seen[10:] == [-k for k in range(1, 11)]
