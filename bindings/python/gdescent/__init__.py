@@ -6,10 +6,18 @@ torch.optim, over NumPy float64 arrays.
     r = gdescent.minimize(f, [3.0, -4.0], "sgd", lr=0.1, max_iter=100)
     print(r.status_name, r.x, r.f)
 
+or as scipy.optimize.minimize is called, for an OptimizeResult:
+
+    r = gdescent.minimize(lambda x: x @ x, [3.0, -4.0], method="SGD",
+                          jac=lambda x: 2 * x, options={"lr": 0.1, "maxiter": 100})
+    print(r.success, r.message, r.x, r.fun)
+
 Handles are freed when garbage collected.  An object must not be used from two threads
 at once; distinct objects may be.
 """
 from collections.abc import Mapping
+
+import inspect
 
 import numpy as np
 
@@ -18,7 +26,7 @@ from ._native import ffi, load_library
 __all__ = [
     "GDError", "Optimizer", "Objective", "Trajectory", "Result", "minimize", "step",
     "quadratic", "least_squares", "geometric_median", "rosenbrock", "load_library",
-    "version", "METHODS",
+    "version", "METHODS", "OptimizeResult",
 ]
 
 OK = 0
@@ -326,8 +334,26 @@ def rosenbrock(n=2):
                                   "gd_rosenbrock_new")
 
 
+def _method_name(method):
+    """The library's name of a method given in any case: "Adam", "adam", "RMSprop"
+    (torch.optim's class names are the library's names in other cases)."""
+    if not isinstance(method, str):
+        raise TypeError(f"method must be a str, not {type(method).__name__}")
+    name = method.lower()
+    if name not in METHODS:
+        raise ValueError(f"unknown method {method!r}; one of {sorted(METHODS)} "
+                         "(in any case, as torch.optim's class names)")
+    return name
+
+
+# torch.optim's pairs, set as two of the library's parameters.
+_PAIRS = {"betas": ("beta1", "beta2"), "etas": ("eta_minus", "eta_plus"),
+          "step_sizes": ("step_min", "step_max")}
+
+
 class Optimizer:
-    """An update rule of torch.optim, named as in METHODS (for example "adam").
+    """An update rule of torch.optim, named as in METHODS in any case (for example
+    "adam" or "Adam").
 
     Parameters are set by the C library's names, for example lr, momentum or beta1,
     and for minimize() max_iter, gtol or batch_size; params() lists those this
@@ -335,8 +361,7 @@ class Optimizer:
     """
 
     def __init__(self, method, n, **params):
-        if method not in METHODS:
-            raise ValueError(f"unknown method {method!r}; one of {sorted(METHODS)}")
+        method = _method_name(method)
         n = _positive_size(n, "n")
         handle = _lib().gd_optimizer_new(METHODS[method], n)
         if handle == ffi.NULL:
@@ -350,8 +375,15 @@ class Optimizer:
 
     def set(self, **params):
         """Sets parameters by name; raises GDError (EINVAL) on an unknown name or a value
-        out of range, leaving that parameter unchanged."""
+        out of range, leaving that parameter unchanged.  torch.optim's pairs are taken
+        too: betas=(beta1, beta2), etas=(eta_minus, eta_plus) and
+        step_sizes=(step_min, step_max)."""
         for name, value in params.items():
+            if name in _PAIRS:
+                if not (isinstance(value, (tuple, list)) and len(value) == 2):
+                    raise TypeError(f"{name} must be a pair of numbers, not {value!r}")
+                self.set(**dict(zip(_PAIRS[name], value)))
+                continue
             cname = _c_name(name, "parameter name")
             status = EINVAL if cname is None else _lib().gd_optimizer_set_by_name(
                 self._handle, cname, float(value))
@@ -565,8 +597,186 @@ def _monitor_callback(holder):
     return ffi.callback("gd_monitor_fn", monitor, error=1, onerror=onerror)
 
 
-def minimize(objective, x0, optimizer="sgd", *, trajectory=None, record_x=False,
-             callback=None, **params):
+def minimize(fun, x0, *args, **kwargs):
+    """Minimizes from a copy of x0, called in one of two ways.
+
+    minimize(objective, x0, optimizer="sgd", *, trajectory=None, record_x=False,
+             callback=None, **params) -> Result
+        when the first argument is a gdescent Objective; see _minimize_objective
+        below (and the package's README).
+
+    minimize(fun, x0, args=(), method="sgd", jac=None, hess=None, hessp=None,
+             bounds=None, constraints=(), tol=None, callback=None, options=None)
+             -> OptimizeResult
+        as scipy.optimize.minimize: fun(x, *args) returns f, and the gradient comes
+        from jac=True (fun returns (f, g)) or jac(x, *args).  method is a gdescent
+        method in any case or an Optimizer; options holds SciPy's maxiter, gtol
+        (on the 2-norm of the gradient), ftol, xtol and disp (ignored) and the
+        method's parameters (lr, betas, weight_decay, ...); tol sets gtol.
+        callback(xk), or callback(intermediate_result) by that parameter name, is
+        called after every update; raising StopIteration in it ends the run.
+        success is True when gtol, ftol or xtol ended the run and False with status
+        1 when maxiter did.  Finite differences (jac=None), bounds, constraints and
+        Hessians are not supported: they raise TypeError.
+    """
+    if isinstance(fun, Objective):
+        return _minimize_objective(fun, x0, *args, **kwargs)
+    return _minimize_scipy(fun, x0, *args, **kwargs)
+
+
+class OptimizeResult(dict):
+    """The result of the SciPy-style minimize(), as scipy.optimize.OptimizeResult: a
+    dict whose keys are also attributes.
+
+    x        the final iterate;           fun      f at x;
+    jac      the gradient at x;           nit      updates made;
+    nfev     evaluations of fun (njev the same: each evaluation gives f and g);
+    status   0 converged (gtol, ftol or xtol), 1 maxiter, 3 f or the gradient not
+             finite (x is the last finite iterate), 99 the callback raised
+             StopIteration;
+    success  status == 0;                 message  the reason, in words;
+    stop     the library's stop reason ("gtol", "maxiter", ...) or "diverged".
+    """
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    __setattr__ = dict.__setitem__
+    __delattr__ = dict.__delitem__
+
+    def __dir__(self):
+        return list(self.keys())
+
+    def __repr__(self):
+        if not self:
+            return "OptimizeResult()"
+        width = max(map(len, self)) + 1
+        return "\n".join(f"{key.rjust(width)}: {value!r}" for key, value in self.items())
+
+
+_SCIPY_MESSAGES = {
+    STOP_GTOL: "Optimization terminated successfully: the gradient norm is at or "
+               "below gtol.",
+    STOP_FTOL: "Optimization terminated successfully: the relative change of f is at "
+               "or below ftol.",
+    STOP_XTOL: "Optimization terminated successfully: the relative step is at or "
+               "below xtol.",
+    STOP_MAXITER: "Maximum number of iterations has been exceeded.",
+    STOP_USER: "`callback` raised `StopIteration`.",
+}
+_SCIPY_STATUS = {STOP_GTOL: 0, STOP_FTOL: 0, STOP_XTOL: 0, STOP_MAXITER: 1,
+                 STOP_USER: 99}
+# SciPy's option names that are not the library's; disp is accepted and ignored.
+_SCIPY_OPTIONS = {"maxiter": "max_iter"}
+
+
+class _ScipyFunction:
+    """fun and jac of a SciPy call as the (f, grad) of an Objective; keeps the last
+    gradient for OptimizeResult.jac."""
+
+    def __init__(self, fun, jac, args):
+        self.fun, self.jac, self.args, self.grad = fun, jac, args, None
+
+    def __call__(self, x):
+        if self.jac is True:
+            value = self.fun(x, *self.args)
+            if not (isinstance(value, (tuple, list)) and len(value) == 2):
+                raise TypeError("with jac=True, fun must return (f, gradient)")
+            f, g = value
+        else:
+            f, g = self.fun(x, *self.args), self.jac(x, *self.args)
+        self.grad = np.array(g, dtype=np.float64)
+        return _scalar(f), self.grad
+
+
+def _scalar(f):
+    arr = np.asarray(f)
+    if arr.size != 1 or arr.dtype.kind not in "biuf":
+        raise TypeError(f"fun must return a real scalar, not {f!r}")
+    return float(arr.reshape(()))
+
+
+def _wants_intermediate_result(callback):
+    try:
+        parameters = inspect.signature(callback).parameters
+    except (TypeError, ValueError):
+        return False
+    return list(parameters) == ["intermediate_result"]
+
+
+def _minimize_scipy(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None,
+                    bounds=None, constraints=(), tol=None, callback=None, options=None):
+    if not callable(fun):
+        raise TypeError("fun must be callable (or a gdescent.Objective)")
+    for name, value in (("hess", hess), ("hessp", hessp)):
+        if value is not None:
+            raise TypeError(f"gdescent.minimize does not take {name}=: its methods use "
+                            "first derivatives only")
+    if bounds is not None:
+        raise TypeError("gdescent.minimize does not take bounds=: its methods are "
+                        "unconstrained")
+    if constraints is not None and not (isinstance(constraints, (tuple, list, dict))
+                                        and len(constraints) == 0):
+        raise TypeError("gdescent.minimize does not take constraints=: its methods are "
+                        "unconstrained")
+    if jac is not True and not callable(jac):
+        raise TypeError(f"gdescent.minimize needs the gradient: jac=True (fun returns "
+                        f"(f, g)) or a callable jac(x, *args), not jac={jac!r} (finite "
+                        "differences are not supported)")
+    if callback is not None and not callable(callback):
+        raise TypeError("callback must be callable or None")
+    if not isinstance(args, tuple):
+        args = (args,)
+    x = np.atleast_1d(np.asarray(x0))
+    if x.ndim != 1:
+        raise ValueError("'x0' must only have one dimension.")
+    n = x.shape[0]
+    settings = dict(options or {})
+    settings.pop("disp", None)
+    settings = {_SCIPY_OPTIONS.get(key, key): value for key, value in settings.items()}
+    if tol is not None:
+        settings.setdefault("gtol", tol)
+    if isinstance(method, Optimizer):
+        optimizer = method.set(**settings)
+    else:
+        optimizer = Optimizer("sgd" if method is None else method, n, **settings)
+    function = _ScipyFunction(fun, jac, args)
+    monitor = None
+    if callback is not None:
+        intermediate = _wants_intermediate_result(callback)
+
+        def monitor(k, xk, f):
+            try:
+                if intermediate:
+                    callback(OptimizeResult(x=xk, fun=f, nit=k))
+                else:
+                    callback(xk)
+            except StopIteration:
+                return True
+            return False
+    iterations, evaluations = optimizer.iterations, optimizer.evaluations
+    try:
+        r = _minimize_objective(Objective(function, n), x, optimizer, callback=monitor)
+    except GDError as exc:
+        if exc.status != EDIVERGED:
+            raise
+        nfev = optimizer.evaluations - evaluations
+        return OptimizeResult(x=exc.x, fun=optimizer.last_f, jac=function.grad,
+                              nit=optimizer.iterations - iterations, nfev=nfev,
+                              njev=nfev, status=3, success=False, message=str(exc),
+                              stop="diverged")
+    status = _SCIPY_STATUS.get(r.status, r.status)
+    return OptimizeResult(x=r.x, fun=r.f, jac=function.grad, nit=r.iterations,
+                          nfev=r.nfev, njev=r.nfev, status=status, success=status == 0,
+                          message=_SCIPY_MESSAGES.get(r.status, r.status_name),
+                          stop=r.status_name)
+
+
+def _minimize_objective(objective, x0, optimizer="sgd", *, trajectory=None,
+                        record_x=False, callback=None, **params):
     """Runs gd_minimize from a copy of x0 and returns a Result.
 
     optimizer is an Optimizer (its state carries over between calls) or a method name
