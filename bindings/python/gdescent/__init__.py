@@ -18,15 +18,20 @@ at once; distinct objects may be.
 from collections.abc import Mapping
 
 import inspect
+import numbers
 
 import numpy as np
 
 from ._native import ffi, load_library
 
+#: The package's version, which is the library's it is released with (pyproject.toml
+#: reads it from here).
+__version__ = "1.1.0"
+
 __all__ = [
     "GDError", "Optimizer", "Objective", "Trajectory", "Result", "minimize", "step",
     "quadratic", "least_squares", "geometric_median", "rosenbrock", "load_library",
-    "version", "METHODS", "OptimizeResult",
+    "version", "METHODS", "OptimizeResult", "__version__",
 ]
 
 OK = 0
@@ -104,10 +109,12 @@ class GDError(RuntimeError):
     """A libgdescent call failed.  `status` is the negative GD_E* code, and `x` the last
     accepted iterate when a run stopped with ECALLBACK or EDIVERGED (else None)."""
 
-    def __init__(self, status, context="", x=None):
+    def __init__(self, status, context="", x=None, detail=None):
         self.status = status
         self.x = x
         message = ffi.string(_lib().gd_strerror(status)).decode()
+        if detail is not None:
+            message = f"{detail} ({message})"
         super().__init__(f"{context}: {message}" if context else message)
 
 
@@ -346,6 +353,36 @@ def _method_name(method):
     return name
 
 
+# The parameters that the header documents as booleans and as counts (whole
+# numbers), returned as bool and int (tests/test_native.py checks them against it).
+_BOOLEANS = frozenset({"nesterov", "amsgrad", "centered", "maximize",
+                       "decoupled_weight_decay", "shuffle"})
+_COUNTS = frozenset({"max_iter", "batch_size", "seed"})
+
+
+def _typed(name, value):
+    if name in _BOOLEANS:
+        return bool(value)
+    if name in _COUNTS and value == int(value):
+        return int(value)
+    return value
+
+
+def _parameter_value(name, value):
+    """value as the double the library takes; an int that a double cannot hold
+    exactly (seed=2**53 + 1) is refused rather than rounded."""
+    if isinstance(value, (bool, np.bool_)):
+        return float(value)
+    if isinstance(value, numbers.Integral):
+        number = float(value)
+        if int(number) != value:
+            raise ValueError(f"{name}={value} is not exactly representable as a double")
+        return number
+    if isinstance(value, numbers.Real):
+        return float(value)
+    raise TypeError(f"{name} must be a real number, not {type(value).__name__}")
+
+
 # torch.optim's pairs, set as two of the library's parameters.
 _PAIRS = {"betas": ("beta1", "beta2"), "etas": ("eta_minus", "eta_plus"),
           "step_sizes": ("step_min", "step_max")}
@@ -385,29 +422,47 @@ class Optimizer:
                 self.set(**dict(zip(_PAIRS[name], value)))
                 continue
             cname = _c_name(name, "parameter name")
+            number = _parameter_value(name, value)
             status = EINVAL if cname is None else _lib().gd_optimizer_set_by_name(
-                self._handle, cname, float(value))
+                self._handle, cname, number)
+            if status == EINVAL:
+                raise self._refused(name, f"{self.method} parameter {name}={value!r}")
             _check(status, f"{self.method} parameter {name}={value!r}")
         return self
 
+    def _refused(self, name, context):
+        """The GDError for a parameter refused by the library: unknown to this
+        optimizer (the message lists the names it takes), or a value out of range."""
+        valid = list(self.params())
+        if name in valid:
+            return GDError(EINVAL, context, detail="out of range, or inconsistent with "
+                           "the other parameters")
+        pairs = [f"{pair}=({a}, {b})" for pair, (a, b) in _PAIRS.items()
+                 if a in valid and b in valid]
+        listed = ", ".join(valid + pairs)
+        return GDError(EINVAL, context, detail=f"{self.method} has no parameter "
+                       f"{name!r}; its parameters are {listed}")
+
     def get(self, name):
-        """The current value of a parameter."""
+        """The current value of a parameter: a bool for a boolean (nesterov, amsgrad,
+        ...), an int for a count (max_iter, batch_size, seed), else a float."""
         cname, key = _c_name(name, "parameter name"), ffi.new("gd_param *")
-        if cname is None or _lib().gd_param_by_name(cname, key) != OK:
-            raise GDError(EINVAL, f"unknown parameter {name!r}")
-        key = key[0]
         value = ffi.new("double *")
-        _check(_lib().gd_optimizer_get(self._handle, key, value), f"parameter {name}")
-        return value[0]
+        if (cname is None or _lib().gd_param_by_name(cname, key) != OK
+                or _lib().gd_optimizer_get(self._handle, key[0], value) != OK):
+            raise self._refused(name, f"parameter {name!r}")
+        return _typed(name, value[0])
 
     def params(self):
         """Every parameter this optimizer takes, with its current value, as a dict in
-        key order: the method's own, then the run's and the sampling's."""
+        key order: the method's own, then the run's and the sampling's.  Booleans
+        come back as bool, counts as int, the others as float."""
         lib, value, out = _lib(), ffi.new("double *"), {}
         for key in range(_PARAM_KEY_LIMIT):
             name = lib.gd_param_name(key)
             if name != ffi.NULL and lib.gd_optimizer_get(self._handle, key, value) == OK:
-                out[ffi.string(name).decode()] = value[0]
+                text = ffi.string(name).decode()
+                out[text] = _typed(text, value[0])
         return out
 
     def reset(self):
