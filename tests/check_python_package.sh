@@ -33,11 +33,12 @@ check() { # number, description, python code run against the installed package
         sed 's/^/# /' "$scratch/out"
     fi
 }
-check 2 "installed package's version is the library's" '
+check 2 "installed package's version is the library's, and it is typed" '
 import importlib.metadata, os, gdescent
 assert os.path.dirname(gdescent.__file__) == os.path.join(os.getcwd(), "site", "gdescent"), gdescent.__file__
 assert importlib.metadata.version("gdescent") == gdescent.version(), (importlib.metadata.version("gdescent"), gdescent.version())
-assert gdescent.__version__ == gdescent.version(), gdescent.__version__'
+assert gdescent.__version__ == gdescent.version(), gdescent.__version__
+assert os.path.isfile(os.path.join(os.path.dirname(gdescent.__file__), "py.typed"))'
 check 3 "installed package minimizes x^2 to the closed form" '
 import gdescent
 r = gdescent.minimize(gdescent.quadratic(1), [5.0], "sgd", lr=0.1, max_iter=10)

@@ -15,14 +15,24 @@ or as scipy.optimize.minimize is called, for an OptimizeResult:
 Handles are freed when garbage collected.  An object must not be used from two threads
 at once; distinct objects may be.
 """
-from collections.abc import Mapping
+from __future__ import annotations
 
 import inspect
 import numbers
+import os
+from collections.abc import Iterator, Mapping
+from types import TracebackType
+from typing import (TYPE_CHECKING, Any, Callable, Dict, List, Optional, SupportsFloat,
+                    Tuple, Type, Union, overload)
 
 import numpy as np
+import numpy.typing as npt
 
 from ._native import ffi, load_library
+
+if TYPE_CHECKING:
+    FloatArray = npt.NDArray[np.float64]
+    IntArray = npt.NDArray[np.int64]
 
 #: The package's version, which is the library's it is released with (pyproject.toml
 #: reads it from here).
@@ -44,40 +54,42 @@ STOP_NAMES = {STOP_MAXITER: "maxiter", STOP_GTOL: "gtol", STOP_FTOL: "ftol",
               STOP_XTOL: "xtol", STOP_USER: "user"}
 
 
-def _lib():
+def _lib() -> Any:
     return load_library()
 
 
-class _LibraryNames(Mapping):
+class _LibraryNames(Mapping[str, int]):
     """A read-only mapping filled from the library the first time it is read, so that
     importing the package does not load the library (load_library(path) may still
     choose it)."""
 
-    def __init__(self, fill):
-        self._fill, self._names = fill, None
+    def __init__(self, fill: Callable[[Any], Dict[str, int]]) -> None:
+        self._fill = fill
+        self._names: Optional[Dict[str, int]] = None
 
-    def _table(self):
+    def _table(self) -> Dict[str, int]:
         if self._names is None:
             self._names = self._fill(_lib())
         return self._names
 
-    def __getitem__(self, name):
+    def __getitem__(self, name: str) -> int:
         return self._table()[name]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._table())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._table())
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return repr(self._table())
 
 
-def _method_names(lib):
+def _method_names(lib: Any) -> Dict[str, int]:
     """gd_method_name(0), gd_method_name(1), ... until NULL: the methods are numbered
     from 0 without gaps."""
-    names, method = {}, 0
+    names: Dict[str, int] = {}
+    method = 0
     while (name := lib.gd_method_name(method)) != ffi.NULL:
         names[ffi.string(name).decode()] = method
         method += 1
@@ -91,7 +103,7 @@ METHODS = _LibraryNames(_method_names)
 _PARAM_KEY_LIMIT = 64
 
 
-def _c_name(name, what):
+def _c_name(name: object, what: str) -> Optional[bytes]:
     """A name as a C string, or None for one with a NUL inside, which C would cut
     short and which therefore names nothing (the caller reports it as unknown)."""
     if not isinstance(name, str):
@@ -100,16 +112,17 @@ def _c_name(name, what):
     return None if b"\0" in raw else raw
 
 
-def version():
+def version() -> str:
     """The library's version string, for example "1.0.0"."""
-    return ffi.string(_lib().gd_version_string()).decode()
+    return str(ffi.string(_lib().gd_version_string()).decode())
 
 
 class GDError(RuntimeError):
     """A libgdescent call failed.  `status` is the negative GD_E* code, and `x` the last
     accepted iterate when a run stopped with ECALLBACK or EDIVERGED (else None)."""
 
-    def __init__(self, status, context="", x=None, detail=None):
+    def __init__(self, status: int, context: str = "", x: Optional[FloatArray] = None,
+                 detail: Optional[str] = None) -> None:
         self.status = status
         self.x = x
         message = ffi.string(_lib().gd_strerror(status)).decode()
@@ -118,13 +131,13 @@ class GDError(RuntimeError):
         super().__init__(f"{context}: {message}" if context else message)
 
 
-def _check(status, context):
+def _check(status: int, context: str) -> int:
     if status < 0:
         raise GDError(status, context)
     return status
 
 
-def _float_vector(a, n, name):
+def _float_vector(a: npt.ArrayLike, n: int, name: str) -> FloatArray:
     """A read-only float64 view or copy of a length-n vector, for inputs."""
     arr = np.asarray(a)
     if arr.dtype.kind not in "biuf":
@@ -135,7 +148,7 @@ def _float_vector(a, n, name):
     return arr
 
 
-def _inplace_vector(x, n):
+def _inplace_vector(x: object, n: int) -> None:
     """Checks that x is a float64 vector of length n that can be updated in place."""
     if not isinstance(x, np.ndarray):
         raise TypeError("x must be a numpy.ndarray of float64 (it is updated in place)")
@@ -151,20 +164,19 @@ class _InPlace:
     """A C pointer to the data of x; non-contiguous x goes through a contiguous copy
     that is written back on exit, so views such as a[::2] still update in place."""
 
-    def __init__(self, x):
+    def __init__(self, x: FloatArray) -> None:
         self.x = x
         self.work = x if x.flags.c_contiguous else np.ascontiguousarray(x)
 
-    def __enter__(self):
+    def __enter__(self) -> Any:
         return ffi.from_buffer("double[]", self.work)
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         if self.work is not self.x:
             self.x[...] = self.work
-        return False
 
 
-def _matrix(a, name):
+def _matrix(a: npt.ArrayLike, name: str) -> FloatArray:
     arr = np.asarray(a)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers, not {arr.dtype}")
@@ -173,7 +185,7 @@ def _matrix(a, name):
     return np.ascontiguousarray(arr, dtype=np.float64)
 
 
-def _copy_of(ptr, n):
+def _copy_of(ptr: Any, n: int) -> FloatArray:
     """A new float64 array holding the n doubles at ptr.  Python code is handed copies,
     never views: an array it keeps (history.append(x)) must not point into buffers the
     library reuses for the next iterate or frees with the optimizer.  The copy costs
@@ -195,16 +207,17 @@ class Objective:
     library) and is raised again to the caller with its traceback.
     """
 
-    def __init__(self, fun, n, terms=None):
+    def __init__(self, fun: Callable[..., Tuple[SupportsFloat, npt.ArrayLike]], n: int,
+                 terms: Optional[int] = None) -> None:
         if not callable(fun):
             raise TypeError("fun must be callable")
         n = _positive_size(n, "n")
         # The C callback closes over _Callback, not over self, so that no reference
         # cycle delays freeing the handle.
-        self._state = _Callback(fun, n)
+        self._state: Optional[_Callback] = _Callback(fun, n)
         if terms is None:
-            self._callback = ffi.callback("gd_fdf_fn", self._state.plain, error=1,
-                                          onerror=self._state.onerror)
+            self._callback: Any = ffi.callback("gd_fdf_fn", self._state.plain, error=1,
+                                               onerror=self._state.onerror)
             handle = _lib().gd_objective_new(n, self._callback, ffi.NULL)
         else:
             terms = _positive_size(terms, "terms")
@@ -214,25 +227,25 @@ class Objective:
         self._adopt(handle, "gd_objective_new")
 
     @classmethod
-    def _from_handle(cls, handle, context):
+    def _from_handle(cls, handle: Any, context: str) -> Objective:
         self = cls.__new__(cls)
         self._state = self._callback = None
         self._adopt(handle, context)
         return self
 
-    def _adopt(self, handle, context):
+    def _adopt(self, handle: Any, context: str) -> None:
         if handle == ffi.NULL:
             raise ValueError(f"{context}: invalid arguments or out of memory")
         self._handle = ffi.gc(handle, _lib().gd_objective_free)
-        self.n = _lib().gd_objective_dim(handle)
-        self.terms = _lib().gd_objective_terms(handle)
+        self.n: int = _lib().gd_objective_dim(handle)
+        self.terms: int = _lib().gd_objective_terms(handle)
 
-    def _raise_pending(self):
+    def _raise_pending(self) -> None:
         """Raises the exception that fun raised during the last library call, if any."""
         if self._state is not None:
             self._state.raise_pending()
 
-    def __call__(self, x):
+    def __call__(self, x: npt.ArrayLike) -> Tuple[float, FloatArray]:
         """Returns (f, grad) at x over all terms."""
         xv = _float_vector(x, self.n, "x")
         f = ffi.new("double *")
@@ -241,10 +254,11 @@ class Objective:
                                           f, ffi.from_buffer("double[]", grad))
         self._raise_pending()
         _check(status, "gd_objective_eval")
-        return f[0], grad
+        return float(f[0]), grad
 
 
-def _with_traceback(exc_type, exc, tb):
+def _with_traceback(exc_type: Type[BaseException], exc: Optional[BaseException],
+                    tb: Optional[TracebackType]) -> BaseException:
     """The exception given to an onerror= handler, with its traceback."""
     if exc is None:
         exc = exc_type()
@@ -260,37 +274,42 @@ class _Callback:
     is raised there when the signal arrived while C code ran), is caught: the callback
     returns 1, the run stops with GD_ECALLBACK and the exception is raised again."""
 
-    def __init__(self, fun, n):
-        self.fun, self.n, self.error = fun, n, None
+    def __init__(self, fun: Callable[..., Tuple[SupportsFloat, npt.ArrayLike]],
+                 n: int) -> None:
+        self.fun, self.n = fun, n
+        self.error: Optional[BaseException] = None
 
-    def onerror(self, exc_type, exc, tb):
+    def onerror(self, exc_type: Type[BaseException], exc: Optional[BaseException],
+                tb: Optional[TracebackType]) -> int:
         if self.error is None:
             self.error = _with_traceback(exc_type, exc, tb)
         return 1
 
-    def deliver(self, value, f, grad):
+    def deliver(self, value: Tuple[SupportsFloat, npt.ArrayLike], f: Any,
+                grad: Any) -> None:
         fx, gx = value
         f[0] = float(fx)
         if grad != ffi.NULL:
             g = _float_vector(gx, self.n, "the gradient returned by fun")
             ffi.memmove(grad, ffi.from_buffer("double[]", g), self.n * 8)
 
-    def plain(self, x, n, f, grad, user):
+    def plain(self, x: Any, n: int, f: Any, grad: Any, user: Any) -> int:
         self.deliver(self.fun(_copy_of(x, n)), f, grad)
         return 0
 
-    def batch(self, x, n, idx, count, f, grad, user):
+    def batch(self, x: Any, n: int, idx: Any, count: int, f: Any, grad: Any,
+              user: Any) -> int:
         raw = np.frombuffer(ffi.buffer(idx, count * ffi.sizeof("size_t")), dtype=np.uintp)
         self.deliver(self.fun(_copy_of(x, n), raw.astype(np.int64)), f, grad)
         return 0
 
-    def raise_pending(self):
+    def raise_pending(self) -> None:
         exc, self.error = self.error, None
         if exc is not None:
             raise exc
 
 
-def _positive_size(value, name):
+def _positive_size(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an int")
     if value < 1:
@@ -298,7 +317,8 @@ def _positive_size(value, name):
     return int(value)
 
 
-def quadratic(n=None, center=None, scale=1.0):
+def quadratic(n: Optional[int] = None, center: Optional[npt.ArrayLike] = None,
+              scale: float = 1.0) -> Objective:
     """scale * ||x - center||^2 (center None: the origin, then n is required)."""
     if center is not None:
         c = np.ascontiguousarray(np.atleast_1d(np.asarray(center, dtype=np.float64)))
@@ -311,7 +331,8 @@ def quadratic(n=None, center=None, scale=1.0):
                                   "gd_quadratic_new")
 
 
-def least_squares(X, y, scale=0.5, intercept=False):
+def least_squares(X: npt.ArrayLike, y: npt.ArrayLike, scale: float = 0.5,
+                  intercept: bool = False) -> Objective:
     """(scale/m) sum_i (X_i . w + b - y_i)^2 over the m rows of X; with intercept=True,
     b is the last of the p + 1 parameters.  Each sample is one term."""
     Xm = _matrix(X, "X")
@@ -323,7 +344,8 @@ def least_squares(X, y, scale=0.5, intercept=False):
     return Objective._from_handle(handle, "gd_least_squares_new")
 
 
-def geometric_median(points, weights=None):
+def geometric_median(points: npt.ArrayLike,
+                     weights: Optional[npt.ArrayLike] = None) -> Objective:
     """(1/m) sum_i w_i ||x - p_i|| over the m rows of points."""
     P = _matrix(points, "points")
     m, dim = P.shape
@@ -335,13 +357,13 @@ def geometric_median(points, weights=None):
     return Objective._from_handle(handle, "gd_geometric_median_new")
 
 
-def rosenbrock(n=2):
+def rosenbrock(n: int = 2) -> Objective:
     """sum_i 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2, minimum 0 at (1, ..., 1)."""
     return Objective._from_handle(_lib().gd_rosenbrock_new(_positive_size(n, "n")),
                                   "gd_rosenbrock_new")
 
 
-def _method_name(method):
+def _method_name(method: object) -> str:
     """The library's name of a method given in any case: "Adam", "adam", "RMSprop"
     (torch.optim's class names are the library's names in other cases)."""
     if not isinstance(method, str):
@@ -354,13 +376,13 @@ def _method_name(method):
 
 
 # The parameters that the header documents as booleans and as counts (whole
-# numbers), returned as bool and int (tests/test_native.py checks them against it).
+# numbers), returned as bool and int (tests/test_messages.py checks them against it).
 _BOOLEANS = frozenset({"nesterov", "amsgrad", "centered", "maximize",
                        "decoupled_weight_decay", "shuffle"})
 _COUNTS = frozenset({"max_iter", "batch_size", "seed"})
 
 
-def _typed(name, value):
+def _typed(name: str, value: float) -> Union[bool, int, float]:
     if name in _BOOLEANS:
         return bool(value)
     if name in _COUNTS and value == int(value):
@@ -368,7 +390,7 @@ def _typed(name, value):
     return value
 
 
-def _parameter_value(name, value):
+def _parameter_value(name: str, value: object) -> float:
     """value as the double the library takes; an int that a double cannot hold
     exactly (seed=2**53 + 1) is refused rather than rounded."""
     if isinstance(value, (bool, np.bool_)):
@@ -397,7 +419,7 @@ class Optimizer:
     optimizer takes, with their values.  Booleans may be given as True/False.
     """
 
-    def __init__(self, method, n, **params):
+    def __init__(self, method: str, n: int, **params: Any) -> None:
         method = _method_name(method)
         n = _positive_size(n, "n")
         handle = _lib().gd_optimizer_new(METHODS[method], n)
@@ -410,7 +432,7 @@ class Optimizer:
         self._running = False
         self.set(**params)
 
-    def set(self, **params):
+    def set(self, **params: Any) -> Optimizer:
         """Sets parameters by name; raises GDError (EINVAL) on an unknown name or a value
         out of range, leaving that parameter unchanged.  torch.optim's pairs are taken
         too: betas=(beta1, beta2), etas=(eta_minus, eta_plus) and
@@ -430,7 +452,7 @@ class Optimizer:
             _check(status, f"{self.method} parameter {name}={value!r}")
         return self
 
-    def _refused(self, name, context):
+    def _refused(self, name: str, context: str) -> GDError:
         """The GDError for a parameter refused by the library: unknown to this
         optimizer (the message lists the names it takes), or a value out of range."""
         valid = list(self.params())
@@ -443,7 +465,7 @@ class Optimizer:
         return GDError(EINVAL, context, detail=f"{self.method} has no parameter "
                        f"{name!r}; its parameters are {listed}")
 
-    def get(self, name):
+    def get(self, name: str) -> Union[bool, int, float]:
         """The current value of a parameter: a bool for a boolean (nesterov, amsgrad,
         ...), an int for a count (max_iter, batch_size, seed), else a float."""
         cname, key = _c_name(name, "parameter name"), ffi.new("gd_param *")
@@ -451,48 +473,49 @@ class Optimizer:
         if (cname is None or _lib().gd_param_by_name(cname, key) != OK
                 or _lib().gd_optimizer_get(self._handle, key[0], value) != OK):
             raise self._refused(name, f"parameter {name!r}")
-        return _typed(name, value[0])
+        return _typed(name, float(value[0]))
 
-    def params(self):
+    def params(self) -> Dict[str, Union[bool, int, float]]:
         """Every parameter this optimizer takes, with its current value, as a dict in
         key order: the method's own, then the run's and the sampling's.  Booleans
         come back as bool, counts as int, the others as float."""
-        lib, value, out = _lib(), ffi.new("double *"), {}
+        lib, value = _lib(), ffi.new("double *")
+        out: Dict[str, Union[bool, int, float]] = {}
         for key in range(_PARAM_KEY_LIMIT):
             name = lib.gd_param_name(key)
             if name != ffi.NULL and lib.gd_optimizer_get(self._handle, key, value) == OK:
-                text = ffi.string(name).decode()
-                out[text] = _typed(text, value[0])
+                text = str(ffi.string(name).decode())
+                out[text] = _typed(text, float(value[0]))
         return out
 
-    def reset(self):
+    def reset(self) -> None:
         """Forgets moments, iteration count and sampler position; keeps parameters."""
         _check(_lib().gd_optimizer_reset(self._handle), "gd_optimizer_reset")
 
     @property
-    def iterations(self):
+    def iterations(self) -> int:
         """Updates made since creation or the last reset()."""
-        return _lib().gd_optimizer_iterations(self._handle)
+        return int(_lib().gd_optimizer_iterations(self._handle))
 
     @property
-    def evaluations(self):
+    def evaluations(self) -> int:
         """Objective evaluations made by step() and minimize() since creation or the
         last reset(), failed ones included."""
-        return _lib().gd_optimizer_evaluations(self._handle)
+        return int(_lib().gd_optimizer_evaluations(self._handle))
 
     @property
-    def last_f(self):
+    def last_f(self) -> float:
         """f of the last successful evaluation (after minimize(): at its final x, of
         the full objective or, with batch_size > 0, of the last batch); NaN before any
         since creation or reset()."""
-        return _lib().gd_optimizer_last_f(self._handle)
+        return float(_lib().gd_optimizer_last_f(self._handle))
 
     @property
-    def last_grad_norm(self):
+    def last_grad_norm(self) -> float:
         """Norm of the gradient of that same evaluation; NaN before any."""
-        return _lib().gd_optimizer_last_grad_norm(self._handle)
+        return float(_lib().gd_optimizer_last_grad_norm(self._handle))
 
-    def state(self, name):
+    def state(self, name: str) -> Union[FloatArray, float]:
         """A copy of the state torch.optim keeps under the key name: a float64 array of
         shape (n,) for a vector ("exp_avg", "exp_avg_sq", "max_exp_avg_sq",
         "momentum_buffer", "square_avg", "grad_avg", "sum"), a float for a scalar
@@ -509,15 +532,15 @@ class Optimizer:
             return vector
         scalar = ffi.new("double *")
         if lib.gd_optimizer_get_state(self._handle, cname, scalar, 1) == OK:
-            return scalar[0]
+            return float(scalar[0])
         raise KeyError(name)
 
     @property
-    def isa(self):
+    def isa(self) -> str:
         """Instruction-set level of the update loops: "baseline", "avx2" or "avx512"."""
-        return ffi.string(_lib().gd_optimizer_isa(self._handle)).decode()
+        return str(ffi.string(_lib().gd_optimizer_isa(self._handle)).decode())
 
-    def update(self, x, grad):
+    def update(self, x: FloatArray, grad: npt.ArrayLike) -> None:
         """One update of x (float64 array of shape (n,), changed in place) with the
         gradient grad (any real array of shape (n,)).  grad may overlap x (x = a[1:],
         grad = a[:-1]): it is then copied first, since the library requires distinct
@@ -536,7 +559,7 @@ class Trajectory:
     """Records of runs: iteration, f and gradient norm, and x when record_x is set.
     Every `stride`-th iteration is kept (and always the first and the last)."""
 
-    def __init__(self, n, record_x=False, stride=1):
+    def __init__(self, n: int, record_x: bool = False, stride: int = 1) -> None:
         n = _positive_size(n, "n")
         handle = _lib().gd_trajectory_new(n, TRAJ_X if record_x else 0)
         if handle == ffi.NULL:
@@ -546,10 +569,10 @@ class Trajectory:
         _check(_lib().gd_trajectory_set_stride(handle, _positive_size(stride, "stride")),
                "gd_trajectory_set_stride")
 
-    def __len__(self):
-        return _lib().gd_trajectory_len(self._handle)
+    def __len__(self) -> int:
+        return int(_lib().gd_trajectory_len(self._handle))
 
-    def _column(self, dtype, which, width=1):
+    def _column(self, dtype: Any, which: int, width: int = 1) -> npt.NDArray[Any]:
         rows = len(self)
         out = np.empty((rows, width) if width > 1 else rows, dtype=dtype)
         args = [ffi.NULL] * 4
@@ -559,31 +582,31 @@ class Trajectory:
         return out
 
     @property
-    def iter(self):
+    def iter(self) -> IntArray:
         """Iteration numbers, int64 array (one bulk copy)."""
         return self._column(np.uintp, 0).astype(np.int64)
 
     @property
-    def f(self):
+    def f(self) -> FloatArray:
         """Objective values, float64 array."""
         return self._column(np.float64, 1)
 
     @property
-    def grad_norm(self):
+    def grad_norm(self) -> FloatArray:
         """Gradient norms, float64 array."""
         return self._column(np.float64, 2)
 
     @property
-    def x(self):
+    def x(self) -> FloatArray:
         """Iterates, float64 array of shape (len, n); requires record_x=True."""
         if not self.record_x:
             raise ValueError("this trajectory does not record x (record_x=False)")
         return self._column(np.float64, 3, self.n).reshape(len(self), self.n)
 
-    def clear(self):
+    def clear(self) -> None:
         _lib().gd_trajectory_clear(self._handle)
 
-    def write_csv(self, path):
+    def write_csv(self, path: Union[str, os.PathLike[str]]) -> None:
         _check(_lib().gd_trajectory_write_csv(self._handle, str(path).encode()),
                f"writing {path}")
 
@@ -602,19 +625,20 @@ class Result:
     trajectory   the Trajectory appended to, or None when none was asked for.
     """
 
-    def __init__(self, x, f, status, iterations, trajectory, grad_norm=float("nan"),
-                 nfev=None):
+    def __init__(self, x: FloatArray, f: float, status: int, iterations: int,
+                 trajectory: Optional[Trajectory], grad_norm: float = float("nan"),
+                 nfev: Optional[int] = None) -> None:
         self.x, self.f, self.grad_norm, self.status = x, f, grad_norm, status
         self.status_name = STOP_NAMES.get(status, str(status))
         self.iterations, self.nfev, self.trajectory = iterations, nfev, trajectory
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"Result(status={self.status_name}, iterations={self.iterations}, "
                 f"nfev={self.nfev}, f={self.f!r}, grad_norm={self.grad_norm!r}, "
                 f"x={self.x!r})")
 
 
-def _check_pair(opt, obj):
+def _check_pair(opt: object, obj: object) -> None:
     if not isinstance(opt, Optimizer):
         raise TypeError("optimizer must be a gdescent.Optimizer or a method name")
     if not isinstance(obj, Objective):
@@ -623,7 +647,7 @@ def _check_pair(opt, obj):
         raise ValueError(f"optimizer has n = {opt.n} but objective has n = {obj.n}")
 
 
-def step(optimizer, objective, x):
+def step(optimizer: Optimizer, objective: Objective, x: FloatArray) -> float:
     """One evaluation and update of x in place; returns f at x before the update."""
     _check_pair(optimizer, objective)
     _inplace_vector(x, objective.n)
@@ -636,23 +660,44 @@ def step(optimizer, objective, x):
         optimizer._running = running
     objective._raise_pending()
     _check(status, "gd_step")
-    return f[0]
+    return float(f[0])
 
 
-def _monitor_callback(holder):
+def _monitor_callback(holder: Dict[str, Any]) -> Any:
     """The C monitor around holder["fn"]; an exception raised in it, at its entry
     included, is kept in holder["error"] and stops the run (as in _Callback)."""
-    def monitor(it, x, n, f, user):
+    def monitor(it: int, x: Any, n: int, f: float, user: Any) -> int:
         return 1 if holder["fn"](it, _copy_of(x, n), f) else 0
 
-    def onerror(exc_type, exc, tb):
+    def onerror(exc_type: Type[BaseException], exc: Optional[BaseException],
+                tb: Optional[TracebackType]) -> int:
         if holder["error"] is None:
             holder["error"] = _with_traceback(exc_type, exc, tb)
         return 1
     return ffi.callback("gd_monitor_fn", monitor, error=1, onerror=onerror)
 
 
-def minimize(fun, x0, *args, **kwargs):
+#: A callback of the Objective-based minimize(): callback(iteration, x, f).
+MonitorFn = Callable[[int, "FloatArray", float], Any]
+
+
+@overload
+def minimize(fun: Objective, x0: npt.ArrayLike, optimizer: Union[str, Optimizer] = ...,
+             *, trajectory: Optional[Trajectory] = ..., record_x: bool = ...,
+             callback: Optional[MonitorFn] = ..., **params: Any) -> Result: ...
+
+
+@overload
+def minimize(fun: Callable[..., Any], x0: npt.ArrayLike, args: Any = ...,
+             method: Union[str, Optimizer, None] = ...,
+             jac: Union[bool, Callable[..., Any], None] = ..., hess: Any = ...,
+             hessp: Any = ..., bounds: Any = ..., constraints: Any = ...,
+             tol: Optional[float] = ..., callback: Optional[Callable[..., Any]] = ...,
+             options: Optional[Mapping[str, Any]] = ...) -> OptimizeResult: ...
+
+
+def minimize(fun: Any, x0: npt.ArrayLike, *args: Any,
+             **kwargs: Any) -> Union[Result, OptimizeResult]:
     """Minimizes from a copy of x0, called in one of two ways.
 
     minimize(objective, x0, optimizer="sgd", *, trajectory=None, record_x=False,
@@ -679,7 +724,7 @@ def minimize(fun, x0, *args, **kwargs):
     return _minimize_scipy(fun, x0, *args, **kwargs)
 
 
-class OptimizeResult(dict):
+class OptimizeResult(Dict[str, Any]):
     """The result of the SciPy-style minimize(), as scipy.optimize.OptimizeResult: a
     dict whose keys are also attributes.
 
@@ -693,19 +738,25 @@ class OptimizeResult(dict):
     stop     the library's stop reason ("gtol", "maxiter", ...) or "diverged".
     """
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         try:
             return self[name]
         except KeyError:
             raise AttributeError(name) from None
 
-    __setattr__ = dict.__setitem__
-    __delattr__ = dict.__delitem__
+    def __setattr__(self, name: str, value: Any) -> None:
+        self[name] = value
 
-    def __dir__(self):
+    def __delattr__(self, name: str) -> None:
+        try:
+            del self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __dir__(self) -> List[str]:
         return list(self.keys())
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if not self:
             return "OptimizeResult()"
         width = max(map(len, self)) + 1
@@ -732,29 +783,33 @@ class _ScipyFunction:
     """fun and jac of a SciPy call as the (f, grad) of an Objective; keeps the last
     gradient for OptimizeResult.jac."""
 
-    def __init__(self, fun, jac, args):
-        self.fun, self.jac, self.args, self.grad = fun, jac, args, None
+    def __init__(self, fun: Callable[..., Any], jac: Union[bool, Callable[..., Any]],
+                 args: Tuple[Any, ...]) -> None:
+        self.fun, self.jac, self.args = fun, jac, args
+        self.grad: Optional[FloatArray] = None
 
-    def __call__(self, x):
+    def __call__(self, x: FloatArray) -> Tuple[float, FloatArray]:
         if self.jac is True:
             value = self.fun(x, *self.args)
             if not (isinstance(value, (tuple, list)) and len(value) == 2):
                 raise TypeError("with jac=True, fun must return (f, gradient)")
             f, g = value
         else:
+            assert callable(self.jac)
             f, g = self.fun(x, *self.args), self.jac(x, *self.args)
-        self.grad = np.array(g, dtype=np.float64)
-        return _scalar(f), self.grad
+        grad: FloatArray = np.array(g, dtype=np.float64)
+        self.grad = grad
+        return _scalar(f), grad
 
 
-def _scalar(f):
+def _scalar(f: object) -> float:
     arr = np.asarray(f)
     if arr.size != 1 or arr.dtype.kind not in "biuf":
         raise TypeError(f"fun must return a real scalar, not {f!r}")
     return float(arr.reshape(()))
 
 
-def _wants_intermediate_result(callback):
+def _wants_intermediate_result(callback: Callable[..., Any]) -> bool:
     try:
         parameters = inspect.signature(callback).parameters
     except (TypeError, ValueError):
@@ -762,8 +817,13 @@ def _wants_intermediate_result(callback):
     return list(parameters) == ["intermediate_result"]
 
 
-def _minimize_scipy(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None,
-                    bounds=None, constraints=(), tol=None, callback=None, options=None):
+def _minimize_scipy(fun: Callable[..., Any], x0: npt.ArrayLike, args: Any = (),
+                    method: Union[str, Optimizer, None] = None,
+                    jac: Union[bool, Callable[..., Any], None] = None, hess: Any = None,
+                    hessp: Any = None, bounds: Any = None, constraints: Any = (),
+                    tol: Optional[float] = None,
+                    callback: Optional[Callable[..., Any]] = None,
+                    options: Optional[Mapping[str, Any]] = None) -> OptimizeResult:
     if not callable(fun):
         raise TypeError("fun must be callable (or a gdescent.Objective)")
     for name, value in (("hess", hess), ("hessp", hessp)):
@@ -799,19 +859,21 @@ def _minimize_scipy(fun, x0, args=(), method=None, jac=None, hess=None, hessp=No
     else:
         optimizer = Optimizer("sgd" if method is None else method, n, **settings)
     function = _ScipyFunction(fun, jac, args)
-    monitor = None
+    monitor: Optional[MonitorFn] = None
     if callback is not None:
         intermediate = _wants_intermediate_result(callback)
+        user_callback = callback
 
-        def monitor(k, xk, f):
+        def scipy_monitor(k: int, xk: FloatArray, f: float) -> bool:
             try:
                 if intermediate:
-                    callback(OptimizeResult(x=xk, fun=f, nit=k))
+                    user_callback(OptimizeResult(x=xk, fun=f, nit=k))
                 else:
-                    callback(xk)
+                    user_callback(xk)
             except StopIteration:
                 return True
             return False
+        monitor = scipy_monitor
     iterations, evaluations = optimizer.iterations, optimizer.evaluations
     try:
         r = _minimize_objective(Objective(function, n), x, optimizer, callback=monitor)
@@ -830,8 +892,11 @@ def _minimize_scipy(fun, x0, args=(), method=None, jac=None, hess=None, hessp=No
                           stop=r.status_name)
 
 
-def _minimize_objective(objective, x0, optimizer="sgd", *, trajectory=None,
-                        record_x=False, callback=None, **params):
+def _minimize_objective(objective: Objective, x0: npt.ArrayLike,
+                        optimizer: Union[str, Optimizer] = "sgd", *,
+                        trajectory: Optional[Trajectory] = None, record_x: bool = False,
+                        callback: Optional[MonitorFn] = None,
+                        **params: Any) -> Result:
     """Runs gd_minimize from a copy of x0 and returns a Result.
 
     optimizer is an Optimizer (its state carries over between calls) or a method name
@@ -868,7 +933,7 @@ def _minimize_objective(objective, x0, optimizer="sgd", *, trajectory=None,
     run = (opt, objective._handle, ffi.from_buffer("double[]", x),
            ffi.NULL if trajectory is None else trajectory._handle)
     iterations, evaluations = optimizer.iterations, optimizer.evaluations
-    holder = {"fn": callback, "error": None}
+    holder: Dict[str, Any] = {"fn": callback, "error": None}
     optimizer._running = True
     try:
         if callback is None:

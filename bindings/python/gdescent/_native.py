@@ -6,6 +6,7 @@ test suite (tests/test_native.py), and the library is found at run time.
 """
 import os
 import threading
+from typing import Any, Optional, Tuple
 
 from cffi import FFI
 
@@ -99,10 +100,10 @@ ffi = FFI()
 ffi.cdef(CDEF)
 
 _lock = threading.Lock()
-_lib = None
+_lib: Optional[Tuple[str, Any]] = None
 
 
-def load_library(path=None):
+def load_library(path: Optional[str] = None) -> Any:
     """Loads libgdescent once and returns it.
 
     The library is the first of: `path`; the environment variable GDESCENT_LIBRARY;
