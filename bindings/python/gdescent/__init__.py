@@ -321,7 +321,10 @@ def quadratic(n: Optional[int] = None, center: Optional[npt.ArrayLike] = None,
               scale: float = 1.0) -> Objective:
     """scale * ||x - center||^2 (center None: the origin, then n is required)."""
     if center is not None:
-        c = np.ascontiguousarray(np.atleast_1d(np.asarray(center, dtype=np.float64)))
+        c = np.atleast_1d(np.asarray(center))
+        if c.dtype.kind not in "biuf":
+            raise TypeError(f"center must hold real numbers, not {c.dtype}")
+        c = np.ascontiguousarray(c, dtype=np.float64)
         if c.ndim != 1 or (n is not None and c.shape != (n,)):
             raise ValueError(f"center must be a vector of length n, not shape {c.shape}")
         n, cptr = c.shape[0], ffi.from_buffer("double[]", c)
@@ -606,9 +609,15 @@ class Trajectory:
     def clear(self) -> None:
         _lib().gd_trajectory_clear(self._handle)
 
-    def write_csv(self, path: Union[str, os.PathLike[str]]) -> None:
-        _check(_lib().gd_trajectory_write_csv(self._handle, str(path).encode()),
-               f"writing {path}")
+    def write_csv(self, path: Union[str, bytes, os.PathLike[str],
+                                    os.PathLike[bytes]]) -> None:
+        """Writes the records as CSV to path (str, bytes or path-like, encoded as the
+        file system encodes names); a NUL in the path raises ValueError."""
+        raw = os.fsencode(path)
+        if b"\0" in raw:
+            raise ValueError(f"path contains a NUL character: {path!r}")
+        _check(_lib().gd_trajectory_write_csv(self._handle, raw),
+               f"writing {os.fsdecode(raw)}")
 
 
 class Result:

@@ -79,3 +79,23 @@ def test_values_that_a_double_cannot_hold_are_refused():
 def test_version():
     assert gdescent.__version__ == gdescent.version()
     assert "__version__" in gdescent.__all__
+
+
+def test_csv_paths_as_str_bytes_or_pathlike_and_nul_refused(tmp_path):
+    r = gdescent.minimize(gdescent.quadratic(1), [1.0], "sgd", lr=0.1, max_iter=2,
+                          record_x=True)
+    for path in (str(tmp_path / "a.csv"), tmp_path / "b.csv",
+                 bytes(tmp_path / "c.csv")):
+        r.trajectory.write_csv(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv", "c.csv"]
+    with pytest.raises(ValueError, match="NUL"):
+        r.trajectory.write_csv(str(tmp_path / "d.csv\0ignored"))
+    assert not (tmp_path / "d.csv").exists()
+
+
+def test_a_complex_center_is_a_type_error():
+    with pytest.raises(TypeError, match="real numbers"):
+        gdescent.quadratic(center=[1.0 + 2.0j, 0.0])
+    with pytest.raises(TypeError, match="real numbers"):
+        gdescent.quadratic(center=["a"])
+    assert gdescent.quadratic(center=[1, 2]).n == 2
