@@ -388,7 +388,7 @@ _COUNTS = frozenset({"max_iter", "batch_size", "seed"})
 def _typed(name: str, value: float) -> Union[bool, int, float]:
     if name in _BOOLEANS:
         return bool(value)
-    if name in _COUNTS and value == int(value):
+    if name in _COUNTS and value.is_integer():
         return int(value)
     return value
 
