@@ -112,6 +112,9 @@ GD_API const char *gd_version_string(void);
 #define GD_STOP_XTOL 4
 /** gd_minimize() stopped: the monitor callback returned non-zero. */
 #define GD_STOP_USER 5
+/** gd_minimize() stopped: the evaluation budget #GD_PARAM_MAX_EVAL is spent (since
+ *  1.1). */
+#define GD_STOP_MAXEVAL 6
 /** Bad argument: NULL handle or pointer, n = 0, dimension mismatch, out-of-range
  *  parameter value, unknown key or method. */
 #define GD_EINVAL (-1)
@@ -409,6 +412,21 @@ GD_API gd_objective *gd_rosenbrock_new(size_t n);
  * \f$x_t = x - \mathrm{lr}\,\mathrm{sign}(\beta_1 m + (1-\beta_1) g)\f$,
  * \f$m_t = \beta_2 m + (1-\beta_2) g\f$ (sign(0) = 0).
  *
+ * #GD_LBFGS (since 1.1; lr, history_size, line_search, tolerance_grad,
+ * tolerance_change; torch.optim.LBFGS's defaults, lr 1): one gd_minimize() with
+ * max_iter = k is one `LBFGS.step(closure)` with max_iter = k, and successive calls
+ * continue the history as successive step() calls do.  Iteration k: the direction
+ * d = -g at the first iteration since creation or reset, later the two-loop recursion
+ * over the newest history_size pairs (y = g_k - g_{k-1}, s = t d, kept when y.s >
+ * 1e-10) scaled by y.s / y.y; the step t = min(1, 1/||g||_1) lr at the first iteration,
+ * lr later, or with #GD_LINE_SEARCH_STRONG_WOLFE the point torch's strong Wolfe line
+ * search accepts (c1 1e-4, c2 0.9, at most 25 trials, cubic interpolation); then
+ * x <- x + t d.  Without a line search the last iteration of a call does not evaluate
+ * its new x (as torch).  It evaluates inside its steps, so gd_optimizer_update()
+ * refuses it, and it needs the full objective (no mini-batches).  Iterates agree with
+ * torch's to about 1e-9 relative or better (torch's BLAS sums its dot products in
+ * another order), evaluation and iteration counts exactly.
+ *
  * Exact means exact to torch's scalar CPU path (`ATEN_CPU_CAPABILITY=default`, float64
  * as the default dtype), bit for bit, at every instruction-set level.  torch's AVX2 and
  * AVX-512 kernels fuse multiply-add in `add_(alpha=)`, `addcmul_` and `lerp_`, so its
@@ -440,7 +458,10 @@ typedef enum gd_method {
     /** ASGD: averaged SGD (since 1.1). */
     GD_ASGD = 10,
     /** Lion: the sign of an interpolated momentum (since 1.1). */
-    GD_LION = 11
+    GD_LION = 11,
+    /** L-BFGS as torch.optim.LBFGS; runs only through gd_step() and gd_minimize()
+     *  (since 1.1). */
+    GD_LBFGS = 12
 } gd_method;
 
 /**
@@ -578,6 +599,22 @@ typedef enum gd_param {
     /** Boolean: NAdam and RAdam decay x first (x <- x (1 - lr wd)) instead of adding
      * the L2 term, as torch 2.x; default 0 (since 1.1). */
     GD_PARAM_DECOUPLED_WEIGHT_DECAY = 22,
+    /** L-BFGS's number of curvature pairs kept, a count >= 1; default 100.  The
+     * history (2 history_size vectors of n) is allocated when the optimizer is created
+     * and again when this is set (#GD_ENOMEM then leaves it as it was); the newest
+     * pairs are kept (since 1.1). */
+    GD_PARAM_HISTORY_SIZE = 23,
+    /** L-BFGS's line search: #GD_LINE_SEARCH_NONE (default) or
+     * #GD_LINE_SEARCH_STRONG_WOLFE; #GD_LINE_SEARCH_BACKTRACKING is refused for now
+     * (since 1.1). */
+    GD_PARAM_LINE_SEARCH = 24,
+    /** L-BFGS stops (#GD_STOP_GTOL) when max_i |g_i| <= tolerance_grad, >= 0; default
+     * 1e-7 (since 1.1). */
+    GD_PARAM_TOLERANCE_GRAD = 25,
+    /** L-BFGS stops when the step (max_i |t d_i|, #GD_STOP_XTOL), the change of f or
+     * the directional derivative (#GD_STOP_FTOL) falls below it, >= 0; default 1e-9
+     * (since 1.1). */
+    GD_PARAM_TOLERANCE_CHANGE = 26,
     /** Updates per gd_minimize() call, count; default 1000. */
     GD_PARAM_MAX_ITER = 32,
     /** Stop when ||grad|| <= gtol; >= 0, default 0 (off). */
@@ -588,6 +625,9 @@ typedef enum gd_param {
     GD_PARAM_FTOL = 34,
     /** Stop when ||x_k - x_{k-1}|| <= xtol * ||x_k||; >= 0, default 0 (off). */
     GD_PARAM_XTOL = 35,
+    /** Evaluations per gd_minimize() call, count; 0 (default) means no limit, except
+     * for #GD_LBFGS, where it means max_iter * 5 / 4 as in torch (since 1.1). */
+    GD_PARAM_MAX_EVAL = 36,
     /** Terms per step of a finite sum, count; 0 (default) means the full objective. */
     GD_PARAM_BATCH_SIZE = 48,
     /** Boolean: reshuffle the terms every epoch (default 1); 0 takes them in order
@@ -599,6 +639,14 @@ typedef enum gd_param {
      */
     GD_PARAM_SEED = 50
 } gd_param;
+
+/** #GD_PARAM_LINE_SEARCH: a fixed step of lr along the L-BFGS direction (since 1.1). */
+#define GD_LINE_SEARCH_NONE 0
+/** #GD_PARAM_LINE_SEARCH: torch.optim.LBFGS's line_search_fn="strong_wolfe" (since
+ *  1.1). */
+#define GD_LINE_SEARCH_STRONG_WOLFE 1
+/** #GD_PARAM_LINE_SEARCH: Armijo backtracking; reserved, not built yet (since 1.1). */
+#define GD_LINE_SEARCH_BACKTRACKING 2
 
 /**
  * @brief Sets one parameter; takes effect at the next update.
@@ -681,8 +729,9 @@ GD_API int gd_param_by_name(const char *name, gd_param *key);
  * @param opt  The handle.
  * @param x    n values, updated in place.
  * @param grad n values, the gradient at x.
- * @return #GD_OK; #GD_EINVAL when an argument is NULL; #GD_EBUSY from a callback
- *         of a run of this optimizer (x unchanged in both).
+ * @return #GD_OK; #GD_EINVAL when an argument is NULL or the method is #GD_LBFGS,
+ *         which evaluates the objective inside its steps (use gd_step()); #GD_EBUSY
+ *         from a callback of a run of this optimizer (x unchanged in all three).
  */
 GD_API int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad);
 
@@ -701,7 +750,12 @@ GD_API int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad)
  *         from a callback of a run of this optimizer: nothing done); #GD_ENOMEM (the
  *         first mini-batch step allocates the permutation of the m terms);
  *         #GD_ECALLBACK or #GD_EDIVERGED (non-finite f or gradient), in which cases x
- *         and the optimizer's state are unchanged.
+ *         and the optimizer's state are unchanged (#GD_LBFGS: x is unchanged, its
+ *         history and iteration count include the failed iteration).
+ *
+ * With #GD_LBFGS, one iteration: gd_minimize() with max_iter = 1, torch's
+ * `step(closure)` with max_iter = 1 (with the strong Wolfe line search it evaluates
+ * more than once); mini-batches are refused with #GD_EINVAL.
  */
 GD_API int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f);
 
@@ -727,6 +781,22 @@ GD_API int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f);
  * The run's final f and gradient norm are gd_optimizer_last_f() and
  * gd_optimizer_last_grad_norm(): those of the full objective at the final x, or with
  * mini-batches of the last batch drawn, at the final x.
+ *
+ * #GD_PARAM_MAX_EVAL > 0 stops the run with #GD_STOP_MAXEVAL (checked before
+ * #GD_PARAM_MAX_ITER) once the call has made that many evaluations.
+ *
+ * #GD_LBFGS runs its own loop, torch's `step(closure)`: it evaluates x, stops at once
+ * with #GD_STOP_GTOL when max_i |g_i| <= #GD_PARAM_TOLERANCE_GRAD, then after each
+ * iteration checks, in this order: the monitor (#GD_STOP_USER; f is NaN for an iterate
+ * not evaluated), max_iter iterations (#GD_STOP_MAXITER), max_eval evaluations in the
+ * call (#GD_STOP_MAXEVAL; 0 means max_iter * 5 / 4), tolerance_grad (#GD_STOP_GTOL),
+ * max_i |t d_i| <= #GD_PARAM_TOLERANCE_CHANGE (#GD_STOP_XTOL) and |f_k - f_{k-1}| <
+ * tolerance_change (#GD_STOP_FTOL); an iteration whose directional derivative g.d is
+ * above -tolerance_change stops without moving (#GD_STOP_FTOL).  gtol, ftol and xtol do
+ * not apply.  Without a line search the final x of a run that stops on max_iter is not
+ * evaluated (as torch): the run summary (gd_optimizer_last_f()) is then that of the
+ * iterate before, and the last record's f and gradient norm are NaN.  Mini-batches are
+ * refused with #GD_EINVAL.
  * @param opt  The handle.
  * @param obj  The objective; its dimension must equal the optimizer's.
  * @param x    The start, replaced by the final iterate.
@@ -826,7 +896,9 @@ GD_API double gd_optimizer_last_grad_norm(const gd_optimizer *opt);
  * 0); #GD_ADAGRAD "sum"; #GD_NADAM "exp_avg", "exp_avg_sq" and the scalar
  * "mu_product"; #GD_RADAM "exp_avg", "exp_avg_sq"; #GD_ADAMAX "exp_avg", "exp_inf";
  * #GD_ADADELTA "square_avg", "acc_delta"; #GD_RPROP "prev", "step_size"; #GD_ASGD
- * "ax" and the scalars "eta", "mu"; #GD_LION "exp_avg".  Vectors have n values,
+ * "ax" and the scalars "eta", "mu"; #GD_LION "exp_avg"; #GD_LBFGS "d" and
+ * "prev_flat_grad" (once an iteration ran) and the scalars "func_evals", "n_iter",
+ * "t", "H_diag".  Vectors have n values,
  * scalars count 1.  All but SGD and Lion also keep the scalar "step", the number of
  * updates.  Before the first update the vectors hold zeros (Adagrad's sum
  * #GD_PARAM_INITIAL_ACCUMULATOR; Rprop's step_size is filled with lr at the first

@@ -184,8 +184,21 @@ struct gdi_method {
      * opt->rule that do not change from step to step.  Called at creation, reset and
      * every change of a parameter. */
     void (*select)(gd_optimizer *opt);
-    /* One update of x from grad; opt->step already counts this update. */
+    /* One update of x from grad; opt->step already counts this update.  NULL for a
+     * method that evaluates inside its steps (L-BFGS): gd_optimizer_update refuses it. */
     void (*update)(gd_optimizer *opt, double *restrict x, const double *restrict grad);
+    /* Optional, for such a method: its own loop of gd_minimize (traj may be NULL) and
+     * of gd_step (max_iter 1), called instead of the update loop of lib/minimize.c.
+     * Evaluates through gdi_evaluate; *f_start receives f at the start.  Returns a
+     * positive GD_STOP_* reason or a negative error. */
+    int (*run)(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajectory *traj,
+               size_t max_iter, double *f_start);
+    /* Optional: allocates what the current parameters need besides the state vectors
+     * (L-BFGS's history), at creation and at every change of a parameter, before
+     * select; GD_ENOMEM keeps the old allocation (and the parameter's old value). */
+    int (*allocate)(gd_optimizer *opt);
+    /* Optional: frees what allocate allocated (also after a failed allocate). */
+    void (*release)(gd_optimizer *opt);
 };
 
 #define GDI_METHOD(value, name, file, avx512) extern const struct gdi_method gdi_##name##_method;
@@ -247,6 +260,19 @@ static inline void gdi_update(gd_optimizer *opt, double *x, const double *grad)
     opt->step++;
     opt->method->update(opt, x, grad);
 }
+
+/* ---- evaluation, shared by lib/minimize.c and the methods with their own run ---- */
+
+/* A count parameter (max_iter, max_eval, ...) as a size_t. */
+size_t gdi_count_param(const gd_optimizer *opt, gd_param key);
+/* Evaluates obj at x into the run summary: f in opt->last_f, the gradient in
+ * opt->grad (its norm in opt->last_grad_norm when with_norm, else NaN), counted in
+ * opt->evaluations.  A non-finite f or gradient is GD_EDIVERGED; on failure the
+ * summary keeps the last successful evaluation. */
+int gdi_evaluate(gd_optimizer *opt, gd_objective *obj, const double *x, bool with_norm);
+/* Makes an earlier evaluation (f and its gradient, n values) the run summary's, as
+ * when a line search accepts a point that is not its last evaluated one. */
+void gdi_summary_set(gd_optimizer *opt, double f, const double *grad);
 
 /* ---- trajectory ---- */
 

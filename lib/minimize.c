@@ -11,7 +11,7 @@
 
 #include "internal.h"
 
-static size_t count_param(const gd_optimizer *opt, gd_param key)
+size_t gdi_count_param(const gd_optimizer *opt, gd_param key)
 {
     double v = gdi_opt_param(opt, key); /* a whole number in [0, 2^53] */
     return v >= (double)SIZE_MAX ? SIZE_MAX : (size_t)v;
@@ -31,7 +31,7 @@ static int eval_terms(gd_optimizer *opt, gd_objective *obj, const double *x, boo
     bool shuffle = gdi_opt_param(opt, GD_PARAM_SHUFFLE) != 0.0;
     size_t count;
     const size_t *idx =
-        gdi_sampler_next(&opt->sampler, count_param(opt, GD_PARAM_BATCH_SIZE), shuffle, &count);
+        gdi_sampler_next(&opt->sampler, gdi_count_param(opt, GD_PARAM_BATCH_SIZE), shuffle, &count);
     return gdi_objective_eval_terms(obj, x, idx, count, f, grad);
 }
 
@@ -51,7 +51,7 @@ static bool gradient_finite(const double *grad, size_t n, double *norm)
  * otherwise on demand (gd_optimizer_last_grad_norm).  On failure the sampler is back
  * where it was, so that a failed evaluation does not consume its batch (the position
  * is taken after the sampler is prepared for obj's terms, which may start it afresh). */
-static int evaluate(gd_optimizer *opt, gd_objective *obj, const double *x, bool with_norm)
+int gdi_evaluate(gd_optimizer *opt, gd_objective *obj, const double *x, bool with_norm)
 {
     bool batches = draws_batches(opt, obj);
     if (batches) {
@@ -77,9 +77,17 @@ static int evaluate(gd_optimizer *opt, gd_objective *obj, const double *x, bool 
     return GD_OK;
 }
 
+void gdi_summary_set(gd_optimizer *opt, double f, const double *grad)
+{
+    if (grad != opt->grad)
+        memcpy(opt->grad, grad, opt->n * sizeof *grad);
+    opt->last_f = f;
+    opt->last_grad_norm = gdi_norm2(grad, opt->n);
+}
+
 static int step_once(gd_optimizer *opt, gd_objective *obj, double *x, double *f)
 {
-    int rc = evaluate(opt, obj, x, false);
+    int rc = gdi_evaluate(opt, obj, x, false);
     if (rc != GD_OK)
         return rc;
     gdi_update(opt, x, opt->grad);
@@ -97,10 +105,13 @@ int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f)
      * callback is reading). */
     if (opt->running)
         return GD_EBUSY;
+    if (opt->method->run && draws_batches(opt, obj))
+        return GD_EINVAL; /* L-BFGS needs the full objective */
     opt->running = true;
-    int rc = step_once(opt, obj, x, f);
+    int rc =
+        opt->method->run ? opt->method->run(opt, obj, x, NULL, 1, f) : step_once(opt, obj, x, f);
     opt->running = false;
-    return rc;
+    return rc > 0 ? GD_OK : rc;
 }
 
 /* ---- stop criteria, each usable on its own ---- */
@@ -128,6 +139,8 @@ struct run {
     gd_trajectory *traj;
     double *x;
     size_t max_iter;
+    size_t max_eval;         /* 0: no limit */
+    size_t evaluations_then; /* opt->evaluations when the call began */
     size_t stride;
     double f_prev;
 };
@@ -144,6 +157,8 @@ static int stop_reason(const struct run *r, size_t k)
         return GD_STOP_FTOL;
     if (k > 0 && step_small(r->x, opt->x_prev, opt->n, gdi_opt_param(opt, GD_PARAM_XTOL)))
         return GD_STOP_XTOL;
+    if (r->max_eval > 0 && opt->evaluations - r->evaluations_then >= r->max_eval)
+        return GD_STOP_MAXEVAL;
     if (k >= r->max_iter)
         return GD_STOP_MAXITER;
     return GD_OK;
@@ -165,7 +180,7 @@ static int advance(struct run *r)
     memcpy(opt->x_prev, r->x, opt->n * sizeof *r->x);
     r->f_prev = opt->last_f;
     gdi_update(opt, r->x, opt->grad);
-    int rc = evaluate(opt, r->obj, r->x, true);
+    int rc = gdi_evaluate(opt, r->obj, r->x, true);
     if (rc != GD_OK)
         memcpy(r->x, opt->x_prev, opt->n * sizeof *r->x);
     return rc;
@@ -178,10 +193,12 @@ static int iterate(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajector
         .obj = obj,
         .traj = traj,
         .x = x,
-        .max_iter = count_param(opt, GD_PARAM_MAX_ITER),
+        .max_iter = gdi_count_param(opt, GD_PARAM_MAX_ITER),
+        .max_eval = gdi_count_param(opt, GD_PARAM_MAX_EVAL),
+        .evaluations_then = opt->evaluations,
         .stride = traj ? gdi_trajectory_stride(traj) : 1,
     };
-    int rc = evaluate(opt, obj, x, true);
+    int rc = gdi_evaluate(opt, obj, x, true);
     for (size_t k = 0; rc == GD_OK; k++) {
         if (k > 0 && (rc = advance(&r)) != GD_OK)
             break;
@@ -202,8 +219,13 @@ int gd_minimize(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajectory *
         return GD_EINVAL;
     if (opt->running)
         return GD_EBUSY; /* as gd_step */
+    if (opt->method->run && draws_batches(opt, obj))
+        return GD_EINVAL; /* L-BFGS needs the full objective */
     opt->running = true;
-    int rc = iterate(opt, obj, x, traj);
+    size_t max_iter = gdi_count_param(opt, GD_PARAM_MAX_ITER);
+    double f_start;
+    int rc = opt->method->run ? opt->method->run(opt, obj, x, traj, max_iter, &f_start)
+                              : iterate(opt, obj, x, traj);
     opt->running = false;
     return rc;
 }

@@ -104,6 +104,10 @@ gd_optimizer *gd_optimizer_new(gd_method method, size_t n)
         gd_optimizer_free(opt);
         return NULL;
     }
+    if (m->allocate && m->allocate(opt) != GD_OK) {
+        gd_optimizer_free(opt);
+        return NULL;
+    }
     m->select(opt);
     return opt;
 }
@@ -112,6 +116,8 @@ void gd_optimizer_free(gd_optimizer *opt)
 {
     if (!opt)
         return;
+    if (opt->method->release)
+        opt->method->release(opt);
     gdi_sampler_free(&opt->sampler);
     for (size_t v = 0; v < GDI_MAX_STATE; v++)
         gdi_free(opt->state[v]);
@@ -138,6 +144,11 @@ int gd_optimizer_set(gd_optimizer *opt, gd_param key, double value)
     if (opt->method->params_ok && !opt->method->params_ok(opt->param)) {
         opt->param[slot] = old;
         return GD_EINVAL;
+    }
+    int rc = opt->method->allocate ? opt->method->allocate(opt) : GD_OK;
+    if (rc != GD_OK) {
+        opt->param[slot] = old;
+        return rc;
     }
     if (key == GD_PARAM_SEED)
         gdi_sampler_restart(&opt->sampler, seed_of(opt));
@@ -231,8 +242,8 @@ int gd_optimizer_get_state(const gd_optimizer *opt, const char *name, double *ou
 
 int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad)
 {
-    if (!opt || !x || !grad)
-        return GD_EINVAL;
+    if (!opt || !x || !grad || !opt->method->update)
+        return GD_EINVAL; /* L-BFGS has no update from a gradient alone */
     if (opt->running)
         return GD_EBUSY;
     gdi_update(opt, x, grad);

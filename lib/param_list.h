@@ -12,7 +12,8 @@
  *   range        the values accepted (lib/params.c): NON_NEGATIVE (finite, >= 0),
  *                UNIT_OPEN ([0, 1)), UNIT_CLOSED ([0, 1]), UNIT_INTERIOR ((0, 1)),
  *                ABOVE_ONE (finite, > 1), BOOLEAN (0 or 1), COUNT (a whole number in
- *                [0, 2^53]);
+ *                [0, 2^53]), POSITIVE_COUNT (a COUNT >= 1), LINE_SEARCH (a
+ *                GD_LINE_SEARCH_* value);
  *   run_default  the default of a RUN or SAMPLING key (0 for METHOD keys).
  *
  * The row order is the order of the optimizer's parameter slots (lib/internal.h): new
@@ -51,3 +52,8 @@ GDI_PARAM(GD_PARAM_STEP_MAX, step_max, METHOD, NON_NEGATIVE, 0.0)
 GDI_PARAM(GD_PARAM_LAMBD, lambd, METHOD, NON_NEGATIVE, 0.0)
 GDI_PARAM(GD_PARAM_T0, t0, METHOD, NON_NEGATIVE, 0.0)
 GDI_PARAM(GD_PARAM_DECOUPLED_WEIGHT_DECAY, decoupled_weight_decay, METHOD, BOOLEAN, 0.0)
+GDI_PARAM(GD_PARAM_HISTORY_SIZE, history_size, METHOD, POSITIVE_COUNT, 0.0)
+GDI_PARAM(GD_PARAM_LINE_SEARCH, line_search, METHOD, LINE_SEARCH, 0.0)
+GDI_PARAM(GD_PARAM_TOLERANCE_GRAD, tolerance_grad, METHOD, NON_NEGATIVE, 0.0)
+GDI_PARAM(GD_PARAM_TOLERANCE_CHANGE, tolerance_change, METHOD, NON_NEGATIVE, 0.0)
+GDI_PARAM(GD_PARAM_MAX_EVAL, max_eval, RUN, COUNT, 0.0)

@@ -16,8 +16,15 @@ enum range {
     RANGE_UNIT_INTERIOR,
     RANGE_ABOVE_ONE,
     RANGE_BOOLEAN,
-    RANGE_COUNT
+    RANGE_COUNT,
+    RANGE_POSITIVE_COUNT,
+    RANGE_LINE_SEARCH
 };
+
+static bool is_count(double value)
+{
+    return value >= 0.0 && value <= 9007199254740992.0 && value == floor(value);
+}
 
 struct key_row {
     gd_param key;
@@ -86,7 +93,12 @@ bool gdi_param_value_ok(gd_param key, double value)
     case RANGE_BOOLEAN:
         return value == 0.0 || value == 1.0;
     case RANGE_COUNT:
-        return value >= 0.0 && value <= 9007199254740992.0 && value == floor(value);
+        return is_count(value);
+    case RANGE_POSITIVE_COUNT:
+        return is_count(value) && value >= 1.0;
+    case RANGE_LINE_SEARCH:
+        return value == GD_LINE_SEARCH_NONE || value == GD_LINE_SEARCH_STRONG_WOLFE ||
+               value == GD_LINE_SEARCH_BACKTRACKING;
     }
     return false;
 }

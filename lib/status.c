@@ -18,6 +18,8 @@ const char *gd_strerror(int status)
         return "Stopped: the relative step is at or below the tolerance.";
     case GD_STOP_USER:
         return "Stopped: the monitor callback asked to stop.";
+    case GD_STOP_MAXEVAL:
+        return "Stopped: the evaluation budget was spent.";
     case GD_EINVAL:
         return "Invalid argument.";
     case GD_ENOMEM:

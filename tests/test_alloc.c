@@ -93,9 +93,25 @@ static bool make_trajectory(void)
     return traj != NULL;
 }
 
+/* L-BFGS allocates its history with the optimizer, and again when history_size changes
+ * (GD_ENOMEM then keeps the old history and value). */
+static bool make_lbfgs(void)
+{
+    gd_optimizer *opt = gd_optimizer_new(GD_LBFGS, 7);
+    bool ok = opt && gd_optimizer_set(opt, GD_PARAM_HISTORY_SIZE, 5) == GD_OK;
+    double history = 0;
+    if (opt && !ok) {
+        assert_int_equal(gd_optimizer_get(opt, GD_PARAM_HISTORY_SIZE, &history), GD_OK);
+        assert_true(history == 100);
+    }
+    gd_optimizer_free(opt);
+    return ok;
+}
+
 static void test_constructors_fail_cleanly(void **state)
 {
     (void)state;
+    assert_true(failures_seen(make_lbfgs) >= 6);
     assert_true(failures_seen(make_sum_objective) >= 2);
     assert_true(failures_seen(make_bundled_objectives) >= 4);
     assert_true(failures_seen(make_optimizers) >= method_count());
@@ -201,6 +217,38 @@ static void test_minimize_fails_cleanly_at_every_allocation(void **state)
     assert_int_equal(failures, 13);
 }
 
+/* L-BFGS's runs allocate nothing, however many iterations they make (with either line
+ * search, without a trajectory): the history is the optimizer's. */
+static void test_lbfgs_runs_do_not_allocate(void **state)
+{
+    (void)state;
+    gd_objective *obj = gd_rosenbrock_new(10);
+    for (int ls = 0; ls <= 1; ls++) {
+        for (int iterations = 5; iterations <= 50; iterations += 45) {
+            gd_optimizer *opt = gd_optimizer_new(GD_LBFGS, 10);
+            assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LINE_SEARCH, ls), GD_OK);
+            assert_int_equal(gd_optimizer_set(opt, GD_PARAM_HISTORY_SIZE, 4), GD_OK);
+            assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LR, ls ? 1.0 : 0.02), GD_OK);
+            assert_int_equal(gd_optimizer_set(opt, GD_PARAM_MAX_ITER, iterations), GD_OK);
+            assert_int_equal(gd_optimizer_set(opt, GD_PARAM_MAX_EVAL, 1000), GD_OK);
+            double x[10];
+            for (int i = 0; i < 10; i++)
+                x[i] = i % 2 == 0 ? -1.2 : 1.0;
+            long live = gdi_live_blocks();
+            gdi_fault_arm(1); /* the first allocation, if any, fails */
+            int rc = gd_minimize(opt, obj, x, NULL);
+            bool allocated = !gdi_fault_pending();
+            gdi_fault_arm(0);
+            assert_false(allocated);
+            assert_int_equal(rc, GD_STOP_MAXITER);
+            assert_int_equal(gd_optimizer_iterations(opt), iterations);
+            assert_int_equal(gdi_live_blocks(), live);
+            gd_optimizer_free(opt);
+        }
+    }
+    gd_objective_free(obj);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_first_minibatch_step_out_of_memory),
         cmocka_unit_test(test_trajectory_growth_out_of_memory),
         cmocka_unit_test(test_minimize_fails_cleanly_at_every_allocation),
+        cmocka_unit_test(test_lbfgs_runs_do_not_allocate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,9 +25,9 @@
 static void test_strerror_has_a_distinct_sentence_per_code(void **state)
 {
     (void)state;
-    const int codes[] = {GD_OK,        GD_STOP_MAXITER, GD_STOP_GTOL, GD_STOP_FTOL,
-                         GD_STOP_XTOL, GD_STOP_USER,    GD_EINVAL,    GD_ENOMEM,
-                         GD_ECALLBACK, GD_EDIVERGED,    GD_EIO};
+    const int codes[] = {GD_OK,        GD_STOP_MAXITER, GD_STOP_GTOL,    GD_STOP_FTOL,
+                         GD_STOP_XTOL, GD_STOP_USER,    GD_STOP_MAXEVAL, GD_EINVAL,
+                         GD_ENOMEM,    GD_ECALLBACK,    GD_EDIVERGED,    GD_EIO};
     const size_t count = sizeof codes / sizeof codes[0];
     for (size_t i = 0; i < count; i++) {
         const char *s = gd_strerror(codes[i]);
@@ -111,7 +111,7 @@ static void test_method_names(void **state)
         assert_int_equal(gd_method_by_name(known[i].name, &m), GD_OK);
         assert_int_equal(m, known[i].method);
     }
-    const char *unknown[] = {"SGD", "adam ", "", "lbfgs"};
+    const char *unknown[] = {"SGD", "adam ", "", "l-bfgs"};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         gd_method m = GD_RMSPROP;
         assert_int_equal(gd_method_by_name(unknown[i], &m), GD_EINVAL);
@@ -166,10 +166,15 @@ static void test_param_names(void **state)
         {GD_PARAM_LAMBD, "lambd"},
         {GD_PARAM_T0, "t0"},
         {GD_PARAM_DECOUPLED_WEIGHT_DECAY, "decoupled_weight_decay"},
+        {GD_PARAM_HISTORY_SIZE, "history_size"},
+        {GD_PARAM_LINE_SEARCH, "line_search"},
+        {GD_PARAM_TOLERANCE_GRAD, "tolerance_grad"},
+        {GD_PARAM_TOLERANCE_CHANGE, "tolerance_change"},
         {GD_PARAM_MAX_ITER, "max_iter"},
         {GD_PARAM_GTOL, "gtol"},
         {GD_PARAM_FTOL, "ftol"},
         {GD_PARAM_XTOL, "xtol"},
+        {GD_PARAM_MAX_EVAL, "max_eval"},
         {GD_PARAM_BATCH_SIZE, "batch_size"},
         {GD_PARAM_SHUFFLE, "shuffle"},
         {GD_PARAM_SEED, "seed"},
@@ -208,7 +213,7 @@ static void test_listing_an_optimizers_keys(void **state)
         }
     }
     assert_string_equal(listed, "lr momentum dampening nesterov weight_decay maximize "
-                                "max_iter gtol ftol xtol batch_size shuffle seed ");
+                                "max_iter gtol ftol xtol max_eval batch_size shuffle seed ");
     gd_optimizer_free(opt);
 }
 

@@ -132,6 +132,8 @@ static void compare_level(const char *level)
     double *actual = malloc(STEPS * LARGEST * sizeof *actual);
     assert_true(expected && actual);
     for (int method = 0; method < method_count(); method++) {
+        if (!method_updates_alone((gd_method)method))
+            continue; /* L-BFGS has no loops per level */
         for (unsigned options = 0; options < 1u << MAX_OPTIONS; options++) {
             struct variant v = {(gd_method)method, options};
             for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {

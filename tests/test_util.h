@@ -6,6 +6,8 @@
 #ifndef GD_TEST_UTIL_H
 #define GD_TEST_UTIL_H
 
+#include <stdbool.h>
+
 #include <gdescent.h>
 
 /* The methods are numbered from 0 without gaps (gd_method_name()). */
@@ -15,6 +17,18 @@ static inline int method_count(void)
     while (gd_method_name((gd_method)count))
         count++;
     return count;
+}
+
+/* Whether the method updates from a gradient alone (gd_optimizer_update); L-BFGS
+ * evaluates inside its steps and refuses it with GD_EINVAL, so the tests of every
+ * method's updates skip it (tests/test_lbfgs.c covers it). */
+static inline bool method_updates_alone(gd_method method)
+{
+    gd_optimizer *opt = gd_optimizer_new(method, 1);
+    double x = 1.0, g = 0.0;
+    bool updates = opt && gd_optimizer_update(opt, &x, &g) == GD_OK;
+    gd_optimizer_free(opt);
+    return updates;
 }
 
 #endif /* GD_TEST_UTIL_H */

@@ -9,7 +9,8 @@
  *   file    lib/methods/<file>.c, which holds the method (several may share one);
  *   avx512  the vector widths of the file's AVX-512 builds: zmm (512-bit), or zmm_ymm
  *           for a second build with 256-bit vectors, which the method picks for long
- *           vectors (see sgd.c).
+ *           vectors (see sgd.c); or none for a file without loops per level (its
+ *           work is not elementwise: lbfgs.c), built once for the library only.
  *
  * lib/optimizer.c derives the method table from this list and meson.build the builds
  * of each file (once for the library, once per instruction-set level): keep each
@@ -28,3 +29,4 @@ GDI_METHOD(GD_ADADELTA, adadelta, adadelta, zmm)
 GDI_METHOD(GD_RPROP, rprop, rprop, zmm)
 GDI_METHOD(GD_ASGD, asgd, asgd, zmm)
 GDI_METHOD(GD_LION, lion, lion, zmm)
+GDI_METHOD(GD_LBFGS, lbfgs, lbfgs, none)

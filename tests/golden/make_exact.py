@@ -58,11 +58,13 @@ class Noise:
 
 
 # libgd's names of torch's arguments where they differ; pairs are split in two.
-RENAMED = {"initial_accumulator_value": "initial_accumulator"}
+RENAMED = {"initial_accumulator_value": "initial_accumulator", "line_search_fn": "line_search"}
 PAIRS = {"betas": ("beta1", "beta2"), "etas": ("eta_minus", "eta_plus"),
          "step_sizes": ("step_min", "step_max")}
 BOOLEANS = ("nesterov", "amsgrad", "centered", "maximize", "decoupled_weight_decay")
 NOT_PARAMETERS = ("foreach", "capturable", "differentiable", "fused")
+RUN_KEYS = ("max_iter", "max_eval")  # L-BFGS's: libgd's run keys, not the method's
+LINE_SEARCHES = {None: 0.0, "strong_wolfe": 1.0}  # GD_LINE_SEARCH_NONE, _STRONG_WOLFE
 
 
 def torch_kwargs(params, defaults):
@@ -84,9 +86,11 @@ def libgd_defaults(torch_defaults):
     """torch's defaults under libgd's names, booleans as 0 and 1."""
     out = {}
     for key, value in torch_defaults.items():
-        if key in NOT_PARAMETERS:
+        if key in NOT_PARAMETERS or key in RUN_KEYS:
             continue
-        if key in PAIRS:
+        if key == "line_search_fn":
+            out[RENAMED[key]] = LINE_SEARCHES[value]
+        elif key in PAIRS:
             out.update(zip(PAIRS[key], value))
         else:
             out[RENAMED.get(key, key)] = float(value)
@@ -244,6 +248,8 @@ METHODS = {
     "rprop": torch_method(torch.optim.Rprop),
     "asgd": torch_method(torch.optim.ASGD),
     "lion": torch_method(Lion),
+    # Defaults only: its step needs a closure; tests/golden/make_lbfgs.py has its goldens.
+    "lbfgs": torch_method(torch.optim.LBFGS),
 }
 
 # (method, libgd parameters): each case runs at every size of SIZES.
@@ -302,7 +308,7 @@ CASES = [
 # The methods whose whole torch state (vectors and scalars) is written too (all), at the
 # smallest size, to exact-state-<name>.txt: one line per checkpoint and key,
 # "step key count values"; tests/test_state.c compares gd_optimizer_get_state's.
-STATE_GOLDENS = tuple(METHODS)
+STATE_GOLDENS = tuple(m for m in METHODS if m != "lbfgs")
 
 
 def run(method, params, n, seed, states=None):

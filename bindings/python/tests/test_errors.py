@@ -87,7 +87,7 @@ def test_divergence_raises_with_last_finite_iterate():
 
 def test_bad_parameters():
     with pytest.raises(ValueError, match="unknown method"):
-        gdescent.Optimizer("lbfgs", 2)
+        gdescent.Optimizer("l-bfgs", 2)
     with pytest.raises(gdescent.GDError) as info:
         gdescent.Optimizer("sgd", 2, lr=-1.0)
     assert info.value.status == gdescent.EINVAL
@@ -182,8 +182,8 @@ def test_handles_are_freed():
 def test_params_lists_the_methods_keys_with_torch_defaults():
     adam = gdescent.Optimizer("adam", 2, lr=0.01, amsgrad=True).params()
     assert list(adam) == ["lr", "weight_decay", "beta1", "beta2", "eps", "amsgrad",
-                          "maximize", "max_iter", "gtol", "ftol", "xtol", "batch_size",
-                          "shuffle", "seed"]
+                          "maximize", "max_iter", "gtol", "ftol", "xtol", "max_eval",
+                          "batch_size", "shuffle", "seed"]
     assert (adam["lr"], adam["beta1"], adam["beta2"], adam["eps"]) == (0.01, 0.9, 0.999, 1e-8)
     assert adam["amsgrad"] == 1.0 and adam["max_iter"] == 1000.0
     adagrad = gdescent.Optimizer("adagrad", 2).params()

@@ -208,11 +208,14 @@ pub enum Method {
     Asgd,
     /// Lion: the sign of an interpolated momentum (`GD_LION`, 1.1).
     Lion,
+    /// L-BFGS as `torch.optim.LBFGS` (`GD_LBFGS`, 1.1): runs through
+    /// [`Optimizer::minimize`] and steps only; `update` is refused with `GD_EINVAL`.
+    LBfgs,
 }
 
 impl Method {
     /// Every method, in the header's order.
-    pub const ALL: [Method; 12] = [
+    pub const ALL: [Method; 13] = [
         Method::Sgd,
         Method::Adam,
         Method::AdamW,
@@ -225,6 +228,7 @@ impl Method {
         Method::Rprop,
         Method::Asgd,
         Method::Lion,
+        Method::LBfgs,
     ];
 
     /// The C enumerator.
@@ -242,6 +246,7 @@ impl Method {
             Method::Rprop => sys::GD_RPROP,
             Method::Asgd => sys::GD_ASGD,
             Method::Lion => sys::GD_LION,
+            Method::LBfgs => sys::GD_LBFGS,
         }
     }
 
@@ -327,6 +332,14 @@ pub enum Param {
     T0 = sys::GD_PARAM_T0 as isize,
     /// Boolean: NAdam and RAdam decay x first instead of adding the L2 term.
     DecoupledWeightDecay = sys::GD_PARAM_DECOUPLED_WEIGHT_DECAY as isize,
+    /// L-BFGS's number of curvature pairs kept, >= 1; default 100.
+    HistorySize = sys::GD_PARAM_HISTORY_SIZE as isize,
+    /// L-BFGS's line search: `GD_LINE_SEARCH_NONE` (default) or `_STRONG_WOLFE`.
+    LineSearch = sys::GD_PARAM_LINE_SEARCH as isize,
+    /// L-BFGS stops when max |g_i| is at or below this; default 1e-7.
+    ToleranceGrad = sys::GD_PARAM_TOLERANCE_GRAD as isize,
+    /// L-BFGS stops on a step or change of f below this; default 1e-9.
+    ToleranceChange = sys::GD_PARAM_TOLERANCE_CHANGE as isize,
     /// Updates per [`Optimizer::minimize`] call; default 1000.
     MaxIter = sys::GD_PARAM_MAX_ITER as isize,
     /// Stop when the gradient norm is at or below this; 0 (default) is off.
@@ -335,6 +348,9 @@ pub enum Param {
     Ftol = sys::GD_PARAM_FTOL as isize,
     /// Stop when the relative step is at or below this; 0 (default) is off.
     Xtol = sys::GD_PARAM_XTOL as isize,
+    /// Evaluations per [`Optimizer::minimize`] call; 0 (default) is no limit, except
+    /// for L-BFGS (max_iter * 5 / 4, as torch).
+    MaxEval = sys::GD_PARAM_MAX_EVAL as isize,
     /// Terms per step of a finite sum; 0 (default) is the whole sum.
     BatchSize = sys::GD_PARAM_BATCH_SIZE as isize,
     /// Boolean: reshuffle the terms every epoch (default 1).
@@ -345,7 +361,7 @@ pub enum Param {
 
 impl Param {
     /// Every key, in the header's order.
-    pub const ALL: [Param; 30] = [
+    pub const ALL: [Param; 35] = [
         Param::Lr,
         Param::Momentum,
         Param::Dampening,
@@ -369,10 +385,15 @@ impl Param {
         Param::Lambd,
         Param::T0,
         Param::DecoupledWeightDecay,
+        Param::HistorySize,
+        Param::LineSearch,
+        Param::ToleranceGrad,
+        Param::ToleranceChange,
         Param::MaxIter,
         Param::Gtol,
         Param::Ftol,
         Param::Xtol,
+        Param::MaxEval,
         Param::BatchSize,
         Param::Shuffle,
         Param::Seed,
@@ -419,6 +440,8 @@ pub enum StopReason {
     Xtol,
     /// The monitor of [`Optimizer::minimize_with`] asked to stop (`GD_STOP_USER`).
     User,
+    /// The evaluation budget [`Param::MaxEval`] is spent (`GD_STOP_MAXEVAL`).
+    MaxEval,
 }
 
 /// The earlier name of [`StopReason`]; `Stop::User` and the like still work.
@@ -433,6 +456,7 @@ impl StopReason {
             sys::GD_STOP_FTOL => Some(StopReason::Ftol),
             sys::GD_STOP_XTOL => Some(StopReason::Xtol),
             sys::GD_STOP_USER => Some(StopReason::User),
+            sys::GD_STOP_MAXEVAL => Some(StopReason::MaxEval),
             _ => None,
         }
     }
@@ -445,6 +469,7 @@ impl StopReason {
             StopReason::Ftol => sys::GD_STOP_FTOL,
             StopReason::Xtol => sys::GD_STOP_XTOL,
             StopReason::User => sys::GD_STOP_USER,
+            StopReason::MaxEval => sys::GD_STOP_MAXEVAL,
         }
     }
 }

@@ -27,6 +27,8 @@ pub const GD_STOP_FTOL: c_int = 3;
 pub const GD_STOP_XTOL: c_int = 4;
 /// `GD_STOP_USER`: the monitor callback returned non-zero.
 pub const GD_STOP_USER: c_int = 5;
+/// `GD_STOP_MAXEVAL`: the evaluation budget `GD_PARAM_MAX_EVAL` is spent (1.1).
+pub const GD_STOP_MAXEVAL: c_int = 6;
 /// `GD_EINVAL`: bad argument (NULL, n = 0, dimension mismatch, value out of range, ...).
 pub const GD_EINVAL: c_int = -1;
 /// `GD_ENOMEM`: an allocation failed.
@@ -43,6 +45,12 @@ pub const GD_EBUSY: c_int = -7;
 pub const GD_LS_INTERCEPT: c_uint = 1;
 /// `GD_TRAJ_X`: flag of gd_trajectory_new(), also store every recorded iterate.
 pub const GD_TRAJ_X: c_uint = 1;
+/// `GD_LINE_SEARCH_NONE`: `GD_PARAM_LINE_SEARCH`, a fixed step of lr (1.1).
+pub const GD_LINE_SEARCH_NONE: c_int = 0;
+/// `GD_LINE_SEARCH_STRONG_WOLFE`: torch.optim.LBFGS's strong Wolfe line search (1.1).
+pub const GD_LINE_SEARCH_STRONG_WOLFE: c_int = 1;
+/// `GD_LINE_SEARCH_BACKTRACKING`: Armijo backtracking, reserved (1.1).
+pub const GD_LINE_SEARCH_BACKTRACKING: c_int = 2;
 
 /// Opaque objective handle.
 #[repr(C)]
@@ -89,6 +97,8 @@ pub const GD_RPROP: gd_method = 9;
 pub const GD_ASGD: gd_method = 10;
 /// `GD_LION`: Lion: the sign of an interpolated momentum (1.1).
 pub const GD_LION: gd_method = 11;
+/// `GD_LBFGS`: L-BFGS as torch.optim.LBFGS, through gd_step() and gd_minimize() (1.1).
+pub const GD_LBFGS: gd_method = 12;
 
 /// `gd_param`: a C enum, passed as `int` (the values below are its enumerators).
 pub type gd_param = c_int;
@@ -138,6 +148,14 @@ pub const GD_PARAM_LAMBD: gd_param = 20;
 pub const GD_PARAM_T0: gd_param = 21;
 /// `GD_PARAM_DECOUPLED_WEIGHT_DECAY`: boolean, NAdam and RAdam decay x first (1.1).
 pub const GD_PARAM_DECOUPLED_WEIGHT_DECAY: gd_param = 22;
+/// `GD_PARAM_HISTORY_SIZE`: L-BFGS's number of curvature pairs kept (1.1).
+pub const GD_PARAM_HISTORY_SIZE: gd_param = 23;
+/// `GD_PARAM_LINE_SEARCH`: L-BFGS's line search, a `GD_LINE_SEARCH_*` value (1.1).
+pub const GD_PARAM_LINE_SEARCH: gd_param = 24;
+/// `GD_PARAM_TOLERANCE_GRAD`: L-BFGS stops when max |g_i| is at or below it (1.1).
+pub const GD_PARAM_TOLERANCE_GRAD: gd_param = 25;
+/// `GD_PARAM_TOLERANCE_CHANGE`: L-BFGS stops on a smaller step or change of f (1.1).
+pub const GD_PARAM_TOLERANCE_CHANGE: gd_param = 26;
 /// `GD_PARAM_MAX_ITER`: updates per gd_minimize() call.
 pub const GD_PARAM_MAX_ITER: gd_param = 32;
 /// `GD_PARAM_GTOL`: gradient-norm stop criterion.
@@ -146,6 +164,8 @@ pub const GD_PARAM_GTOL: gd_param = 33;
 pub const GD_PARAM_FTOL: gd_param = 34;
 /// `GD_PARAM_XTOL`: relative step stop criterion.
 pub const GD_PARAM_XTOL: gd_param = 35;
+/// `GD_PARAM_MAX_EVAL`: evaluations per gd_minimize() call (0: none; L-BFGS torch's) (1.1).
+pub const GD_PARAM_MAX_EVAL: gd_param = 36;
 /// `GD_PARAM_BATCH_SIZE`: terms per step of a finite sum (0: all).
 pub const GD_PARAM_BATCH_SIZE: gd_param = 48;
 /// `GD_PARAM_SHUFFLE`: boolean, reshuffle the terms every epoch.

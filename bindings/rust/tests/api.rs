@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use gdescent::{sys, Error, Method, Objective, Optimizer, Param, StopReason, Trajectory};
 
-const METHODS: [Method; 12] = Method::ALL;
+const METHODS: [Method; 13] = Method::ALL;
 
 #[test]
 fn enums_have_the_header_values() {
@@ -23,6 +23,7 @@ fn enums_have_the_header_values() {
         sys::GD_RPROP,
         sys::GD_ASGD,
         sys::GD_LION,
+        sys::GD_LBFGS,
     ];
     assert_eq!(METHODS.len(), methods.len());
     for (m, raw) in METHODS.iter().zip(methods) {
@@ -52,10 +53,15 @@ fn enums_have_the_header_values() {
         sys::GD_PARAM_LAMBD,
         sys::GD_PARAM_T0,
         sys::GD_PARAM_DECOUPLED_WEIGHT_DECAY,
+        sys::GD_PARAM_HISTORY_SIZE,
+        sys::GD_PARAM_LINE_SEARCH,
+        sys::GD_PARAM_TOLERANCE_GRAD,
+        sys::GD_PARAM_TOLERANCE_CHANGE,
         sys::GD_PARAM_MAX_ITER,
         sys::GD_PARAM_GTOL,
         sys::GD_PARAM_FTOL,
         sys::GD_PARAM_XTOL,
+        sys::GD_PARAM_MAX_EVAL,
         sys::GD_PARAM_BATCH_SIZE,
         sys::GD_PARAM_SHUFFLE,
         sys::GD_PARAM_SEED,
@@ -64,7 +70,7 @@ fn enums_have_the_header_values() {
     for (p, raw) in Param::ALL.iter().zip(params) {
         assert_eq!(p.raw(), raw, "{:?}", p);
     }
-    for code in 1..=5 {
+    for code in 1..=6 {
         assert_eq!(StopReason::from_code(code).unwrap().code(), code);
     }
     assert_eq!(StopReason::from_code(0), None);

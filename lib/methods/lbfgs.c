@@ -1,0 +1,624 @@
+/*
+ * lbfgs.c - L-BFGS as torch.optim.LBFGS computes it (PyTorch 1.13,
+ * torch/optim/lbfgs.py): one gd_minimize with max_iter = k is one LBFGS.step(closure)
+ * with max_iter = k, and successive calls continue the same history, as successive
+ * step() calls do.  Each iteration (step(), lines 336-465):
+ *
+ *   direction: d = -g at the first iteration since creation or reset; later the
+ *     two-loop recursion over the kept pairs (y = g - g_prev, s = t d, kept only when
+ *     y.s > 1e-10, at most history_size of them), scaled by H_diag = y.s / y.y;
+ *   step: t = min(1, 1 / ||g||_1) lr at the first iteration, lr later; stop when
+ *     g.d > -tolerance_change;
+ *   move: x <- x + t d, then evaluate (not at the last iteration of the call); or
+ *     with the strong Wolfe line search (_strong_wolfe, lines 35-181), the point it
+ *     accepts;
+ *   stop: max_iter iterations, max_eval evaluations in the call, max |g_i| <=
+ *     tolerance_grad, max |t d_i| <= tolerance_change, |f - f_prev| < tolerance_change.
+ *
+ * The method has no loops per instruction-set level (its list entry says `none`): its
+ * work is dot products and axpys, in the order torch does them; torch's summation order
+ * of dot products is its BLAS's, so iterates agree to about 1e-12 relative, not bit for
+ * bit.  Everything is allocated with the optimizer: the history (2 history_size vectors
+ * of n), the direction and the previous gradient (the state vectors "d" and
+ * "prev_flat_grad"), the trial point and three gradients of the line search.
+ * SPDX-License-Identifier: MIT
+ */
+#include <math.h>
+#include <string.h>
+
+#include "../internal.h"
+
+enum { D, PREV_GRAD };        /* the state vectors */
+enum { TRIAL_GRADIENTS = 3 }; /* the line search holds at most 3 gradients at once */
+
+struct lbfgs_rule {
+    size_t capacity;             /* pairs allocated: history_size */
+    size_t count;                /* pairs kept */
+    size_t oldest;               /* slot of the oldest pair */
+    double *old_dirs;            /* capacity vectors of n: the y of each pair */
+    double *old_stps;            /* capacity vectors of n: the s of each pair */
+    double *ro;                  /* capacity values: 1 / (y.s) */
+    double *al;                  /* capacity values: the first loop's alphas */
+    double *trial;               /* n values: x + t d */
+    double *gradients;           /* TRIAL_GRADIENTS vectors of n */
+    double t, h_diag, prev_loss; /* torch's state["t"], ["H_diag"], ["prev_loss"] */
+};
+
+static const struct gdi_param_default lbfgs_params[] = {
+    {GD_PARAM_LR, 1.0},
+    {GD_PARAM_HISTORY_SIZE, 100.0},
+    {GD_PARAM_LINE_SEARCH, GD_LINE_SEARCH_NONE},
+    {GD_PARAM_TOLERANCE_GRAD, 1e-7},
+    {GD_PARAM_TOLERANCE_CHANGE, 1e-9},
+};
+
+/* ---- vector operations, each one of torch's tensor operations ---- */
+
+static double dot(const double *a, const double *b, size_t n)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        sum += a[i] * b[i];
+    return sum;
+}
+
+/* y <- y + alpha x (torch's y.add_(x, alpha=alpha)) */
+static void add_scaled(double *y, const double *x, double alpha, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] += alpha * x[i];
+}
+
+static double max_abs(const double *v, size_t n)
+{
+    double m = 0.0;
+    for (size_t i = 0; i < n; i++)
+        m = fabs(v[i]) > m ? fabs(v[i]) : m;
+    return m;
+}
+
+static double *pair_y(const struct lbfgs_rule *r, size_t i, size_t n)
+{
+    return r->old_dirs + ((r->oldest + i) % r->capacity) * n;
+}
+
+static double *pair_s(const struct lbfgs_rule *r, size_t i, size_t n)
+{
+    return r->old_stps + ((r->oldest + i) % r->capacity) * n;
+}
+
+static size_t pair_slot(const struct lbfgs_rule *r, size_t i)
+{
+    return (r->oldest + i) % r->capacity;
+}
+
+/* ---- the direction (lbfgs.py lines 344-390) ---- */
+
+/* Keeps y = g - g_prev and s = t d when y.s > 1e-10, dropping the oldest pair when the
+ * history is full (lines 352-369). */
+static void update_memory(gd_optimizer *opt, const double *g)
+{
+    struct lbfgs_rule *r = opt->rule;
+    size_t n = opt->n;
+    double *y = r->gradients, *s = r->gradients + n; /* free between line searches */
+    for (size_t i = 0; i < n; i++) {
+        y[i] = g[i] - opt->state[PREV_GRAD][i];
+        s[i] = opt->state[D][i] * r->t;
+    }
+    double ys = dot(y, s, n);
+    if (!(ys > 1e-10))
+        return;
+    size_t history = gdi_count_param(opt, GD_PARAM_HISTORY_SIZE);
+    if (r->count == history) {
+        r->oldest = (r->oldest + 1) % r->capacity;
+        r->count--;
+    }
+    r->count++;
+    size_t last = pair_slot(r, r->count - 1);
+    memcpy(pair_y(r, r->count - 1, n), y, n * sizeof *y);
+    memcpy(pair_s(r, r->count - 1, n), s, n * sizeof *s);
+    r->ro[last] = 1.0 / ys;
+    r->h_diag = ys / dot(y, y, n);
+}
+
+/* The two-loop recursion, collapsed to one buffer as torch does (lines 379-390). */
+static void two_loop(gd_optimizer *opt, const double *g)
+{
+    struct lbfgs_rule *r = opt->rule;
+    size_t n = opt->n;
+    double *q = opt->state[D];
+    for (size_t i = 0; i < n; i++)
+        q[i] = -g[i];
+    for (size_t i = r->count; i-- > 0;) {
+        size_t slot = pair_slot(r, i);
+        r->al[slot] = dot(pair_s(r, i, n), q, n) * r->ro[slot];
+        add_scaled(q, pair_y(r, i, n), -r->al[slot], n);
+    }
+    for (size_t i = 0; i < n; i++)
+        q[i] *= r->h_diag;
+    for (size_t i = 0; i < r->count; i++) {
+        size_t slot = pair_slot(r, i);
+        double be_i = dot(pair_y(r, i, n), q, n) * r->ro[slot];
+        add_scaled(q, pair_s(r, i, n), r->al[slot] - be_i, n);
+    }
+}
+
+static void direction(gd_optimizer *opt, const double *g)
+{
+    struct lbfgs_rule *r = opt->rule;
+    if (opt->step == 1) { /* torch's state["n_iter"] == 1: a fresh history */
+        for (size_t i = 0; i < opt->n; i++)
+            opt->state[D][i] = -g[i];
+        r->count = r->oldest = 0;
+        r->h_diag = 1.0;
+        return;
+    }
+    update_memory(opt, g);
+    two_loop(opt, g);
+}
+
+/* ---- the strong Wolfe line search (_strong_wolfe, lines 35-181) ---- */
+
+/* Python's max and min of two floats, NaN handling included. */
+static double py_max(double a, double b)
+{
+    return b > a ? b : a;
+}
+
+static double py_min(double a, double b)
+{
+    return b < a ? b : a;
+}
+
+/* _cubic_interpolate (lines 7-32): the minimizer of the cubic through two points with
+ * their values and slopes, clamped to [lo, hi]. */
+static double cubic_interpolate(double x1, double f1, double g1, double x2, double f2, double g2,
+                                double lo, double hi)
+{
+    double d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2);
+    double d2_square = d1 * d1 - g1 * g2;
+    if (!(d2_square >= 0))
+        return (lo + hi) / 2.;
+    double d2 = sqrt(d2_square), min_pos;
+    if (x1 <= x2)
+        min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2));
+    else
+        min_pos = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
+    return py_min(py_max(min_pos, lo), hi);
+}
+
+/* A point of the line search: step, value, slope and where its gradient is (an index
+ * into rule->gradients, or START for the gradient at t = 0, state "prev_flat_grad"). */
+enum { START = -1 };
+struct point {
+    double t, f, gtd;
+    int grad;
+};
+
+struct line {
+    gd_optimizer *opt;
+    gd_objective *obj;
+    const double *x, *d;
+    struct point start;
+    size_t evals;
+};
+
+/* Evaluates at x + t d into a gradient slot that neither keep nor keep2 holds. */
+static int probe(struct line *ls, double t, int keep, int keep2, struct point *out)
+{
+    gd_optimizer *opt = ls->opt;
+    struct lbfgs_rule *r = opt->rule;
+    size_t n = opt->n;
+    for (size_t i = 0; i < n; i++)
+        r->trial[i] = ls->x[i] + t * ls->d[i];
+    ls->evals++;
+    int rc = gdi_evaluate(opt, ls->obj, r->trial, false);
+    if (rc != GD_OK)
+        return rc;
+    int slot = 0;
+    while (slot == keep || slot == keep2)
+        slot++;
+    double *g = r->gradients + (size_t)slot * n;
+    memcpy(g, opt->grad, n * sizeof *g);
+    *out = (struct point){t, opt->last_f, dot(g, ls->d, n), slot};
+    return GD_OK;
+}
+
+enum { MAX_LS = 25 };
+static const double C1 = 1e-4, C2 = 0.9;
+/* _strong_wolfe's own tolerance_change: step() does not pass the optimizer's. */
+static const double LS_TOLERANCE_CHANGE = 1e-9;
+
+static bool armijo_fails(const struct line *ls, const struct point *p)
+{
+    return p->f > (ls->start.f + C1 * p->t * ls->start.gtd);
+}
+
+static bool curvature_holds(const struct line *ls, const struct point *p)
+{
+    return fabs(p->gtd) <= -C2 * ls->start.gtd;
+}
+
+/* The bracketing phase (lines 54-108): a bracket b[0..1], or one point satisfying the
+ * Wolfe conditions (returns 1 in *size). */
+static int bracket_phase(struct line *ls, double t, struct point b[2], int *size, int *ls_iter)
+{
+    struct point prev = ls->start, cur = ls->start;
+    int rc = probe(ls, t, START, START, &cur);
+    for (*ls_iter = 0; rc == GD_OK && *ls_iter < MAX_LS;) {
+        bool too_high = armijo_fails(ls, &cur) || (*ls_iter > 1 && cur.f >= prev.f);
+        if (!too_high && curvature_holds(ls, &cur)) {
+            b[0] = cur;
+            *size = 1;
+            return GD_OK;
+        }
+        if (too_high || cur.gtd >= 0) {
+            b[0] = prev;
+            b[1] = cur;
+            *size = 2;
+            return GD_OK;
+        }
+        double min_step = cur.t + 0.01 * (cur.t - prev.t), max_step = cur.t * 10;
+        double next =
+            cubic_interpolate(prev.t, prev.f, prev.gtd, cur.t, cur.f, cur.gtd, min_step, max_step);
+        prev = cur;
+        rc = probe(ls, next, prev.grad, START, &cur);
+        ++*ls_iter;
+    }
+    b[0] = ls->start; /* max_ls trials: the bracket [0, t] (lines 105-108) */
+    b[1] = cur;
+    *size = 2;
+    return rc;
+}
+
+/* Moves t 0.1 of the bracket away from its ends when it comes too close (lines
+ * 125-145). */
+static double keep_inside(double t, const struct point b[2], bool *insuf_progress)
+{
+    double hi = py_max(b[0].t, b[1].t), lo = py_min(b[0].t, b[1].t);
+    double eps = 0.1 * (hi - lo);
+    if (!(py_min(hi - t, t - lo) < eps)) {
+        *insuf_progress = false;
+        return t;
+    }
+    if (*insuf_progress || t >= hi || t <= lo) {
+        *insuf_progress = false;
+        return fabs(t - hi) < fabs(t - lo) ? hi - eps : lo + eps;
+    }
+    *insuf_progress = true;
+    return t;
+}
+
+static int low_of(const struct point b[2])
+{
+    return b[0].f <= b[1].f ? 0 : 1;
+}
+
+/* The zoom phase (lines 113-175): refines the bracket; b[*low] is the point taken. */
+static int zoom_phase(struct line *ls, struct point b[2], int ls_iter, int *low)
+{
+    bool insuf_progress = false, done = false;
+    double d_norm = max_abs(ls->d, ls->opt->n);
+    *low = low_of(b);
+    while (!done && ls_iter < MAX_LS) {
+        if (fabs(b[1].t - b[0].t) * d_norm < LS_TOLERANCE_CHANGE)
+            break;
+        double t = cubic_interpolate(b[0].t, b[0].f, b[0].gtd, b[1].t, b[1].f, b[1].gtd,
+                                     py_min(b[0].t, b[1].t), py_max(b[0].t, b[1].t));
+        t = keep_inside(t, b, &insuf_progress);
+        struct point p;
+        int rc = probe(ls, t, b[0].grad, b[1].grad, &p);
+        if (rc != GD_OK)
+            return rc;
+        ls_iter++;
+        int high = 1 - *low;
+        if (armijo_fails(ls, &p) || p.f >= b[*low].f) {
+            b[high] = p;
+            *low = low_of(b);
+            continue;
+        }
+        if (curvature_holds(ls, &p))
+            done = true;
+        else if (p.gtd * (b[high].t - b[*low].t) >= 0)
+            b[high] = b[*low];
+        b[*low] = p;
+    }
+    return GD_OK;
+}
+
+/* Runs the line search from x along d with first trial t; on success *taken is the
+ * point it accepts. */
+static int strong_wolfe(struct line *ls, double t, struct point *taken)
+{
+    struct point b[2];
+    int size, ls_iter, low = 0;
+    int rc = bracket_phase(ls, t, b, &size, &ls_iter);
+    if (rc == GD_OK && size == 2)
+        rc = zoom_phase(ls, b, ls_iter, &low);
+    if (rc == GD_OK)
+        *taken = b[low];
+    return rc;
+}
+
+/* ---- one iteration and the run (step(), lines 284-476) ---- */
+
+struct lbfgs_run {
+    gd_optimizer *opt;
+    gd_objective *obj;
+    double *x;
+    gd_trajectory *traj;
+    size_t max_iter, max_eval, n_iter, current_evals, stride;
+    double loss;
+    bool evaluated; /* f and the gradient are those of the current x */
+};
+
+static double tolerance_change(const gd_optimizer *opt)
+{
+    return gdi_opt_param(opt, GD_PARAM_TOLERANCE_CHANGE);
+}
+
+static bool gradient_small(const gd_optimizer *opt)
+{
+    return max_abs(opt->grad, opt->n) <= gdi_opt_param(opt, GD_PARAM_TOLERANCE_GRAD);
+}
+
+/* The first trial step (lines 402-405). */
+static double initial_step(const gd_optimizer *opt)
+{
+    double lr = gdi_opt_param(opt, GD_PARAM_LR);
+    if (opt->step != 1)
+        return lr;
+    double l1 = 0.0;
+    for (size_t i = 0; i < opt->n; i++)
+        l1 += fabs(opt->grad[i]);
+    return py_min(1., 1. / l1) * lr;
+}
+
+/* The strong Wolfe move: x goes to the accepted point, whose f and gradient become the
+ * run summary's.  On failure x stays and the summary is x's again. */
+static int move_searching(struct lbfgs_run *run, double gtd)
+{
+    gd_optimizer *opt = run->opt;
+    struct lbfgs_rule *r = opt->rule;
+    struct line ls = {opt, run->obj, run->x, opt->state[D], {0, run->loss, gtd, START}, 0};
+    struct point taken;
+    int rc = strong_wolfe(&ls, r->t, &taken);
+    run->current_evals += ls.evals;
+    if (rc != GD_OK) {
+        gdi_summary_set(opt, run->loss, opt->state[PREV_GRAD]);
+        return rc;
+    }
+    r->t = taken.t;
+    add_scaled(run->x, opt->state[D], r->t, opt->n);
+    gdi_summary_set(opt, taken.f,
+                    taken.grad == START ? opt->state[PREV_GRAD]
+                                        : r->gradients + (size_t)taken.grad * opt->n);
+    run->loss = taken.f;
+    return GD_OK;
+}
+
+/* The fixed step (lines 430-441): evaluated unless it is the call's last iteration. */
+static int move_fixed(struct lbfgs_run *run)
+{
+    gd_optimizer *opt = run->opt;
+    struct lbfgs_rule *r = opt->rule;
+    if (run->n_iter == run->max_iter) {
+        add_scaled(run->x, opt->state[D], r->t, opt->n);
+        run->evaluated = false;
+        return GD_OK;
+    }
+    for (size_t i = 0; i < opt->n; i++)
+        r->trial[i] = run->x[i] + r->t * opt->state[D][i];
+    run->current_evals++;
+    int rc = gdi_evaluate(opt, run->obj, r->trial, true);
+    if (rc != GD_OK)
+        return rc;
+    memcpy(run->x, r->trial, opt->n * sizeof *run->x);
+    run->loss = opt->last_f;
+    return GD_OK;
+}
+
+/* The checks after an iteration (lines 450-465), the monitor first as in gd_minimize. */
+static int stop_reason(const struct lbfgs_run *run, double prev_loss)
+{
+    const gd_optimizer *opt = run->opt;
+    const struct lbfgs_rule *r = opt->rule;
+    double f = run->evaluated ? run->loss : NAN;
+    if (opt->monitor && opt->monitor(run->n_iter, run->x, opt->n, f, opt->monitor_user) != 0)
+        return GD_STOP_USER;
+    if (run->n_iter == run->max_iter)
+        return GD_STOP_MAXITER;
+    if (run->current_evals >= run->max_eval)
+        return GD_STOP_MAXEVAL;
+    if (gradient_small(opt))
+        return GD_STOP_GTOL;
+    double step = 0.0;
+    for (size_t i = 0; i < opt->n; i++)
+        step = py_max(step, fabs(opt->state[D][i] * r->t));
+    if (step <= tolerance_change(opt))
+        return GD_STOP_XTOL;
+    if (fabs(run->loss - prev_loss) < tolerance_change(opt))
+        return GD_STOP_FTOL;
+    return GD_OK;
+}
+
+static int record(const struct lbfgs_run *run, int stop)
+{
+    if (!run->traj || (run->n_iter % run->stride != 0 && stop == GD_OK))
+        return GD_OK;
+    const gd_optimizer *opt = run->opt;
+    double f = run->evaluated ? opt->last_f : NAN;
+    double norm = run->evaluated ? gd_optimizer_last_grad_norm(opt) : NAN;
+    return gdi_trajectory_append(run->traj, opt->step, f, norm, run->x);
+}
+
+/* One iteration: a positive stop reason, GD_OK to go on, or an error. */
+static int iteration(struct lbfgs_run *run)
+{
+    gd_optimizer *opt = run->opt;
+    struct lbfgs_rule *r = opt->rule;
+    run->n_iter++;
+    opt->step++;
+    direction(opt, opt->grad);
+    memcpy(opt->state[PREV_GRAD], opt->grad, opt->n * sizeof *opt->grad);
+    double prev_loss = r->prev_loss = run->loss;
+    r->t = initial_step(opt);
+    double gtd = dot(opt->grad, opt->state[D], opt->n);
+    if (gtd > -tolerance_change(opt))
+        return GD_STOP_FTOL; /* the first-order change of f is below the tolerance */
+    int rc = gdi_opt_param(opt, GD_PARAM_LINE_SEARCH) == GD_LINE_SEARCH_STRONG_WOLFE
+                 ? move_searching(run, gtd)
+                 : move_fixed(run);
+    return rc != GD_OK ? rc : stop_reason(run, prev_loss);
+}
+
+static size_t max_evaluations(const gd_optimizer *opt, size_t max_iter)
+{
+    size_t max_eval = gdi_count_param(opt, GD_PARAM_MAX_EVAL);
+    if (max_eval != 0)
+        return max_eval;
+    return max_iter > SIZE_MAX / 5 ? SIZE_MAX : max_iter * 5 / 4; /* torch's default */
+}
+
+static int lbfgs_run(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajectory *traj,
+                     size_t max_iter, double *f_start)
+{
+    struct lbfgs_run run = {
+        .opt = opt,
+        .obj = obj,
+        .x = x,
+        .traj = traj,
+        .max_iter = max_iter,
+        .max_eval = max_evaluations(opt, max_iter),
+        .current_evals = 1,
+        .stride = traj ? gdi_trajectory_stride(traj) : 1,
+        .evaluated = true,
+    };
+    int rc = gdi_evaluate(opt, obj, x, true);
+    if (rc != GD_OK)
+        return rc;
+    run.loss = opt->last_f;
+    if (f_start)
+        *f_start = run.loss;
+    int stop = gradient_small(opt) ? GD_STOP_GTOL : max_iter == 0 ? GD_STOP_MAXITER : GD_OK;
+    rc = record(&run, stop);
+    while (rc == GD_OK && stop == GD_OK) {
+        stop = iteration(&run);
+        if (stop < 0)
+            return stop;
+        rc = record(&run, stop);
+    }
+    return rc != GD_OK ? rc : stop;
+}
+
+/* ---- the history: allocated with the optimizer and when history_size changes ---- */
+
+static void free_history(struct lbfgs_rule *r)
+{
+    gdi_free(r->old_dirs);
+    gdi_free(r->old_stps);
+    gdi_free(r->ro);
+    gdi_free(r->al);
+}
+
+/* Copies the newest pairs of old into the fresh history r (slot 0 the oldest). */
+static void keep_newest(struct lbfgs_rule *r, const struct lbfgs_rule *old, size_t n)
+{
+    size_t kept = old->count < r->capacity ? old->count : r->capacity;
+    for (size_t i = 0; i < kept; i++) {
+        size_t from = old->count - kept + i;
+        memcpy(r->old_dirs + i * n, pair_y(old, from, n), n * sizeof(double));
+        memcpy(r->old_stps + i * n, pair_s(old, from, n), n * sizeof(double));
+        r->ro[i] = old->ro[pair_slot(old, from)];
+    }
+    r->count = kept;
+    r->oldest = 0;
+}
+
+static int lbfgs_allocate(gd_optimizer *opt)
+{
+    struct lbfgs_rule *r = opt->rule, old = *r;
+    size_t n = opt->n, history = gdi_count_param(opt, GD_PARAM_HISTORY_SIZE);
+    if (!r->trial) {
+        r->trial = gdi_alloc_array(n, sizeof(double));
+        r->gradients = r->trial ? gdi_alloc_array(n, TRIAL_GRADIENTS * sizeof(double)) : NULL;
+        if (!r->gradients)
+            return GD_ENOMEM;
+    }
+    if (history == r->capacity)
+        return GD_OK;
+    if (opt->running)
+        return GD_EBUSY; /* a monitor may not resize the history under the run */
+    bool fits = history <= SIZE_MAX / n;
+    r->old_dirs = fits ? gdi_alloc_array(history * n, sizeof(double)) : NULL;
+    r->old_stps = r->old_dirs ? gdi_alloc_array(history * n, sizeof(double)) : NULL;
+    r->ro = r->old_stps ? gdi_calloc_array(history, sizeof(double)) : NULL;
+    r->al = r->ro ? gdi_calloc_array(history, sizeof(double)) : NULL;
+    if (!r->al) {
+        free_history(r);
+        r->old_dirs = old.old_dirs, r->old_stps = old.old_stps, r->ro = old.ro, r->al = old.al;
+        return GD_ENOMEM;
+    }
+    r->capacity = history;
+    if (old.capacity > 0)
+        keep_newest(r, &old, n);
+    free_history(&old);
+    return GD_OK;
+}
+
+static void lbfgs_release(gd_optimizer *opt)
+{
+    struct lbfgs_rule *r = opt->rule;
+    if (!r)
+        return;
+    free_history(r);
+    gdi_free(r->trial);
+    gdi_free(r->gradients);
+}
+
+/* Nothing to choose: the parameters are read where they act. */
+static void lbfgs_select(gd_optimizer *opt)
+{
+    (void)opt;
+}
+
+/* GD_LINE_SEARCH_BACKTRACKING is not built yet. */
+static bool lbfgs_params_ok(const double *param)
+{
+    return param[gdi_param_slot(GD_PARAM_LINE_SEARCH)] != GD_LINE_SEARCH_BACKTRACKING;
+}
+
+/* torch keeps "d" and "prev_flat_grad" from the first iteration on. */
+static bool lbfgs_state_kept(const gd_optimizer *opt, size_t v)
+{
+    (void)v;
+    return opt->step > 0;
+}
+
+static const char *const lbfgs_state_names[] = {"d", "prev_flat_grad"};
+static const char *const lbfgs_scalar_names[] = {"func_evals", "n_iter", "t", "H_diag"};
+
+static double lbfgs_scalar(const gd_optimizer *opt, size_t i)
+{
+    const struct lbfgs_rule *r = opt->rule;
+    const double values[] = {(double)opt->evaluations, (double)opt->step, r->t, r->h_diag};
+    return values[i];
+}
+
+const struct gdi_method gdi_lbfgs_method = {
+    .name = "lbfgs",
+    .params = lbfgs_params,
+    .param_count = GDI_COUNT(lbfgs_params),
+    .state_names = lbfgs_state_names,
+    .state_vectors = GDI_COUNT(lbfgs_state_names),
+    .state_kept = lbfgs_state_kept,
+    .scalar_names = lbfgs_scalar_names,
+    .scalars = GDI_COUNT(lbfgs_scalar_names),
+    .scalar = lbfgs_scalar,
+    .rule_size = sizeof(struct lbfgs_rule),
+    .params_ok = lbfgs_params_ok,
+    .select = lbfgs_select,
+    .run = lbfgs_run,
+    .allocate = lbfgs_allocate,
+    .release = lbfgs_release,
+};
