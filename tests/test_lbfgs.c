@@ -268,6 +268,10 @@ static void test_refusals(void **state)
     assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LINE_SEARCH, 3), GD_EINVAL);
     assert_int_equal(gd_optimizer_set(opt, GD_PARAM_HISTORY_SIZE, 0), GD_EINVAL);
     assert_int_equal(gd_optimizer_set(opt, GD_PARAM_HISTORY_SIZE, 2.5), GD_EINVAL);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_MAX_EVAL, -1), GD_EINVAL);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_MAX_EVAL, 1.5), GD_EINVAL);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_TOLERANCE_GRAD, -1e-7), GD_EINVAL);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_TOLERANCE_CHANGE, NAN), GD_EINVAL);
     double v;
     assert_int_equal(gd_optimizer_get(opt, GD_PARAM_MOMENTUM, &v), GD_EINVAL);
     gd_objective_free(sum);

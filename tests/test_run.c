@@ -261,6 +261,21 @@ static void test_each_stop_reason(void **state)
     gd_minimize(opt, f, &x, NULL);
     assert_int_equal(gd_optimizer_iterations(opt), 1);
     gd_optimizer_free(opt);
+    /* max_eval counts the evaluations of each call (the start's included), before
+     * max_iter: 5 evaluations are 4 updates; a second call has its own budget. */
+    opt = sgd_run(0.1, 1000);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_MAX_EVAL, 5), GD_OK);
+    x = 5.0;
+    assert_int_equal(gd_minimize(opt, f, &x, NULL), GD_STOP_MAXEVAL);
+    assert_int_equal(gd_optimizer_iterations(opt), 4);
+    assert_int_equal(gd_minimize(opt, f, &x, NULL), GD_STOP_MAXEVAL);
+    assert_int_equal(gd_optimizer_iterations(opt), 8);
+    assert_int_equal(gd_optimizer_evaluations(opt), 10);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_MAX_ITER, 4), GD_OK);
+    assert_int_equal(gd_minimize(opt, f, &x, NULL), GD_STOP_MAXEVAL);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_MAX_EVAL, 0), GD_OK);
+    assert_int_equal(gd_minimize(opt, f, &x, NULL), GD_STOP_MAXITER);
+    gd_optimizer_free(opt);
     gd_objective_free(f);
 }
 

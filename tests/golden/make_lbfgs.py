@@ -80,6 +80,10 @@ CASES = [
     ("lsq", 0, 100, 0.5, 1e-7, 1e-9, 3, 0, 2),
     # converged at the start of a call: torch returns after one evaluation
     ("quad5", 1, 100, 1.0, 1e-7, 1e-9, 20, 0, 2),
+    # tolerance_grad on problems that take more than two iterations
+    ("rosen2", 1, 100, 1.0, 1e-4, 1e-12, 100, 0, 1),
+    ("lsq", 0, 3, 0.5, 1e-5, 1e-12, 100, 0, 1),
+    ("rosen10", 1, 3, 1.0, 1e-3, 1e-12, 200, 400, 1),
 ]
 
 
