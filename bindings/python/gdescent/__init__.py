@@ -51,6 +51,9 @@ LS_INTERCEPT = 1
 TRAJ_X = 1
 LINE_SEARCH_NONE, LINE_SEARCH_STRONG_WOLFE, LINE_SEARCH_BACKTRACKING = 0, 1, 2
 
+# Other spellings of method names, as SciPy and torch write them.
+METHOD_ALIASES = {"L-BFGS": "lbfgs", "LBFGS": "lbfgs"}
+
 STOP_NAMES = {STOP_MAXITER: "maxiter", STOP_GTOL: "gtol", STOP_FTOL: "ftol",
               STOP_XTOL: "xtol", STOP_USER: "user", STOP_MAXEVAL: "maxeval"}
 
@@ -372,7 +375,7 @@ def _method_name(method: object) -> str:
     (torch.optim's class names are the library's names in other cases)."""
     if not isinstance(method, str):
         raise TypeError(f"method must be a str, not {type(method).__name__}")
-    name = method.lower()
+    name = METHOD_ALIASES.get(method, method).lower()
     if name not in METHODS:
         raise ValueError(f"unknown method {method!r}; one of {sorted(METHODS)} "
                          "(in any case, as torch.optim's class names)")
@@ -416,7 +419,7 @@ _PAIRS = {"betas": ("beta1", "beta2"), "etas": ("eta_minus", "eta_plus"),
 
 class Optimizer:
     """An update rule of torch.optim, named as in METHODS in any case (for example
-    "adam" or "Adam").
+    "adam" or "Adam"; L-BFGS also as "L-BFGS" or "LBFGS").
 
     Parameters are set by the C library's names, for example lr, momentum or beta1,
     and for minimize() max_iter, gtol or batch_size; params() lists those this

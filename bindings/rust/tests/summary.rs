@@ -335,3 +335,28 @@ fn minimize_leaves_the_monitor_alone_and_minimize_with_removes_its_own() {
     opt.minimize(&mut f, &mut x, None).unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), 3);
 }
+
+#[test]
+fn lbfgs_runs_through_minimize_and_refuses_update() {
+    // The quadratic ||x - c||^2: L-BFGS without line search reaches c in two
+    // iterations (the second step is exact) and stops on tolerance_grad.
+    let c = [1.0, -2.0, 3.0];
+    let mut f = Objective::quadratic(3, Some(&c), 1.0).unwrap();
+    let mut opt = Optimizer::new(Method::LBfgs, 3).unwrap();
+    assert_eq!(Method::by_name("lbfgs"), Ok(Method::LBfgs));
+    opt.set(Param::MaxIter, 20.0).unwrap();
+    let mut x = [0.0; 3];
+    let outcome = opt.minimize(&mut f, &mut x, None).unwrap();
+    assert_eq!((outcome.stop, outcome.iterations), (StopReason::Gtol, 2));
+    assert_eq!(opt.evaluations(), 3);
+    for (xi, ci) in x.iter().zip(c) {
+        assert!((xi - ci).abs() <= 1e-12);
+    }
+    assert_eq!(opt.get(Param::HistorySize).unwrap(), 100.0);
+    opt.set(Param::MaxEval, 1.0).unwrap();
+    let mut y = [5.0; 3];
+    let outcome = opt.minimize(&mut f, &mut y, None).unwrap();
+    assert_eq!(outcome.stop, StopReason::MaxEval);
+    let err = opt.update(&mut x, &[1.0; 3]).unwrap_err();
+    assert_eq!(err.code(), sys::GD_EINVAL);
+}
