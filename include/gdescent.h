@@ -600,9 +600,10 @@ typedef enum gd_param {
      * the L2 term, as torch 2.x; default 0 (since 1.1). */
     GD_PARAM_DECOUPLED_WEIGHT_DECAY = 22,
     /** L-BFGS's number of curvature pairs kept, a count >= 1; default 100.  The
-     * history (2 history_size vectors of n) is allocated when the optimizer is created
-     * and again when this is set (#GD_ENOMEM then leaves it as it was); the newest
-     * pairs are kept (since 1.1). */
+     * history (2 history_size vectors of n; (2 history_size + 9) n doubles in all) is
+     * allocated when the optimizer is created and again when this is set (#GD_ENOMEM
+     * then leaves it and the value as they were; #GD_EBUSY from a monitor during a
+     * run); the newest pairs are kept (since 1.1). */
     GD_PARAM_HISTORY_SIZE = 23,
     /** L-BFGS's line search: #GD_LINE_SEARCH_NONE (default) or
      * #GD_LINE_SEARCH_STRONG_WOLFE; #GD_LINE_SEARCH_BACKTRACKING is refused for now

@@ -458,7 +458,7 @@ static int iteration(struct lbfgs_run *run)
     gd_optimizer *opt = run->opt;
     struct lbfgs_rule *r = opt->rule;
     run->n_iter++;
-    opt->step++;
+    opt->step++; /* not through gdi_update: there is no update from a gradient alone */
     direction(opt, opt->grad);
     memcpy(opt->state[PREV_GRAD], opt->grad, opt->n * sizeof *opt->grad);
     double prev_loss = r->prev_loss = run->loss;
