@@ -426,6 +426,64 @@ static void test_failed_evaluation(void **state)
     }
 }
 
+/* x^4 summed, whose value is NaN once *left evaluations are spent. */
+static int nan_after(const double *x, size_t n, double *f, double *grad, void *user)
+{
+    const int *left = user;
+    if (*left > 0)
+        return fail_after(x, n, f, grad, user);
+    *f = NAN;
+    for (size_t i = 0; grad && i < n; i++)
+        grad[i] = 0.0;
+    return 0;
+}
+
+/* A non-finite f is GD_EDIVERGED: x is the last iterate whose evaluation was finite
+ * and the summary is its. */
+static void test_diverged_evaluation(void **state)
+{
+    (void)state;
+    for (int ls = 0; ls <= 1; ls++) {
+        int left = 4;
+        gd_objective *obj = gd_objective_new(2, nan_after, &left);
+        gd_optimizer *opt = gd_optimizer_new(GD_LBFGS, 2);
+        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LINE_SEARCH, ls), GD_OK);
+        double x[2] = {3.0, -2.0};
+        assert_int_equal(gd_minimize(opt, obj, x, NULL), GD_EDIVERGED);
+        assert_int_equal(gd_optimizer_evaluations(opt), 5);
+        left = 1;
+        double f;
+        assert_int_equal(gd_objective_eval(obj, x, &f, NULL), GD_OK);
+        assert_true(isfinite(f) && gd_optimizer_last_f(opt) == f);
+        gd_optimizer_free(opt);
+        gd_objective_free(obj);
+    }
+}
+
+/* Without a line search the final x of a run that ends on max_iter is not evaluated,
+ * as torch: its record has NaN f and gradient norm, the summary is the iterate
+ * before's, and the next run's first evaluation is at that x. */
+static void test_unevaluated_final_iterate(void **state)
+{
+    (void)state;
+    gd_objective *obj = gd_rosenbrock_new(2);
+    gd_optimizer *opt = gd_optimizer_new(GD_LBFGS, 2);
+    gd_trajectory *traj = gd_trajectory_new(2, GD_TRAJ_X);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LR, 0.1), GD_OK);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_MAX_ITER, 4), GD_OK); /* max_eval 5 */
+    double x[2] = {-1.2, 1.0}, f;
+    assert_int_equal(gd_minimize(opt, obj, x, traj), GD_STOP_MAXITER);
+    assert_int_equal(gd_optimizer_evaluations(opt), 4);
+    assert_int_equal(gd_trajectory_len(traj), 5);
+    assert_true(isnan(gd_trajectory_f(traj, 4)) && isnan(gd_trajectory_grad_norm(traj, 4)));
+    assert_memory_equal(gd_trajectory_x(traj, 4), x, sizeof x);
+    assert_int_equal(gd_objective_eval(obj, gd_trajectory_x(traj, 3), &f, NULL), GD_OK);
+    assert_true(gd_trajectory_f(traj, 3) == f && gd_optimizer_last_f(opt) == f);
+    gd_trajectory_free(traj);
+    gd_optimizer_free(opt);
+    gd_objective_free(obj);
+}
+
 static struct lbfgs_case cases[MAX_CASES];
 
 static int print_worst(void **state)
@@ -447,9 +505,14 @@ int main(void)
         return 1;
     }
     static const struct CMUnitTest others[] = {
-        cmocka_unit_test(test_step_is_one_iteration), cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_history_resize),        cmocka_unit_test(test_monitor_and_reentry),
-        cmocka_unit_test(test_state_and_reset),       cmocka_unit_test(test_failed_evaluation),
+        cmocka_unit_test(test_step_is_one_iteration),
+        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_history_resize),
+        cmocka_unit_test(test_monitor_and_reentry),
+        cmocka_unit_test(test_state_and_reset),
+        cmocka_unit_test(test_failed_evaluation),
+        cmocka_unit_test(test_diverged_evaluation),
+        cmocka_unit_test(test_unevaluated_final_iterate),
     };
     enum { OTHERS = sizeof others / sizeof others[0] };
     struct CMUnitTest tests[MAX_CASES + OTHERS];
