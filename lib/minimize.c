@@ -3,7 +3,9 @@
  * summary, and the stop criteria.  The update itself is gdi_update (internal.h),
  * shared with gd_optimizer_update.  The sampler moves on by one batch per update:
  * a failed evaluation, and the last one of a run, which makes no update, give their
- * batch back, so that runs split over several calls chain.
+ * batch back, so that runs split over several calls chain.  A method with its own
+ * loop (struct gdi_method's run: L-BFGS) replaces the update loop of both and
+ * evaluates through gdi_evaluate, so that the run summary is kept here for it too.
  * SPDX-License-Identifier: MIT
  */
 #include <math.h>
