@@ -112,7 +112,7 @@ static void test_defaults_are_torchs(void **state)
     int methods = 0;
     while (fgets(line, sizeof line, in)) {
         char *save = NULL, *word = strtok_r(line, " \n", &save);
-        gd_method method;
+        gd_method method = GD_SGD;
         if (!word || gd_method_by_name(word, &method) != GD_OK)
             fail_msg("exact-defaults.txt names an unknown method %s", word ? word : "");
         gd_optimizer *opt = gd_optimizer_new(method, 1);
