@@ -19,32 +19,7 @@
 
 #include <gdescent.h>
 
-enum { MAX_PARAMS = 8, MAX_CASES = 256, MAX_LINE = 1024 };
-
-struct exact_case {
-    char name[64], method[16], file[96];
-    size_t n;
-    uint64_t seed;
-    char keys[MAX_PARAMS][32];
-    double values[MAX_PARAMS];
-    int param_count;
-};
-
-/* make_exact.py's Noise: an LCG with Knuth's MMIX constants; each value is
- * (s >> 33) - 2^30 times 2^-32. */
-static double next_noise(uint64_t *s)
-{
-    *s = *s * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
-    return (double)((int64_t)(*s >> 33) - (INT64_C(1) << 30)) * 0x1p-32;
-}
-
-static FILE *open_in_golden_dir(const char *file)
-{
-    const char *dir = getenv("GD_GOLDEN_DIR");
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir ? dir : ".", file);
-    return fopen(path, "r");
-}
+#include "exact_cases.h"
 
 /* Reads the next checkpoint: its step, then n hex floats. */
 static int read_checkpoint(FILE *in, double *x, size_t n)
@@ -64,14 +39,8 @@ static int read_checkpoint(FILE *in, double *x, size_t n)
 static void replay(void **state)
 {
     const struct exact_case *c = *state;
-    gd_method method;
-    assert_int_equal(gd_method_by_name(c->method, &method), GD_OK);
-    gd_optimizer *opt = gd_optimizer_new(method, c->n);
-    assert_non_null(opt);
-    for (int i = 0; i < c->param_count; i++)
-        if (gd_optimizer_set_by_name(opt, c->keys[i], c->values[i]) != GD_OK)
-            fail_msg("%s: %s = %g refused", c->name, c->keys[i], c->values[i]);
-    FILE *in = open_in_golden_dir(c->file);
+    gd_optimizer *opt = exact_optimizer(c);
+    FILE *in = open_golden("", c->file, "");
     if (!in)
         fail_msg("cannot open %s", c->file);
     double *x = malloc(c->n * sizeof *x), *g = malloc(c->n * sizeof *g);
@@ -106,7 +75,7 @@ static void replay(void **state)
 static void test_defaults_are_torchs(void **state)
 {
     (void)state;
-    FILE *in = open_in_golden_dir("exact-defaults.txt");
+    FILE *in = open_golden("", "exact-defaults.txt", "");
     assert_non_null(in);
     char line[MAX_LINE];
     int methods = 0;
@@ -148,41 +117,11 @@ static void test_defaults_are_torchs(void **state)
     assert_int_equal(methods, count);
 }
 
-static int parse_case(char *line, struct exact_case *c)
-{
-    memset(c, 0, sizeof *c);
-    char *save = NULL, *fields[5], *word;
-    for (int i = 0; i < 5; i++)
-        if (!(fields[i] = strtok_r(i == 0 ? line : NULL, " \n", &save)))
-            return -1;
-    snprintf(c->name, sizeof c->name, "%s", fields[0]);
-    snprintf(c->method, sizeof c->method, "%s", fields[1]);
-    c->n = strtoul(fields[2], NULL, 10);
-    c->seed = strtoull(fields[3], NULL, 10);
-    snprintf(c->file, sizeof c->file, "%s", fields[4]);
-    while ((word = strtok_r(NULL, " \n", &save)) && c->param_count < MAX_PARAMS) {
-        char *eq = strchr(word, '=');
-        if (!eq)
-            return -1;
-        *eq = '\0';
-        snprintf(c->keys[c->param_count], sizeof c->keys[0], "%s", word);
-        c->values[c->param_count++] = strtod(eq + 1, NULL);
-    }
-    return c->n > 0 ? 0 : -1;
-}
-
 static struct exact_case cases[MAX_CASES];
 
 int main(void)
 {
-    FILE *index = open_in_golden_dir("exact.txt");
-    size_t count = 0;
-    char line[MAX_LINE];
-    while (index && count < MAX_CASES && fgets(line, sizeof line, index))
-        if (parse_case(line, &cases[count]) == 0)
-            count++;
-    if (index)
-        fclose(index);
+    size_t count = load_exact_cases(cases, NULL);
     if (count == 0) { /* an unreadable index is a failure, never a skip */
         printf("1..1\nnot ok 1 - exact golden index readable (GD_GOLDEN_DIR)\n");
         return 1;

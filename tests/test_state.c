@@ -20,42 +20,7 @@
 
 #include <gdescent.h>
 
-enum { MAX_PARAMS = 8, MAX_CASES = 256, MAX_LINE = 1024 };
-
-struct state_case {
-    char name[64], method[16];
-    size_t n;
-    uint64_t seed;
-    char keys[MAX_PARAMS][32];
-    double values[MAX_PARAMS];
-    int param_count;
-};
-
-/* make_exact.py's Noise, as in tests/test_exact.c. */
-static double next_noise(uint64_t *s)
-{
-    *s = *s * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
-    return (double)((int64_t)(*s >> 33) - (INT64_C(1) << 30)) * 0x1p-32;
-}
-
-static FILE *open_in_golden_dir(const char *prefix, const char *file, const char *suffix)
-{
-    const char *dir = getenv("GD_GOLDEN_DIR");
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s%s%s", dir ? dir : ".", prefix, file, suffix);
-    return fopen(path, "r");
-}
-
-static gd_optimizer *new_optimizer(const struct state_case *c)
-{
-    gd_method method;
-    assert_int_equal(gd_method_by_name(c->method, &method), GD_OK);
-    gd_optimizer *opt = gd_optimizer_new(method, c->n);
-    assert_non_null(opt);
-    for (int i = 0; i < c->param_count; i++)
-        assert_int_equal(gd_optimizer_set_by_name(opt, c->keys[i], c->values[i]), GD_OK);
-    return opt;
-}
+#include "exact_cases.h"
 
 /* Reads count values of one line of the state file and compares them with libgd's. */
 static void compare_key(FILE *in, const gd_optimizer *opt, const char *case_name, int step,
@@ -80,10 +45,10 @@ static void compare_key(FILE *in, const gd_optimizer *opt, const char *case_name
 
 static void replay(void **state)
 {
-    const struct state_case *c = *state;
-    FILE *in = open_in_golden_dir("exact-state-", c->name, ".txt");
+    const struct exact_case *c = *state;
+    FILE *in = open_golden("exact-state-", c->name, ".txt");
     assert_non_null(in);
-    gd_optimizer *opt = new_optimizer(c);
+    gd_optimizer *opt = exact_optimizer(c);
     double *x = malloc(c->n * sizeof *x), *g = malloc(c->n * sizeof *g);
     assert_true(x && g);
     uint64_t noise = c->seed;
@@ -114,48 +79,19 @@ static void replay(void **state)
 }
 
 /* The fields of an exact.txt line that replay needs: name method n seed file keys. */
-static int parse_case(char *line, struct state_case *c)
+static int has_state_golden(const struct exact_case *c)
 {
-    memset(c, 0, sizeof *c);
-    char *save = NULL, *fields[5], *word;
-    for (int i = 0; i < 5; i++)
-        if (!(fields[i] = strtok_r(i == 0 ? line : NULL, " \n", &save)))
-            return -1;
-    snprintf(c->name, sizeof c->name, "%s", fields[0]);
-    snprintf(c->method, sizeof c->method, "%s", fields[1]);
-    c->n = strtoul(fields[2], NULL, 10);
-    c->seed = strtoull(fields[3], NULL, 10);
-    while ((word = strtok_r(NULL, " \n", &save)) && c->param_count < MAX_PARAMS) {
-        char *eq = strchr(word, '=');
-        if (!eq)
-            return -1;
-        *eq = '\0';
-        snprintf(c->keys[c->param_count], sizeof c->keys[0], "%s", word);
-        c->values[c->param_count++] = strtod(eq + 1, NULL);
-    }
-    return c->n > 0 ? 0 : -1;
-}
-
-static bool has_state_golden(const struct state_case *c)
-{
-    FILE *in = open_in_golden_dir("exact-state-", c->name, ".txt");
+    FILE *in = open_golden("exact-state-", c->name, ".txt");
     if (in)
         fclose(in);
     return in != NULL;
 }
 
-static struct state_case cases[MAX_CASES];
+static struct exact_case cases[MAX_CASES];
 
 int main(void)
 {
-    FILE *index = open_in_golden_dir("", "exact.txt", "");
-    size_t count = 0;
-    char line[MAX_LINE];
-    while (index && count < MAX_CASES && fgets(line, sizeof line, index))
-        if (parse_case(line, &cases[count]) == 0 && has_state_golden(&cases[count]))
-            count++;
-    if (index)
-        fclose(index);
+    size_t count = load_exact_cases(cases, has_state_golden);
     if (count == 0) { /* no state golden found is a failure, never a skip */
         printf("1..1\nnot ok 1 - state goldens readable (GD_GOLDEN_DIR)\n");
         return 1;

@@ -37,6 +37,16 @@ static ALWAYS_INLINE double gdi_direction(double g, double x, double decay, unsi
     return HAS(GDI_DECAY) ? d + decay * x : d;
 }
 
+/* torch.sign: +1, -1, or +0 for zeros and NaN (ATen's (0 < a) - (a < 0)). */
+static ALWAYS_INLINE double gdi_torch_sign(double a)
+{
+#ifdef __AVX512F__
+    return a > 0.0 ? 1.0 : a < 0.0 ? -1.0 : 0.0; /* with AVX-512's masks the faster form */
+#else
+    return (double)((0.0 < a) - (a < 0.0)); /* without branches: vectorizes at avx2 */
+#endif
+}
+
 /* In a level's build, the name of a table at that level: GDI_LOOP_TABLE(adam_loops)
  * is gdi_adam_loops_avx2 in the avx2 build. */
 #define GDI_PASTE(a, b) a##_##b

@@ -36,16 +36,6 @@ struct lion_loops {
 };
 
 #ifdef GDI_LEVEL
-/* torch.sign: +1, -1, or +0 for zeros and NaN (ATen's (0 < a) - (a < 0)). */
-static ALWAYS_INLINE double torch_sign(double a)
-{
-#ifdef __AVX512F__
-    return a > 0.0 ? 1.0 : a < 0.0 ? -1.0 : 0.0; /* with AVX-512's masks the faster form */
-#else
-    return (double)((0.0 < a) - (a < 0.0)); /* without branches: vectorizes at avx2 */
-#endif
-}
-
 static ALWAYS_INLINE void lion(LOOP_PARAMS, unsigned flags)
 {
     const struct lion_coefficients c = *cp;
@@ -53,7 +43,7 @@ static ALWAYS_INLINE void lion(LOOP_PARAMS, unsigned flags)
         double gi = HAS(GDI_MAXIMIZE) ? -g[i] : g[i];
         double xi = HAS(GDI_DECAY) ? x[i] * c.shrink : x[i];
         double interpolated = m[i] * c.beta1 + c.one_minus_beta1 * gi;
-        x[i] = xi + c.minus_lr * torch_sign(interpolated);
+        x[i] = xi + c.minus_lr * gdi_torch_sign(interpolated);
         m[i] = m[i] * c.beta2 + c.one_minus_beta2 * gi;
     }
 }

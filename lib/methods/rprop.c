@@ -34,16 +34,6 @@ struct rprop_loops {
 };
 
 #ifdef GDI_LEVEL
-/* torch.sign: +1, -1, or +0 for zeros and NaN (ATen's (0 < a) - (a < 0)). */
-static ALWAYS_INLINE double torch_sign(double a)
-{
-#ifdef __AVX512F__
-    return a > 0.0 ? 1.0 : a < 0.0 ? -1.0 : 0.0; /* with AVX-512's masks the faster form */
-#else
-    return (double)((0.0 < a) - (a < 0.0)); /* without branches: vectorizes at avx2 */
-#endif
-}
-
 /* x + (-1 * sign) * s is written x - sign * s: the same bits, as negation is exact
  * and IEEE 754 defines x - y as x + (-y). */
 static ALWAYS_INLINE void rprop(LOOP_PARAMS, unsigned flags)
@@ -63,7 +53,7 @@ static ALWAYS_INLINE void rprop(LOOP_PARAMS, unsigned flags)
         /* torch zeroes the gradient where the factor equals eta_minus, which lies in
          * (0, 1) while eta_plus > 1: exactly where the product is negative. */
         gi = product < 0.0 ? 0.0 : gi;
-        x[i] -= torch_sign(gi) * si;
+        x[i] -= gdi_torch_sign(gi) * si;
         prev[i] = gi;
     }
 }

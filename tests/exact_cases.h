@@ -1,0 +1,98 @@
+/*
+ * exact_cases.h - what test_exact.c and test_state.c share: the cases of
+ * tests/golden/exact.txt (make_exact.py), the generator of their gradients, and the
+ * optimizer a case configures.  Include after <cmocka.h>.
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef GD_EXACT_CASES_H
+#define GD_EXACT_CASES_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gdescent.h>
+
+enum { MAX_PARAMS = 8, MAX_CASES = 256, MAX_LINE = 1024 };
+
+/* A line of exact.txt: name method n seed file key=value... */
+struct exact_case {
+    char name[64], method[16], file[96];
+    size_t n;
+    uint64_t seed;
+    char keys[MAX_PARAMS][32];
+    double values[MAX_PARAMS];
+    int param_count;
+};
+
+/* make_exact.py's Noise: an LCG with Knuth's MMIX constants; each value is
+ * (s >> 33) - 2^30 times 2^-32. */
+static inline double next_noise(uint64_t *s)
+{
+    *s = *s * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+    return (double)((int64_t)(*s >> 33) - (INT64_C(1) << 30)) * 0x1p-32;
+}
+
+/* GD_GOLDEN_DIR/<prefix><file><suffix>, or NULL. */
+static inline FILE *open_golden(const char *prefix, const char *file, const char *suffix)
+{
+    const char *dir = getenv("GD_GOLDEN_DIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s%s%s", dir ? dir : ".", prefix, file, suffix);
+    return fopen(path, "r");
+}
+
+/* The case's optimizer with its parameters set; fails the test on a refusal. */
+static inline gd_optimizer *exact_optimizer(const struct exact_case *c)
+{
+    gd_method method = GD_SGD;
+    assert_int_equal(gd_method_by_name(c->method, &method), GD_OK);
+    gd_optimizer *opt = gd_optimizer_new(method, c->n);
+    assert_non_null(opt);
+    for (int i = 0; i < c->param_count; i++)
+        if (gd_optimizer_set_by_name(opt, c->keys[i], c->values[i]) != GD_OK)
+            fail_msg("%s: %s = %g refused", c->name, c->keys[i], c->values[i]);
+    return opt;
+}
+
+static inline int parse_exact_case(char *line, struct exact_case *c)
+{
+    memset(c, 0, sizeof *c);
+    char *save = NULL, *fields[5], *word;
+    for (int i = 0; i < 5; i++)
+        if (!(fields[i] = strtok_r(i == 0 ? line : NULL, " \n", &save)))
+            return -1;
+    snprintf(c->name, sizeof c->name, "%s", fields[0]);
+    snprintf(c->method, sizeof c->method, "%s", fields[1]);
+    c->n = strtoul(fields[2], NULL, 10);
+    c->seed = strtoull(fields[3], NULL, 10);
+    snprintf(c->file, sizeof c->file, "%s", fields[4]);
+    while ((word = strtok_r(NULL, " \n", &save)) && c->param_count < MAX_PARAMS) {
+        char *eq = strchr(word, '=');
+        if (!eq)
+            return -1;
+        *eq = '\0';
+        snprintf(c->keys[c->param_count], sizeof c->keys[0], "%s", word);
+        c->values[c->param_count++] = strtod(eq + 1, NULL);
+    }
+    return c->n > 0 ? 0 : -1;
+}
+
+/* Reads exact.txt's cases that keep(c) accepts (NULL: all) into cases; returns how
+ * many. */
+static inline size_t load_exact_cases(struct exact_case *cases,
+                                      int (*keep)(const struct exact_case *c))
+{
+    FILE *index = open_golden("", "exact.txt", "");
+    size_t count = 0;
+    char line[MAX_LINE];
+    while (index && count < MAX_CASES && fgets(line, sizeof line, index))
+        if (parse_exact_case(line, &cases[count]) == 0 && (!keep || keep(&cases[count])))
+            count++;
+    if (index)
+        fclose(index);
+    return count;
+}
+
+#endif /* GD_EXACT_CASES_H */
