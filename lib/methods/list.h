@@ -7,9 +7,8 @@
  *   value   the gd_method value;
  *   name    what gd_method_name() returns; the file defines `gdi_<name>_method`;
  *   file    lib/methods/<file>.c, which holds the method (several may share one);
- *   avx512  the vector widths of the file's AVX-512 builds: zmm (512-bit), ymm
- *           (256-bit: faster for Lion's short loops, bench/README.md), or zmm_ymm for
- *           a second build with 256-bit vectors, which the method picks for long
+ *   avx512  the vector widths of the file's AVX-512 builds: zmm (512-bit), or zmm_ymm
+ *           for a second build with 256-bit vectors, which the method picks for long
  *           vectors (see sgd.c); or none for a file without loops per level (its
  *           work is not elementwise: lbfgs.c), built once for the library only.
  *
@@ -29,5 +28,5 @@ GDI_METHOD(GD_ADAMAX, adamax, adamax, zmm)
 GDI_METHOD(GD_ADADELTA, adadelta, adadelta, zmm)
 GDI_METHOD(GD_RPROP, rprop, rprop, zmm)
 GDI_METHOD(GD_ASGD, asgd, asgd, zmm)
-GDI_METHOD(GD_LION, lion, lion, ymm)
+GDI_METHOD(GD_LION, lion, lion, zmm)
 GDI_METHOD(GD_LBFGS, lbfgs, lbfgs, none)
