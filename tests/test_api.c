@@ -2,7 +2,7 @@
  * test_api.c - objectives, trajectories, status codes and versions: every public
  * function of those areas, its documented values and its error paths.
  */
-#define _POSIX_C_SOURCE 200809L /* mkstemp, close */
+#define _POSIX_C_SOURCE 200809L /* mkstemp, close, setenv */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -52,6 +52,43 @@ static void test_version_matches_macros(void **state)
     assert_string_equal(gd_version_string(), expected);
     assert_int_equal(gd_version(),
                      GD_VERSION_MAJOR * 10000 + GD_VERSION_MINOR * 100 + GD_VERSION_PATCH);
+}
+
+/* The level an optimizer's loops run at, named: 0 baseline, 1 avx2, 2 avx512. */
+static int level_made_under(const char *wanted)
+{
+    if (wanted)
+        assert_int_equal(setenv("GDESCENT_ISA", wanted, 1), 0);
+    else
+        assert_int_equal(unsetenv("GDESCENT_ISA"), 0);
+    gd_optimizer *opt = gd_optimizer_new(GD_SGD, 3);
+    const char *isa = gd_optimizer_isa(opt);
+    assert_non_null(isa);
+    int level = strcmp(isa, "baseline") == 0 ? 0 : strcmp(isa, "avx2") == 0 ? 1 : 2;
+    if (level == 2)
+        assert_string_equal(isa, "avx512");
+    gd_optimizer_free(opt);
+    return level;
+}
+
+/* GDESCENT_ISA is read when an optimizer is made: "baseline" is always granted, "avx2"
+ * when the CPU has it, and anything else (or nothing) is the best the CPU has. */
+static void test_isa_follows_the_environment(void **state)
+{
+    (void)state;
+    const char *saved = getenv("GDESCENT_ISA");
+    char *copy = saved ? strdup(saved) : NULL;
+    int best = level_made_under(NULL);
+    assert_int_equal(level_made_under("baseline"), 0);
+    int avx2 = level_made_under("avx2");
+    assert_true(avx2 <= 1 && avx2 <= best && (avx2 == 1) == (best >= 1));
+    assert_int_equal(level_made_under("avx512"), best);
+    assert_int_equal(level_made_under("no-such-level"), best);
+    if (copy)
+        assert_int_equal(setenv("GDESCENT_ISA", copy, 1), 0);
+    else
+        unsetenv("GDESCENT_ISA");
+    free(copy);
 }
 
 /* ---- objectives from callbacks ---- */
@@ -294,13 +331,16 @@ static void test_objective_constructors_refuse_bad_arguments(void **state)
     assert_null(gd_least_squares_new(2, 2, X, y, 1.0, 2u));
     assert_null(gd_least_squares_new(2, 2, X, y, NAN, 0));
     assert_null(gd_least_squares_new(2, 2, Xnan, y, 1.0, 0));
-    assert_null(gd_least_squares_new(SIZE_MAX / 2, 4, X, y, 1.0, 0)); /* m*p overflows */
+    assert_null(gd_least_squares_new(SIZE_MAX / 2, 4, X, y, 1.0, 0));           /* m*p overflows */
+    assert_null(gd_least_squares_new(1, SIZE_MAX, X, y, 1.0, GD_LS_INTERCEPT)); /* p + 1 */
+    assert_null(gd_least_squares_new(2, 2, X, c, 1.0, 0));                      /* y has NaN */
     const double negative[2] = {1, -1}, nan_weight[2] = {1, NAN};
     assert_null(gd_geometric_median_new(0, 2, X, NULL));
     assert_null(gd_geometric_median_new(2, 0, X, NULL));
     assert_null(gd_geometric_median_new(2, 2, NULL, NULL));
     assert_null(gd_geometric_median_new(2, 2, X, negative));
     assert_null(gd_geometric_median_new(2, 2, X, nan_weight));
+    assert_null(gd_geometric_median_new(2, 2, X, (const double[2]){1, INFINITY}));
     assert_null(gd_geometric_median_new(2, 2, Xnan, NULL));
     assert_null(gd_rosenbrock_new(1));
     assert_null(gd_rosenbrock_new(0));
@@ -494,8 +534,13 @@ static gd_trajectory *recorded_run(size_t max_iter, size_t stride, unsigned flag
     assert_int_equal(gd_trajectory_set_stride(traj, stride), GD_OK);
     assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LR, 0.1), GD_OK);
     assert_int_equal(gd_optimizer_set(opt, GD_PARAM_MAX_ITER, (double)max_iter), GD_OK);
-    double x[2] = {5.0, -3.0};
+    double *x = calloc(n, sizeof *x); /* 5, -3, then zeros */
+    assert_non_null(x);
+    x[0] = 5.0;
+    if (n > 1)
+        x[1] = -3.0;
     assert_int_equal(gd_minimize(opt, f, x, traj), GD_STOP_MAXITER);
+    free(x);
     gd_optimizer_free(opt);
     gd_objective_free(f);
     return traj;
@@ -521,9 +566,17 @@ static void check_bulk_copy(const gd_trajectory *traj, size_t first, size_t coun
     assert_true(iter[count] == 777 && f[count] == canary && grad_norm[count] == canary &&
                 x[count] == canary);
     assert_int_equal(gd_trajectory_copy(traj, first, count, NULL, f, NULL, NULL), GD_OK);
+    double norms[32];
+    size_t iters[32];
+    norms[count] = canary;
+    assert_int_equal(gd_trajectory_copy(traj, first, count, iters, NULL, norms, NULL), GD_OK);
+    for (size_t i = 0; i < count; i++)
+        assert_true(iters[i] == iter[i] && norms[i] == grad_norm[i]);
+    assert_true(norms[count] == canary);
     size_t len = gd_trajectory_len(traj);
     assert_int_equal(gd_trajectory_copy(traj, len, 0, iter, f, grad_norm, x), GD_OK);
     assert_int_equal(gd_trajectory_copy(traj, len - 1, 2, iter, f, grad_norm, x), GD_EINVAL);
+    assert_int_equal(gd_trajectory_copy(traj, len + 1, 0, iter, f, grad_norm, x), GD_EINVAL);
 }
 
 static void test_trajectory_records(void **state)
@@ -608,9 +661,39 @@ static void test_trajectory_csv_round_trip(void **state)
     }
     assert_int_equal(rows, gd_trajectory_len(traj));
     fclose(in);
+    gd_trajectory_free(traj);
+
+    traj = recorded_run(2, 1, 0, 2); /* without GD_TRAJ_X: no x columns */
+    assert_int_equal(gd_trajectory_write_csv(traj, path), GD_OK);
+    in = fopen(path, "r");
+    assert_non_null(fgets(line, sizeof line, in));
+    assert_string_equal(line, "iter,f,grad_norm\n");
+    assert_non_null(fgets(line, sizeof line, in));
+    assert_string_equal(line, "0,34,11.661903789690601\n"); /* f and |grad| at (5, -3) */
+    fclose(in);
     close(fd);
     remove(path);
     gd_trajectory_free(traj);
+}
+
+/* A write that fails, here or when the file is closed, is GD_EIO: /dev/full takes
+ * nothing, so a short file fails at fclose (its one buffer is flushed there) and a long
+ * one at the write of the header or of a row that fills the buffer. */
+static void test_trajectory_csv_write_errors(void **state)
+{
+    (void)state;
+    FILE *probe = fopen("/dev/full", "w");
+    if (!probe)
+        skip();
+    fclose(probe);
+    const size_t dims[] = {1, 2, 3, 5, 7, 11, 200, 1000};
+    for (size_t k = 0; k < sizeof dims / sizeof dims[0]; k++) {
+        gd_trajectory *traj = recorded_run(60, 1, GD_TRAJ_X, dims[k]);
+        assert_int_equal(gd_trajectory_write_csv(traj, "/dev/full"), GD_EIO);
+        gd_trajectory_clear(traj); /* the header alone */
+        assert_int_equal(gd_trajectory_write_csv(traj, "/dev/full"), GD_EIO);
+        gd_trajectory_free(traj);
+    }
 }
 
 int main(void)
@@ -618,6 +701,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strerror_has_a_distinct_sentence_per_code),
         cmocka_unit_test(test_version_matches_macros),
+        cmocka_unit_test(test_isa_follows_the_environment),
         cmocka_unit_test(test_method_names),
         cmocka_unit_test(test_param_names),
         cmocka_unit_test(test_listing_an_optimizers_keys),
@@ -631,6 +715,7 @@ int main(void)
         cmocka_unit_test(test_trajectory_records),
         cmocka_unit_test(test_trajectory_bad_arguments),
         cmocka_unit_test(test_trajectory_csv_round_trip),
+        cmocka_unit_test(test_trajectory_csv_write_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

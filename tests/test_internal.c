@@ -179,6 +179,11 @@ static void test_param_slots_names_and_ranges(void **state)
     assert_true(gdi_param_value_ok(GD_PARAM_MOMENTUM, 0.0));
     assert_false(gdi_param_value_ok(GD_PARAM_MOMENTUM, 1.0));
     assert_true(gdi_param_value_ok(GD_PARAM_DAMPENING, 1.0));
+    assert_false(gdi_param_value_ok(GD_PARAM_DAMPENING, -0.5)); /* [0, 1] */
+    assert_true(gdi_param_value_ok(GD_PARAM_ETA_MINUS, 0.5));   /* (0, 1) */
+    assert_false(gdi_param_value_ok(GD_PARAM_ETA_MINUS, 0.0));
+    assert_false(gdi_param_value_ok(GD_PARAM_ETA_MINUS, 1.0));
+    assert_false(gdi_param_value_ok((gd_param)51, 0.0)); /* no such key */
     assert_false(gdi_param_value_ok(GD_PARAM_SEED, 9007199254740994.0));
     assert_true(gdi_param_value_ok(GD_PARAM_SEED, 9007199254740992.0));
     assert_false(gdi_param_value_ok(GD_PARAM_LR, INFINITY));

@@ -421,6 +421,10 @@ static void test_failed_evaluation(void **state)
         double f;
         assert_int_equal(gd_objective_eval(obj, x, &f, NULL), GD_OK);
         assert_true(gd_optimizer_last_f(opt) == f);
+        left = 0; /* the first evaluation fails: x is untouched */
+        double y[2] = {3.0, -2.0};
+        assert_int_equal(gd_minimize(opt, obj, y, NULL), GD_ECALLBACK);
+        assert_true(y[0] == 3.0 && y[1] == -2.0);
         gd_optimizer_free(opt);
         gd_objective_free(obj);
     }
@@ -484,6 +488,28 @@ static void test_unevaluated_final_iterate(void **state)
     gd_objective_free(obj);
 }
 
+/* A trajectory of stride 3 holds the start, every third iteration and the last, as for
+ * the other methods. */
+static void test_trajectory_stride(void **state)
+{
+    (void)state;
+    gd_objective *obj = gd_rosenbrock_new(2);
+    gd_optimizer *opt = gd_optimizer_new(GD_LBFGS, 2);
+    gd_trajectory *traj = gd_trajectory_new(2, 0);
+    assert_int_equal(gd_trajectory_set_stride(traj, 3), GD_OK);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LR, 0.1), GD_OK);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_MAX_ITER, 7), GD_OK);
+    double x[2] = {-1.2, 1.0};
+    assert_int_equal(gd_minimize(opt, obj, x, traj), GD_STOP_MAXITER);
+    const size_t expected[] = {0, 3, 6, 7};
+    assert_int_equal(gd_trajectory_len(traj), 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(gd_trajectory_iter(traj, i), expected[i]);
+    gd_trajectory_free(traj);
+    gd_optimizer_free(opt);
+    gd_objective_free(obj);
+}
+
 static struct lbfgs_case cases[MAX_CASES];
 
 static int print_worst(void **state)
@@ -513,6 +539,7 @@ int main(void)
         cmocka_unit_test(test_failed_evaluation),
         cmocka_unit_test(test_diverged_evaluation),
         cmocka_unit_test(test_unevaluated_final_iterate),
+        cmocka_unit_test(test_trajectory_stride),
     };
     enum { OTHERS = sizeof others / sizeof others[0] };
     struct CMUnitTest tests[MAX_CASES + OTHERS];

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,43 @@ static int has_state_golden(const struct exact_case *c)
 
 static struct exact_case cases[MAX_CASES];
 
+static double scalar(const gd_optimizer *opt, const char *name)
+{
+    double value = -1.0;
+    assert_int_equal(gd_optimizer_get_state(opt, name, &value, 1), GD_OK);
+    return value;
+}
+
+/* The scalars before the first update (the header's initial values: eta lr, mu 1,
+ * mu_product 1) and after it (torch's first values); a scalar's count is 1. */
+static void test_scalars_before_and_after_the_first_update(void **state)
+{
+    (void)state;
+    const double lr = 0.01, x0[2] = {1.0, -2.0}, g[2] = {0.5, 0.25};
+    double x[2] = {x0[0], x0[1]}, out[2] = {7.0, 7.0};
+    gd_optimizer *asgd = gd_optimizer_new(GD_ASGD, 2);
+    assert_int_equal(gd_optimizer_set(asgd, GD_PARAM_LR, lr), GD_OK);
+    assert_true(scalar(asgd, "eta") == lr && scalar(asgd, "mu") == 1.0);
+    assert_int_equal(gd_optimizer_get_state(asgd, "eta", out, 2), GD_EINVAL);
+    assert_true(out[0] == 7.0 && out[1] == 7.0);
+    assert_int_equal(gd_optimizer_update(asgd, x, g), GD_OK);
+    /* eta = lr / (1 + lambd lr step)^alpha, with torch's lambd 1e-4, alpha 0.75. */
+    double eta = scalar(asgd, "eta");
+    assert_true(eta < lr && fabs(eta - lr / pow(1.0 + 1e-4 * lr, 0.75)) <= 1e-17);
+    assert_true(scalar(asgd, "mu") == 1.0); /* 1 / max(1, step - t0), t0 = 1e6 */
+    gd_optimizer_free(asgd);
+
+    x[0] = x0[0];
+    x[1] = x0[1];
+    gd_optimizer *nadam = gd_optimizer_new(GD_NADAM, 2);
+    assert_true(scalar(nadam, "mu_product") == 1.0);
+    assert_int_equal(gd_optimizer_update(nadam, x, g), GD_OK);
+    /* mu_1 = beta1 (1 - 0.96^(psi) / 2), beta1 0.9, psi 0.004. */
+    double mu1 = 0.9 * (1.0 - 0.5 * pow(0.96, 0.004));
+    assert_true(fabs(scalar(nadam, "mu_product") - mu1) <= 1e-15);
+    gd_optimizer_free(nadam);
+}
+
 int main(void)
 {
     size_t count = load_exact_cases(cases, has_state_golden);
@@ -96,8 +134,10 @@ int main(void)
         printf("1..1\nnot ok 1 - state goldens readable (GD_GOLDEN_DIR)\n");
         return 1;
     }
-    struct CMUnitTest tests[MAX_CASES];
+    struct CMUnitTest tests[MAX_CASES + 1];
     for (size_t i = 0; i < count; i++)
         tests[i] = (struct CMUnitTest){cases[i].name, replay, NULL, NULL, &cases[i]};
+    tests[count++] =
+        (struct CMUnitTest)cmocka_unit_test(test_scalars_before_and_after_the_first_update);
     return _cmocka_run_group_tests("state", tests, count, NULL, NULL);
 }
