@@ -19,6 +19,8 @@
 
 #include <gdescent.h>
 
+#include "golden_files.h"
+
 enum { STEPS = 200, MAX_DIM = 10, MAX_PARAMS = 8, MAX_CASES = 128 };
 static const double TOLERANCE = 1e-12;
 
@@ -30,46 +32,12 @@ struct golden_case {
     double worst; /* largest relative difference seen */
 };
 
-static const char *golden_dir(void)
-{
-    const char *dir = getenv("GD_GOLDEN_DIR");
-    if (!dir)
-        fail_msg("GD_GOLDEN_DIR is not set: it must name tests/golden");
-    return dir;
-}
-
-static FILE *open_golden(const char *file)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", golden_dir(), file);
-    FILE *in = fopen(path, "r");
-    if (!in)
-        fail_msg("cannot open %s", path);
-    return in;
-}
-
 static gd_method method_named(const char *name)
 {
     gd_method method = GD_SGD;
     if (gd_method_by_name(name, &method) != GD_OK)
         fail_msg("unknown method %s", name);
     return method;
-}
-
-static gd_objective *least_squares_from_file(void)
-{
-    FILE *in = open_golden("lsq.txt");
-    size_t m, p;
-    double scale, X[64], y[16];
-    assert_int_equal(fscanf(in, "%zu %zu %lf", &m, &p, &scale), 3);
-    assert_true(m <= 16 && m * p <= 64);
-    for (size_t i = 0; i < m; i++) {
-        for (size_t j = 0; j < p; j++)
-            assert_int_equal(fscanf(in, "%lf", &X[i * p + j]), 1);
-        assert_int_equal(fscanf(in, "%lf", &y[i]), 1);
-    }
-    fclose(in);
-    return gd_least_squares_new(m, p, X, y, scale, GD_LS_INTERCEPT);
 }
 
 static gd_objective *base_objective(const char *name)

@@ -21,6 +21,8 @@
 
 #include <gdescent.h>
 
+#include "golden_files.h"
+
 enum { MAX_CASES = 64, MAX_CALLS = 4, MAX_N = 10, MAX_LINE = 1024 };
 static const double TOLERANCE = 1e-8; /* torch's BLAS sums dot products in its order */
 
@@ -38,33 +40,6 @@ struct lbfgs_case {
 };
 
 static double worst_relative; /* over all cases, printed at the end */
-
-static FILE *open_golden(const char *file)
-{
-    const char *dir = getenv("GD_GOLDEN_DIR");
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir ? dir : ".", file);
-    FILE *in = fopen(path, "r");
-    if (!in)
-        fail_msg("cannot open %s", path);
-    return in;
-}
-
-static gd_objective *least_squares_from_file(void)
-{
-    FILE *in = open_golden("lsq.txt");
-    size_t m, p;
-    double scale, X[64], y[16];
-    assert_int_equal(fscanf(in, "%zu %zu %lf", &m, &p, &scale), 3);
-    assert_true(m <= 16 && m * p <= 64);
-    for (size_t i = 0; i < m; i++) {
-        for (size_t j = 0; j < p; j++)
-            assert_int_equal(fscanf(in, "%lf", &X[i * p + j]), 1);
-        assert_int_equal(fscanf(in, "%lf", &y[i]), 1);
-    }
-    fclose(in);
-    return gd_least_squares_new(m, p, X, y, scale, GD_LS_INTERCEPT);
-}
 
 static const double quad_center[5] = {1.0, -2.0, 3.0, 0.5, -1.0}; /* make_lbfgs.py's */
 
