@@ -629,6 +629,19 @@ typedef enum gd_param {
     /** Evaluations per gd_minimize() call, count; 0 (default) means no limit, except
      * for #GD_LBFGS, where it means max_iter * 5 / 4 as in torch (since 1.1). */
     GD_PARAM_MAX_EVAL = 36,
+    /** gd_minimize() steps the schedules (gd_optimizer_schedule_step()) every k
+     * updates, feeding a plateau schedule the f it just computed; count, default 0:
+     * the caller steps them (since 1.1). */
+    GD_PARAM_SCHEDULE_EVERY = 37,
+    /** Clips the gradient by its 2-norm before every update, as
+     * torch.nn.utils.clip_grad_norm_(max_norm): the gradient is multiplied by
+     * min(1, max_norm / (||g|| + 1e-6)); >= 0, default 0 (off).  The caller's gradient
+     * is not written (since 1.1). */
+    GD_PARAM_CLIP_NORM = 38,
+    /** Clamps every element of the gradient to [-clip_value, clip_value] before every
+     * update, as torch.nn.utils.clip_grad_value_; >= 0, default 0 (off).  Applied
+     * before clipping by norm when both are set (since 1.1). */
+    GD_PARAM_CLIP_VALUE = 39,
     /** Terms per step of a finite sum, count; 0 (default) means the full objective. */
     GD_PARAM_BATCH_SIZE = 48,
     /** Boolean: reshuffle the terms every epoch (default 1); 0 takes them in order

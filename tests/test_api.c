@@ -212,6 +212,9 @@ static void test_param_names(void **state)
         {GD_PARAM_FTOL, "ftol"},
         {GD_PARAM_XTOL, "xtol"},
         {GD_PARAM_MAX_EVAL, "max_eval"},
+        {GD_PARAM_SCHEDULE_EVERY, "schedule_every"},
+        {GD_PARAM_CLIP_NORM, "clip_norm"},
+        {GD_PARAM_CLIP_VALUE, "clip_value"},
         {GD_PARAM_BATCH_SIZE, "batch_size"},
         {GD_PARAM_SHUFFLE, "shuffle"},
         {GD_PARAM_SEED, "seed"},
@@ -250,7 +253,8 @@ static void test_listing_an_optimizers_keys(void **state)
         }
     }
     assert_string_equal(listed, "lr momentum dampening nesterov weight_decay maximize "
-                                "max_iter gtol ftol xtol max_eval batch_size shuffle seed ");
+                                "max_iter gtol ftol xtol max_eval schedule_every clip_norm "
+                                "clip_value batch_size shuffle seed ");
     gd_optimizer_free(opt);
 }
 

@@ -386,7 +386,8 @@ def _method_name(method: object) -> str:
 # numbers), returned as bool and int (tests/test_messages.py checks them against it).
 _BOOLEANS = frozenset({"nesterov", "amsgrad", "centered", "maximize",
                        "decoupled_weight_decay", "shuffle"})
-_COUNTS = frozenset({"max_iter", "batch_size", "seed", "max_eval", "history_size"})
+_COUNTS = frozenset({"max_iter", "batch_size", "seed", "max_eval", "history_size",
+                     "schedule_every"})
 
 
 def _typed(name: str, value: float) -> Union[bool, int, float]:

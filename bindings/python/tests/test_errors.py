@@ -183,6 +183,7 @@ def test_params_lists_the_methods_keys_with_torch_defaults():
     adam = gdescent.Optimizer("adam", 2, lr=0.01, amsgrad=True).params()
     assert list(adam) == ["lr", "weight_decay", "beta1", "beta2", "eps", "amsgrad",
                           "maximize", "max_iter", "gtol", "ftol", "xtol", "max_eval",
+                          "schedule_every", "clip_norm", "clip_value",
                           "batch_size", "shuffle", "seed"]
     assert (adam["lr"], adam["beta1"], adam["beta2"], adam["eps"]) == (0.01, 0.9, 0.999, 1e-8)
     assert adam["amsgrad"] == 1.0 and adam["max_iter"] == 1000.0

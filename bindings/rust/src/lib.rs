@@ -351,6 +351,13 @@ pub enum Param {
     /// Evaluations per [`Optimizer::minimize`] call; 0 (default) is no limit, except
     /// for L-BFGS (max_iter * 5 / 4, as torch).
     MaxEval = sys::GD_PARAM_MAX_EVAL as isize,
+    /// [`Optimizer::minimize`] steps the schedules every this many updates; 0
+    /// (default) leaves it to the caller.
+    ScheduleEvery = sys::GD_PARAM_SCHEDULE_EVERY as isize,
+    /// Clip the gradient by its 2-norm (torch's `clip_grad_norm_`); 0 (default) is off.
+    ClipNorm = sys::GD_PARAM_CLIP_NORM as isize,
+    /// Clamp the gradient's elements (torch's `clip_grad_value_`); 0 (default) is off.
+    ClipValue = sys::GD_PARAM_CLIP_VALUE as isize,
     /// Terms per step of a finite sum; 0 (default) is the whole sum.
     BatchSize = sys::GD_PARAM_BATCH_SIZE as isize,
     /// Boolean: reshuffle the terms every epoch (default 1).
@@ -361,7 +368,7 @@ pub enum Param {
 
 impl Param {
     /// Every key, in the header's order.
-    pub const ALL: [Param; 35] = [
+    pub const ALL: [Param; 38] = [
         Param::Lr,
         Param::Momentum,
         Param::Dampening,
@@ -394,6 +401,9 @@ impl Param {
         Param::Ftol,
         Param::Xtol,
         Param::MaxEval,
+        Param::ScheduleEvery,
+        Param::ClipNorm,
+        Param::ClipValue,
         Param::BatchSize,
         Param::Shuffle,
         Param::Seed,

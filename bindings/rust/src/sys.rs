@@ -166,6 +166,12 @@ pub const GD_PARAM_FTOL: gd_param = 34;
 pub const GD_PARAM_XTOL: gd_param = 35;
 /// `GD_PARAM_MAX_EVAL`: evaluations per gd_minimize() call (0: none; L-BFGS torch's) (1.1).
 pub const GD_PARAM_MAX_EVAL: gd_param = 36;
+/// `GD_PARAM_SCHEDULE_EVERY`: gd_minimize() steps the schedules every k updates (1.1).
+pub const GD_PARAM_SCHEDULE_EVERY: gd_param = 37;
+/// `GD_PARAM_CLIP_NORM`: clip the gradient by its 2-norm; 0 is off (1.1).
+pub const GD_PARAM_CLIP_NORM: gd_param = 38;
+/// `GD_PARAM_CLIP_VALUE`: clamp the gradient's elements; 0 is off (1.1).
+pub const GD_PARAM_CLIP_VALUE: gd_param = 39;
 /// `GD_PARAM_BATCH_SIZE`: terms per step of a finite sum (0: all).
 pub const GD_PARAM_BATCH_SIZE: gd_param = 48;
 /// `GD_PARAM_SHUFFLE`: boolean, reshuffle the terms every epoch.
