@@ -668,17 +668,24 @@ typedef enum gd_param {
  * Changing the learning rate between steps is how schedules are built.  Nesterov
  * momentum needs momentum > 0 and dampening 0 at all times: set momentum before
  * turning Nesterov on, and Nesterov off before setting momentum to 0.
+ *
+ * A method key set here applies to every element again, replacing what
+ * gd_optimizer_set_range() and the schedules set for it.
  * @param opt   The handle.
  * @param key   A #gd_param used by the optimizer's method (or a run/sampling key).
  * @param value The new value; NaN is always refused.
  * @return #GD_OK, or #GD_EINVAL (opt NULL, unknown key, key not used by the method,
- *         value out of range, or a combination PyTorch refuses); on error nothing
- *         changes.
+ *         value out of range, or a combination PyTorch refuses, in any range); on error
+ *         nothing changes.
  */
 GD_API int gd_optimizer_set(gd_optimizer *opt, gd_param key, double value);
 
 /**
  * @brief Reads one parameter (its default until it is set).
+ *
+ * A method key's value is the one in force for element 0, which ranges and schedules
+ * may have changed (the learning rate in force, torch's `get_last_lr()[0]`); for other
+ * elements see gd_optimizer_get_range().
  * @param opt   The handle.
  * @param key   A #gd_param used by the optimizer's method, or a run/sampling key.
  * @param value Receives the value; not NULL.
@@ -686,6 +693,49 @@ GD_API int gd_optimizer_set(gd_optimizer *opt, gd_param key, double value);
  *         method; *value is then untouched).  Thread-safe on a shared handle.
  */
 GD_API int gd_optimizer_get(const gd_optimizer *opt, gd_param key, double *value);
+
+/**
+ * @brief Sets a method parameter for the elements first .. first+count-1 only, as a
+ *        torch parameter group with its own options (a bias without weight decay, a
+ *        layer with its own learning rate).
+ *
+ * The elements keep their state (moments, step sizes, and the scalars of torch's state
+ * such as NAdam's mu_product); from the next update on they follow the new value.
+ * Ranges set one after another overlay: each element has the value of the last call
+ * that covered it, and gd_optimizer_set() of the key sets it everywhere again.  Each
+ * schedule acts on each range from the range's own base learning rate.  Setting a
+ * range allocates (the update path never does); elements left with equal parameters
+ * and state share their storage again, so that a key set back everywhere costs
+ * nothing.
+ * @param opt   The handle; not #GD_LBFGS, which has one parameter group (as torch's).
+ * @param first The first element, < n.
+ * @param count The number of elements, >= 1, first + count <= n.
+ * @param key   A method key of the optimizer's method; run and sampling keys are
+ *              refused.
+ * @param value The value, in the key's range.
+ * @return #GD_OK; #GD_EINVAL (NULL handle, L-BFGS, a range outside 0..n-1, a key that
+ *         is not a method key of the method, a value out of range, or a combination
+ *         PyTorch refuses in some element, as Nesterov without momentum); #GD_ENOMEM.
+ *         On error nothing changes.  Not thread-safe on a shared handle; a callback
+ *         may call it between updates.
+ * @since 1.1
+ */
+GD_API int gd_optimizer_set_range(gd_optimizer *opt, size_t first, size_t count, gd_param key,
+                                  double value);
+
+/**
+ * @brief Reads the value of a method parameter in force for one element.
+ * @param opt   The handle.
+ * @param index The element, < n.
+ * @param key   A method key of the optimizer's method (run keys are refused, as by
+ *              gd_optimizer_set_range()).
+ * @param value Receives the value; not NULL.
+ * @return #GD_OK, or #GD_EINVAL (NULL argument, index >= n, key not a method key of the
+ *         method; *value is then untouched).  Thread-safe on a shared handle.
+ * @since 1.1
+ */
+GD_API int gd_optimizer_get_range(const gd_optimizer *opt, size_t index, gd_param key,
+                                  double *value);
 
 /**
  * @brief gd_optimizer_set() by name: the key's enum name lower-cased without

@@ -159,6 +159,36 @@ struct gdi_param_default {
 
 enum { GDI_MAX_STATE = 3 }; /* the most state vectors of a method */
 
+/* A contiguous range of x with its own parameter values: torch's parameter group.  The
+ * groups of an optimizer cover 0..n-1 in order (lib/groups.c); a method's hooks see one
+ * group at a time, as torch's optimizers loop over their groups. */
+struct gdi_group {
+    size_t first, n; /* the elements first .. first+n-1 */
+    double param[GDI_SLOT_COUNT];
+    double initial_lr; /* the schedules' base rate (torch's group["initial_lr"]), or NaN */
+    bool state_ready;  /* the group's state holds moments (set by its first update) */
+    enum gdi_level level;
+    void *rule;                   /* the method's own struct for this group */
+    double *state[GDI_MAX_STATE]; /* the optimizer's state vectors from element first */
+};
+
+/* Value of a group's parameter by key; the key must be valid for the method. */
+static inline double gdi_group_param(const struct gdi_group *group, gd_param key)
+{
+    return group->param[gdi_param_slot(key)];
+}
+
+/* The loop flags every method shares: maximize and a non-zero weight decay. */
+static inline unsigned gdi_direction_flags(const struct gdi_group *group)
+{
+    unsigned flags = 0;
+    if (gdi_group_param(group, GD_PARAM_MAXIMIZE) != 0.0)
+        flags |= GDI_MAXIMIZE;
+    if (gdi_group_param(group, GD_PARAM_WEIGHT_DECAY) != 0.0)
+        flags |= GDI_DECAY;
+    return flags;
+}
+
 /* An update rule. */
 struct gdi_method {
     const char *name;
@@ -173,20 +203,22 @@ struct gdi_method {
      * update). */
     const char *const *scalar_names;
     size_t scalars;
-    double (*scalar)(const gd_optimizer *opt, size_t i);
-    /* Whether torch keeps state vector v under the current parameters (NULL: always). */
-    bool (*state_kept)(const gd_optimizer *opt, size_t v);
-    /* Bytes of the method's own struct (opt->rule): its coefficients and chosen loops. */
+    double (*scalar)(const struct gdi_group *group, size_t i);
+    /* Whether torch keeps state vector v under the group's parameters (NULL: always). */
+    bool (*state_kept)(const struct gdi_group *group, size_t v);
+    /* Bytes of the method's own struct (a group's rule): its coefficients and loops. */
     size_t rule_size;
     /* Cross-parameter rules (such as Nesterov's); param is indexed by slot. */
     bool (*params_ok)(const double *param);
-    /* For the current parameters: chooses the loops and fills the coefficients of
-     * opt->rule that do not change from step to step.  Called at creation, reset and
-     * every change of a parameter. */
-    void (*select)(gd_optimizer *opt);
-    /* One update of x from grad; opt->step already counts this update.  NULL for a
-     * method that evaluates inside its steps (L-BFGS): gd_optimizer_update refuses it. */
-    void (*update)(gd_optimizer *opt, double *restrict x, const double *restrict grad);
+    /* For the group's parameters: chooses the loops and fills the coefficients of its
+     * rule that do not change from step to step.  Called at creation, reset and every
+     * change of a parameter of the group. */
+    void (*select)(struct gdi_group *group);
+    /* One update of the group's part of x (x and grad point at its first element) by
+     * the step-th update (counted from 1).  NULL for a method that evaluates inside its
+     * steps (L-BFGS): gd_optimizer_update refuses it, and it has one group. */
+    void (*update)(struct gdi_group *group, size_t step, double *restrict x,
+                   const double *restrict grad);
     /* Optional, for such a method: its own loop of gd_minimize (traj may be NULL) and
      * of gd_step (max_iter 1), called instead of the update loop of lib/minimize.c.
      * Evaluates through gdi_evaluate; *f_start receives f at the start.  Returns a
@@ -194,8 +226,9 @@ struct gdi_method {
     int (*run)(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajectory *traj,
                size_t max_iter, double *f_start);
     /* Optional: allocates what the current parameters need besides the state vectors
-     * (L-BFGS's history), at creation and at every change of a parameter, before
-     * select; GD_ENOMEM keeps the old allocation (and the parameter's old value). */
+     * (L-BFGS's history, in its one group's rule), at creation and at every change of a
+     * parameter, before select; GD_ENOMEM keeps the old allocation (and the
+     * parameter's old value). */
     int (*allocate)(gd_optimizer *opt);
     /* Optional: frees what allocate allocated (also after a failed allocate). */
     void (*release)(gd_optimizer *opt);
@@ -210,15 +243,20 @@ struct gdi_method {
 struct gd_optimizer {
     const struct gdi_method *method;
     size_t n;
+    /* Every key's value as gd_optimizer_set() last set it (or its default): the run
+     * keys' values, and the method keys' outside the ranges and schedules, which act
+     * on the groups' own values. */
     double param[GDI_SLOT_COUNT];
     bool applies[GDI_SLOT_COUNT];
     enum gdi_level level; /* of the update loops, fixed at creation */
-    void *rule;           /* the method's own struct, method->rule_size bytes */
-    size_t step;          /* updates applied since creation or reset (PyTorch's t) */
+    struct gdi_group *groups;
+    size_t group_count;
+    unsigned char *rules; /* group_count rules, one every rule_stride bytes */
+    size_t rule_stride;
+    size_t step; /* updates applied since creation or reset (PyTorch's t) */
     /* method->state_vectors vectors of n doubles, each allocated on its own: in one
      * block the adaptive methods ran 1.2-1.3x slower at n = 1e6 (bench/bench_layout.c). */
     double *state[GDI_MAX_STATE];
-    bool state_ready; /* the state vectors hold moments (set by the first update) */
     /* The gradient of the last successful evaluation, and the buffer the next one
      * writes (they swap on success: lib/minimize.c). */
     double *grad, *spare_grad;
@@ -236,30 +274,43 @@ struct gd_optimizer {
     gdi_sampler sampler;
 };
 
-/* Value of a parameter by key; the key must be valid for the optimizer. */
+/* Value of a parameter as gd_optimizer_set() last set it: for run keys (the method's
+ * keys act through the groups' values, gdi_group_param). */
 static inline double gdi_opt_param(const gd_optimizer *opt, gd_param key)
 {
     return opt->param[gdi_param_slot(key)];
 }
 
-/* The loop flags every method shares: maximize and a non-zero weight decay. */
-static inline unsigned gdi_direction_flags(const gd_optimizer *opt)
-{
-    unsigned flags = 0;
-    if (gdi_opt_param(opt, GD_PARAM_MAXIMIZE) != 0.0)
-        flags |= GDI_MAXIMIZE;
-    if (gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY) != 0.0)
-        flags |= GDI_DECAY;
-    return flags;
-}
+/* ---- groups (lib/groups.c) ---- */
+
+/* One group over all of x with the optimizer's values; GD_ENOMEM on failure. */
+int gdi_groups_init(gd_optimizer *opt);
+void gdi_groups_free(gd_optimizer *opt);
+/* Whether every group's parameters with slot set to value keep the method's rules
+ * (method->params_ok). */
+bool gdi_groups_allow(const gd_optimizer *opt, int slot, double value);
+/* Sets a method key's slot to value in every group (which gdi_groups_allow must have
+ * allowed), then merges the groups left equal. */
+void gdi_groups_set(gd_optimizer *opt, int slot, double value);
+/* Sets a method key's slot to value in the elements first .. first+count-1 (within
+ * 0..n-1), splitting groups at the ends, then merges neighbours left equal.  GD_EINVAL
+ * when the method's rules refuse a group's new parameters, GD_ENOMEM; either way
+ * nothing changes. */
+int gdi_groups_set_range(gd_optimizer *opt, size_t first, size_t count, int slot, double value);
+/* The group holding element index (< n). */
+const struct gdi_group *gdi_group_holding(const gd_optimizer *opt, size_t index);
+/* Recomputes every group's rule (method->select) and forgets its moments. */
+void gdi_groups_restart(gd_optimizer *opt);
+size_t gdi_group_count(const gd_optimizer *opt);
+struct gdi_group *gdi_group_at(gd_optimizer *opt, size_t i);
+/* After a schedule changed a group's lr, momentum or beta1: recomputes its rule. */
+void gdi_group_changed(gd_optimizer *opt, struct gdi_group *group);
+/* The key a schedule cycles as momentum: GD_PARAM_MOMENTUM, GD_PARAM_BETA1, or -1. */
+int gdi_momentum_key(const gd_optimizer *opt);
 
 /* The one update path of gd_optimizer_update, gd_step and gd_minimize: the step count,
- * then the method's rule.  Gradient clipping and schedules act here. */
-static inline void gdi_update(gd_optimizer *opt, double *x, const double *grad)
-{
-    opt->step++;
-    opt->method->update(opt, x, grad);
-}
+ * gradient clipping, then the method's rule on every group. */
+void gdi_update(gd_optimizer *opt, double *x, const double *grad);
 
 /* ---- evaluation, shared by lib/minimize.c and the methods with their own run ---- */
 

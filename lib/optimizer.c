@@ -68,7 +68,6 @@ static uint64_t seed_of(const gd_optimizer *opt)
 static void forget_run(gd_optimizer *opt)
 {
     opt->step = 0;
-    opt->state_ready = false;
     opt->evaluations = 0;
     opt->last_f = opt->last_grad_norm = NAN;
 }
@@ -76,14 +75,13 @@ static void forget_run(gd_optimizer *opt)
 static bool allocate_vectors(gd_optimizer *opt)
 {
     size_t n = opt->n;
-    opt->rule = gdi_calloc_array(1, opt->method->rule_size);
     opt->grad = gdi_alloc_array(n, sizeof(double));
     opt->spare_grad = gdi_alloc_array(n, sizeof(double));
     opt->x_prev = gdi_alloc_array(n, sizeof(double));
-    bool ok = opt->rule && opt->grad && opt->spare_grad && opt->x_prev;
+    bool ok = opt->grad && opt->spare_grad && opt->x_prev;
     for (size_t v = 0; ok && v < opt->method->state_vectors; v++)
         ok = (opt->state[v] = gdi_calloc_array(n, sizeof(double))) != NULL;
-    return ok;
+    return ok && gdi_groups_init(opt) == GD_OK;
 }
 
 gd_optimizer *gd_optimizer_new(gd_method method, size_t n)
@@ -108,7 +106,7 @@ gd_optimizer *gd_optimizer_new(gd_method method, size_t n)
         gd_optimizer_free(opt);
         return NULL;
     }
-    m->select(opt);
+    m->select(&opt->groups[0]);
     return opt;
 }
 
@@ -121,7 +119,7 @@ void gd_optimizer_free(gd_optimizer *opt)
     gdi_sampler_free(&opt->sampler);
     for (size_t v = 0; v < GDI_MAX_STATE; v++)
         gdi_free(opt->state[v]);
-    gdi_free(opt->rule);
+    gdi_groups_free(opt);
     gdi_free(opt->grad);
     gdi_free(opt->spare_grad);
     gdi_free(opt->x_prev);
@@ -134,6 +132,11 @@ static int usable_slot(const gd_optimizer *opt, gd_param key)
     return slot >= 0 && opt->applies[slot] ? slot : -1;
 }
 
+static bool is_method_key(int slot)
+{
+    return gdi_param_group(slot) == GDI_GROUP_METHOD;
+}
+
 int gd_optimizer_set(gd_optimizer *opt, gd_param key, double value)
 {
     int slot = opt ? usable_slot(opt, key) : -1;
@@ -141,7 +144,8 @@ int gd_optimizer_set(gd_optimizer *opt, gd_param key, double value)
         return GD_EINVAL;
     double old = opt->param[slot];
     opt->param[slot] = value;
-    if (opt->method->params_ok && !opt->method->params_ok(opt->param)) {
+    bool ok = !opt->method->params_ok || opt->method->params_ok(opt->param);
+    if (!ok || (is_method_key(slot) && !gdi_groups_allow(opt, slot, value))) {
         opt->param[slot] = old;
         return GD_EINVAL;
     }
@@ -152,16 +156,44 @@ int gd_optimizer_set(gd_optimizer *opt, gd_param key, double value)
     }
     if (key == GD_PARAM_SEED)
         gdi_sampler_restart(&opt->sampler, seed_of(opt));
-    opt->method->select(opt);
+    if (is_method_key(slot))
+        gdi_groups_set(opt, slot, value);
     return GD_OK;
 }
 
+/* A method key's value is the group's of element 0 (schedules change it there). */
 int gd_optimizer_get(const gd_optimizer *opt, gd_param key, double *value)
 {
     int slot = opt ? usable_slot(opt, key) : -1;
     if (slot < 0 || !value)
         return GD_EINVAL;
-    *value = opt->param[slot];
+    *value = is_method_key(slot) ? opt->groups[0].param[slot] : opt->param[slot];
+    return GD_OK;
+}
+
+/* The slot of a method key of opt's method that a range may take, or -1. */
+static int range_slot(const gd_optimizer *opt, gd_param key)
+{
+    int slot = usable_slot(opt, key);
+    return slot >= 0 && is_method_key(slot) ? slot : -1;
+}
+
+int gd_optimizer_set_range(gd_optimizer *opt, size_t first, size_t count, gd_param key,
+                           double value)
+{
+    int slot = opt ? range_slot(opt, key) : -1;
+    if (slot < 0 || !opt->method->update || count == 0 || first >= opt->n ||
+        count > opt->n - first || !gdi_param_value_ok(key, value))
+        return GD_EINVAL; /* L-BFGS, without update, has one group, as torch's */
+    return gdi_groups_set_range(opt, first, count, slot, value);
+}
+
+int gd_optimizer_get_range(const gd_optimizer *opt, size_t index, gd_param key, double *value)
+{
+    int slot = opt ? range_slot(opt, key) : -1;
+    if (slot < 0 || index >= opt->n || !value)
+        return GD_EINVAL;
+    *value = gdi_group_holding(opt, index)->param[slot];
     return GD_OK;
 }
 
@@ -181,7 +213,7 @@ int gd_optimizer_reset(gd_optimizer *opt)
     for (size_t v = 0; v < opt->method->state_vectors; v++)
         memset(opt->state[v], 0, opt->n * sizeof(double));
     gdi_sampler_restart(&opt->sampler, seed_of(opt));
-    opt->method->select(opt);
+    gdi_groups_restart(opt);
     return GD_OK;
 }
 
@@ -207,13 +239,24 @@ double gd_optimizer_last_grad_norm(const gd_optimizer *opt)
     return isnan(opt->last_grad_norm) ? gdi_norm2(opt->grad, opt->n) : opt->last_grad_norm;
 }
 
+/* Whether some group keeps state vector v (the others' parts hold zeros). */
+static bool state_kept(const gd_optimizer *opt, size_t v)
+{
+    if (!opt->method->state_kept)
+        return true;
+    for (size_t k = 0; k < opt->group_count; k++)
+        if (opt->method->state_kept(&opt->groups[k], v))
+            return true;
+    return false;
+}
+
 /* The index of torch's state vector `name` in opt->state, or -1. */
 static int state_vector(const gd_optimizer *opt, const char *name)
 {
     const struct gdi_method *m = opt->method;
     for (size_t v = 0; v < m->state_vectors; v++)
         if (strcmp(m->state_names[v], name) == 0)
-            return m->state_kept && !m->state_kept(opt, v) ? -1 : (int)v;
+            return state_kept(opt, v) ? (int)v : -1;
     return -1;
 }
 
@@ -230,7 +273,7 @@ int gd_optimizer_get_state(const gd_optimizer *opt, const char *name, double *ou
         if (strcmp(name, m->scalar_names[i]) == 0) {
             if (count != 1)
                 return GD_EINVAL;
-            *out = m->scalar(opt, i);
+            *out = m->scalar(&opt->groups[0], i); /* element 0's, as the parameters */
             return GD_OK;
         }
     int v = state_vector(opt, name);

@@ -14,9 +14,18 @@
 
 #include <gdescent.h>
 
-enum { MAX_PARAMS = 8, MAX_CASES = 256, MAX_LINE = 1024 };
+enum { MAX_PARAMS = 8, MAX_RANGES = 8, MAX_CASES = 256, MAX_LINE = 1024 };
 
-/* A line of exact.txt: name method n seed file key=value... */
+/* A parameter set on a range of elements (gd_optimizer_set_range). */
+struct exact_range {
+    size_t first, count;
+    char key[32];
+    double value;
+};
+
+/* A line of exact.txt: name method n seed file, then key=value (gd_optimizer_set),
+ * @first:count:key=value (gd_optimizer_set_range) and ~tolerance (the comparison's
+ * relative tolerance; 0, bit for bit, without). */
 struct exact_case {
     char name[64], method[16], file[96];
     size_t n;
@@ -24,6 +33,9 @@ struct exact_case {
     char keys[MAX_PARAMS][32];
     double values[MAX_PARAMS];
     int param_count;
+    struct exact_range ranges[MAX_RANGES];
+    int range_count;
+    double tolerance;
 };
 
 /* make_exact.py's Noise: an LCG with Knuth's MMIX constants; each value is
@@ -53,7 +65,25 @@ static inline gd_optimizer *exact_optimizer(const struct exact_case *c)
     for (int i = 0; i < c->param_count; i++)
         if (gd_optimizer_set_by_name(opt, c->keys[i], c->values[i]) != GD_OK)
             fail_msg("%s: %s = %g refused", c->name, c->keys[i], c->values[i]);
+    for (int i = 0; i < c->range_count; i++) {
+        const struct exact_range *r = &c->ranges[i];
+        gd_param key;
+        assert_int_equal(gd_param_by_name(r->key, &key), GD_OK);
+        if (gd_optimizer_set_range(opt, r->first, r->count, key, r->value) != GD_OK)
+            fail_msg("%s: %s = %g on %zu..+%zu refused", c->name, r->key, r->value, r->first,
+                     r->count);
+    }
     return opt;
+}
+
+/* "first:count:key=value" into a range. */
+static inline int parse_exact_range(const char *word, struct exact_range *r)
+{
+    int used = 0;
+    if (sscanf(word, "%zu:%zu:%31[^=]=%n", &r->first, &r->count, r->key, &used) != 3 || !used)
+        return -1;
+    r->value = strtod(word + used, NULL);
+    return 0;
 }
 
 static inline int parse_exact_case(char *line, struct exact_case *c)
@@ -69,6 +99,16 @@ static inline int parse_exact_case(char *line, struct exact_case *c)
     c->seed = strtoull(fields[3], NULL, 10);
     snprintf(c->file, sizeof c->file, "%s", fields[4]);
     while ((word = strtok_r(NULL, " \n", &save)) && c->param_count < MAX_PARAMS) {
+        if (word[0] == '~') {
+            c->tolerance = strtod(word + 1, NULL);
+            continue;
+        }
+        if (word[0] == '@') {
+            if (c->range_count == MAX_RANGES ||
+                parse_exact_range(word + 1, &c->ranges[c->range_count++]) != 0)
+                return -1;
+            continue;
+        }
         char *eq = strchr(word, '=');
         if (!eq)
             return -1;

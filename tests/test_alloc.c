@@ -108,9 +108,27 @@ static bool make_lbfgs(void)
     return ok;
 }
 
+/* Setting a range allocates the new groups; GD_ENOMEM leaves the old ones in force. */
+static bool make_ranges(void)
+{
+    gd_optimizer *opt = gd_optimizer_new(GD_ADAM, 9);
+    bool ok = opt && gd_optimizer_set_range(opt, 2, 3, GD_PARAM_LR, 0.5) == GD_OK;
+    ok = ok && gd_optimizer_set_range(opt, 4, 5, GD_PARAM_BETA1, 0.5) == GD_OK;
+    if (opt && !ok) {
+        double lr, beta1;
+        assert_int_equal(gd_optimizer_get_range(opt, 4, GD_PARAM_BETA1, &beta1), GD_OK);
+        assert_true(beta1 == 0.9);
+        assert_int_equal(gd_optimizer_get_range(opt, 5, GD_PARAM_LR, &lr), GD_OK);
+        assert_true(lr == 1e-3);
+    }
+    gd_optimizer_free(opt);
+    return ok;
+}
+
 static void test_constructors_fail_cleanly(void **state)
 {
     (void)state;
+    assert_true(failures_seen(make_ranges) >= 4);
     assert_true(failures_seen(make_lbfgs) >= 6);
     assert_true(failures_seen(make_sum_objective) >= 2);
     assert_true(failures_seen(make_bundled_objectives) >= 4);
@@ -249,6 +267,31 @@ static void test_lbfgs_runs_do_not_allocate(void **state)
     gd_objective_free(obj);
 }
 
+/* With ranges and both clippings on, an update allocates nothing. */
+static void test_updates_with_ranges_do_not_allocate(void **state)
+{
+    (void)state;
+    for (int m = 0; m < method_count(); m++) {
+        if (!method_updates_alone((gd_method)m))
+            continue;
+        gd_optimizer *opt = gd_optimizer_new((gd_method)m, 12);
+        assert_int_equal(gd_optimizer_set_range(opt, 0, 4, GD_PARAM_LR, 0.5), GD_OK);
+        assert_int_equal(gd_optimizer_set_range(opt, 8, 4, GD_PARAM_LR, 0.25), GD_OK);
+        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_CLIP_NORM, 0.1), GD_OK);
+        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_CLIP_VALUE, 0.05), GD_OK);
+        double x[12], g[12];
+        for (int i = 0; i < 12; i++)
+            x[i] = g[i] = 0.1 * i;
+        gdi_fault_arm(1);
+        for (int s = 0; s < 3; s++)
+            assert_int_equal(gd_optimizer_update(opt, x, g), GD_OK);
+        bool allocated = !gdi_fault_pending();
+        gdi_fault_arm(0);
+        assert_false(allocated);
+        gd_optimizer_free(opt);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_trajectory_growth_out_of_memory),
         cmocka_unit_test(test_minimize_fails_cleanly_at_every_allocation),
         cmocka_unit_test(test_lbfgs_runs_do_not_allocate),
+        cmocka_unit_test(test_updates_with_ranges_do_not_allocate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

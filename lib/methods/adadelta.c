@@ -71,26 +71,28 @@ static const struct gdi_param_default adadelta_params[] = {
     {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_MAXIMIZE, 0.0},
 };
 
-static void adadelta_select(gd_optimizer *opt)
+static void adadelta_select(struct gdi_group *group)
 {
-    struct adadelta_rule *rule = opt->rule;
-    double rho = gdi_opt_param(opt, GD_PARAM_RHO);
+    struct adadelta_rule *rule = group->rule;
+    double rho = gdi_group_param(group, GD_PARAM_RHO);
     rule->coef = (struct adadelta_coefficients){
-        .lr = gdi_opt_param(opt, GD_PARAM_LR),
-        .weight_decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
+        .lr = gdi_group_param(group, GD_PARAM_LR),
+        .weight_decay = gdi_group_param(group, GD_PARAM_WEIGHT_DECAY),
         .rho = rho,
         .one_minus_rho = 1.0 - rho,
-        .eps = gdi_opt_param(opt, GD_PARAM_EPS),
+        .eps = gdi_group_param(group, GD_PARAM_EPS),
     };
-    rule->loop = GDI_LOOPS_AT(opt->level, adadelta_loops)->loop[gdi_direction_flags(opt)];
+    rule->loop = GDI_LOOPS_AT(group->level, adadelta_loops)->loop[gdi_direction_flags(group)];
 }
 
 /* The state starts at zero (the library's), as torch's zeros_like at the first step. */
-static void adadelta_update(gd_optimizer *opt, double *restrict x, const double *restrict g)
+static void adadelta_update(struct gdi_group *group, size_t step, double *restrict x,
+                            const double *restrict g)
 {
-    const struct adadelta_rule *rule = opt->rule;
-    opt->state_ready = true;
-    rule->loop(opt->n, x, g, opt->state[0], opt->state[1], &rule->coef);
+    (void)step; /* the rule needs no step count */
+    const struct adadelta_rule *rule = group->rule;
+    group->state_ready = true;
+    rule->loop(group->n, x, g, group->state[0], group->state[1], &rule->coef);
 }
 
 static const char *const adadelta_state_names[] = {"square_avg", "acc_delta"};

@@ -62,29 +62,30 @@ static const struct gdi_param_default adagrad_params[] = {
     {GD_PARAM_EPS, 1e-10},        {GD_PARAM_MAXIMIZE, 0.0},
 };
 
-static void adagrad_select(gd_optimizer *opt)
+static void adagrad_select(struct gdi_group *group)
 {
-    struct adagrad_rule *rule = opt->rule;
-    rule->lr = gdi_opt_param(opt, GD_PARAM_LR);
-    rule->lr_decay = gdi_opt_param(opt, GD_PARAM_LR_DECAY);
-    rule->coef.weight_decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY);
-    rule->coef.eps = gdi_opt_param(opt, GD_PARAM_EPS);
-    rule->loop = GDI_LOOPS_AT(opt->level, adagrad_loops)->loop[gdi_direction_flags(opt)];
-    if (!opt->state_ready) {
+    struct adagrad_rule *rule = group->rule;
+    rule->lr = gdi_group_param(group, GD_PARAM_LR);
+    rule->lr_decay = gdi_group_param(group, GD_PARAM_LR_DECAY);
+    rule->coef.weight_decay = gdi_group_param(group, GD_PARAM_WEIGHT_DECAY);
+    rule->coef.eps = gdi_group_param(group, GD_PARAM_EPS);
+    rule->loop = GDI_LOOPS_AT(group->level, adagrad_loops)->loop[gdi_direction_flags(group)];
+    if (!group->state_ready) {
         /* Torch fills the accumulator at construction; here until the first update, so
          * that the value set before it counts. */
-        double init = gdi_opt_param(opt, GD_PARAM_INITIAL_ACCUMULATOR);
-        for (size_t i = 0; i < opt->n; i++)
-            opt->state[0][i] = init;
+        double init = gdi_group_param(group, GD_PARAM_INITIAL_ACCUMULATOR);
+        for (size_t i = 0; i < group->n; i++)
+            group->state[0][i] = init;
     }
 }
 
-static void adagrad_update(gd_optimizer *opt, double *restrict x, const double *restrict g)
+static void adagrad_update(struct gdi_group *group, size_t step, double *restrict x,
+                           const double *restrict g)
 {
-    struct adagrad_rule *rule = opt->rule;
-    opt->state_ready = true;
-    rule->coef.clr = rule->lr / (1.0 + (double)(opt->step - 1) * rule->lr_decay);
-    rule->loop(opt->n, x, g, opt->state[0], &rule->coef);
+    struct adagrad_rule *rule = group->rule;
+    group->state_ready = true;
+    rule->coef.clr = rule->lr / (1.0 + (double)(step - 1) * rule->lr_decay);
+    rule->loop(group->n, x, g, group->state[0], &rule->coef);
 }
 
 static const char *const adagrad_state_names[] = {"sum"};

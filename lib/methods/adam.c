@@ -106,13 +106,13 @@ static const struct gdi_param_default adamw_params[] = {
 };
 
 /* The coefficients that do not depend on the step, and the loop's flags. */
-static unsigned adam_coefficients(gd_optimizer *opt)
+static unsigned adam_coefficients(struct gdi_group *group)
 {
-    struct adam_rule *rule = opt->rule;
-    double lr = gdi_opt_param(opt, GD_PARAM_LR);
-    double beta1 = gdi_opt_param(opt, GD_PARAM_BETA1);
-    double beta2 = gdi_opt_param(opt, GD_PARAM_BETA2);
-    double weight_decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY);
+    struct adam_rule *rule = group->rule;
+    double lr = gdi_group_param(group, GD_PARAM_LR);
+    double beta1 = gdi_group_param(group, GD_PARAM_BETA1);
+    double beta2 = gdi_group_param(group, GD_PARAM_BETA2);
+    double weight_decay = gdi_group_param(group, GD_PARAM_WEIGHT_DECAY);
     rule->lr = lr;
     rule->coef = (struct adam_coefficients){
         .weight_decay = weight_decay,
@@ -121,42 +121,43 @@ static unsigned adam_coefficients(gd_optimizer *opt)
         .one_minus_beta1 = 1.0 - beta1,
         .beta2 = beta2,
         .one_minus_beta2 = 1.0 - beta2,
-        .eps = gdi_opt_param(opt, GD_PARAM_EPS),
+        .eps = gdi_group_param(group, GD_PARAM_EPS),
     };
-    unsigned flags = gdi_direction_flags(opt);
-    return gdi_opt_param(opt, GD_PARAM_AMSGRAD) != 0.0 ? flags | AMSGRAD : flags;
+    unsigned flags = gdi_direction_flags(group);
+    return gdi_group_param(group, GD_PARAM_AMSGRAD) != 0.0 ? flags | AMSGRAD : flags;
 }
 
-static void adam_select(gd_optimizer *opt)
+static void adam_select(struct gdi_group *group)
 {
-    unsigned flags = adam_coefficients(opt);
-    struct adam_rule *rule = opt->rule;
-    rule->loop = GDI_LOOPS_AT(opt->level, adam_loops)->l2[flags];
+    unsigned flags = adam_coefficients(group);
+    struct adam_rule *rule = group->rule;
+    rule->loop = GDI_LOOPS_AT(group->level, adam_loops)->l2[flags];
 }
 
-static void adamw_select(gd_optimizer *opt)
+static void adamw_select(struct gdi_group *group)
 {
-    unsigned flags = adam_coefficients(opt);
-    struct adam_rule *rule = opt->rule;
-    rule->loop = GDI_LOOPS_AT(opt->level, adam_loops)->decoupled[flags];
+    unsigned flags = adam_coefficients(group);
+    struct adam_rule *rule = group->rule;
+    rule->loop = GDI_LOOPS_AT(group->level, adam_loops)->decoupled[flags];
 }
 
 /* The bias corrections call pow() as torch does (Python's float power), so that the
  * step sizes agree to the last bit. */
-static void adam_update(gd_optimizer *opt, double *restrict x, const double *restrict g)
+static void adam_update(struct gdi_group *group, size_t step, double *restrict x,
+                        const double *restrict g)
 {
-    struct adam_rule *rule = opt->rule;
+    struct adam_rule *rule = group->rule;
     struct adam_coefficients *c = &rule->coef;
-    double t = (double)opt->step;
+    double t = (double)step;
     c->step_size = rule->lr / (1.0 - pow(c->beta1, t));
     c->bias2_sqrt = sqrt(1.0 - pow(c->beta2, t));
-    rule->loop(opt->n, x, g, opt->state[0], opt->state[1], opt->state[2], c);
+    rule->loop(group->n, x, g, group->state[0], group->state[1], group->state[2], c);
 }
 
 /* Torch keeps max_exp_avg_sq only with AMSGrad. */
-static bool adam_state_kept(const gd_optimizer *opt, size_t v)
+static bool adam_state_kept(const struct gdi_group *group, size_t v)
 {
-    return v < 2 || gdi_opt_param(opt, GD_PARAM_AMSGRAD) != 0.0;
+    return v < 2 || gdi_group_param(group, GD_PARAM_AMSGRAD) != 0.0;
 }
 
 static const char *const adam_state_names[] = {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};

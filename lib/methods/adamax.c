@@ -80,30 +80,31 @@ static const struct gdi_param_default adamax_params[] = {
     {GD_PARAM_EPS, 1e-8}, {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_MAXIMIZE, 0.0},
 };
 
-static void adamax_select(gd_optimizer *opt)
+static void adamax_select(struct gdi_group *group)
 {
-    struct adamax_rule *rule = opt->rule;
-    double beta1 = gdi_opt_param(opt, GD_PARAM_BETA1);
-    rule->lr = gdi_opt_param(opt, GD_PARAM_LR);
+    struct adamax_rule *rule = group->rule;
+    double beta1 = gdi_group_param(group, GD_PARAM_BETA1);
+    rule->lr = gdi_group_param(group, GD_PARAM_LR);
     rule->coef = (struct adamax_coefficients){
-        .weight_decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
+        .weight_decay = gdi_group_param(group, GD_PARAM_WEIGHT_DECAY),
         .beta1 = beta1,
         .one_minus_beta1 = 1.0 - beta1,
-        .beta2 = gdi_opt_param(opt, GD_PARAM_BETA2),
-        .eps = gdi_opt_param(opt, GD_PARAM_EPS),
+        .beta2 = gdi_group_param(group, GD_PARAM_BETA2),
+        .eps = gdi_group_param(group, GD_PARAM_EPS),
     };
-    rule->loop = GDI_LOOPS_AT(opt->level, adamax_loops)->loop[gdi_direction_flags(opt)];
+    rule->loop = GDI_LOOPS_AT(group->level, adamax_loops)->loop[gdi_direction_flags(group)];
 }
 
 /* torch's step is a float tensor and the bias correction Python's float power, so
  * pow() of the step as a double gives its bits.  The state starts at zero (the
  * library's), as torch's zeros_like at the first step. */
-static void adamax_update(gd_optimizer *opt, double *restrict x, const double *restrict g)
+static void adamax_update(struct gdi_group *group, size_t step, double *restrict x,
+                          const double *restrict g)
 {
-    struct adamax_rule *rule = opt->rule;
-    opt->state_ready = true;
-    rule->coef.clr = rule->lr / (1.0 - pow(rule->coef.beta1, (double)opt->step));
-    rule->loop(opt->n, x, g, opt->state[0], opt->state[1], &rule->coef);
+    struct adamax_rule *rule = group->rule;
+    group->state_ready = true;
+    rule->coef.clr = rule->lr / (1.0 - pow(rule->coef.beta1, (double)step));
+    rule->loop(group->n, x, g, group->state[0], group->state[1], &rule->coef);
 }
 
 static const char *const adamax_state_names[] = {"exp_avg", "exp_inf"};

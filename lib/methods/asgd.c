@@ -70,15 +70,15 @@ static const struct gdi_param_default asgd_params[] = {
     {GD_PARAM_T0, 1e6},  {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_MAXIMIZE, 0.0},
 };
 
-static void asgd_select(gd_optimizer *opt)
+static void asgd_select(struct gdi_group *group)
 {
-    struct asgd_rule *rule = opt->rule;
-    rule->lr = gdi_opt_param(opt, GD_PARAM_LR);
-    rule->lambd = gdi_opt_param(opt, GD_PARAM_LAMBD);
-    rule->alpha = gdi_opt_param(opt, GD_PARAM_ALPHA);
-    rule->t0 = gdi_opt_param(opt, GD_PARAM_T0);
-    rule->coef.weight_decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY);
-    rule->flags = gdi_direction_flags(opt);
+    struct asgd_rule *rule = group->rule;
+    rule->lr = gdi_group_param(group, GD_PARAM_LR);
+    rule->lambd = gdi_group_param(group, GD_PARAM_LAMBD);
+    rule->alpha = gdi_group_param(group, GD_PARAM_ALPHA);
+    rule->t0 = gdi_group_param(group, GD_PARAM_T0);
+    rule->coef.weight_decay = gdi_group_param(group, GD_PARAM_WEIGHT_DECAY);
+    rule->flags = gdi_direction_flags(group);
 }
 
 /* eta and mu for the next step, as Python computes them from the float step t. */
@@ -89,32 +89,33 @@ static void asgd_next_scalars(struct asgd_rule *rule, double t)
     rule->mu = 1.0 / (since_t0 > 1.0 ? since_t0 : 1.0); /* Python's max(1, t - t0) */
 }
 
-static void asgd_update(gd_optimizer *opt, double *restrict x, const double *restrict g)
+static void asgd_update(struct gdi_group *group, size_t step, double *restrict x,
+                        const double *restrict g)
 {
-    struct asgd_rule *rule = opt->rule;
-    if (!opt->state_ready) {
+    struct asgd_rule *rule = group->rule;
+    if (!group->state_ready) {
         rule->eta = rule->lr; /* torch.tensor(group['lr']) at the first step */
         rule->mu = 1.0;
-        opt->state_ready = true;
+        group->state_ready = true;
     }
     struct asgd_coefficients *c = &rule->coef;
     c->shrink = 1.0 - rule->lambd * rule->eta;
     c->minus_eta = -rule->eta;
     c->mu = rule->mu;
     unsigned flags = rule->mu != 1.0 ? rule->flags | AVERAGING : rule->flags;
-    GDI_LOOPS_AT(opt->level, asgd_loops)->loop[flags](opt->n, x, g, opt->state[0], c);
-    asgd_next_scalars(rule, (double)opt->step);
+    GDI_LOOPS_AT(group->level, asgd_loops)->loop[flags](group->n, x, g, group->state[0], c);
+    asgd_next_scalars(rule, (double)step);
 }
 
 static const char *const asgd_state_names[] = {"ax"};
 static const char *const asgd_scalar_names[] = {"eta", "mu"};
 
 /* Before the first update, the values torch starts from. */
-static double asgd_scalar(const gd_optimizer *opt, size_t i)
+static double asgd_scalar(const struct gdi_group *group, size_t i)
 {
-    const struct asgd_rule *rule = opt->rule;
-    if (!opt->state_ready)
-        return i == 0 ? gdi_opt_param(opt, GD_PARAM_LR) : 1.0;
+    const struct asgd_rule *rule = group->rule;
+    if (!group->state_ready)
+        return i == 0 ? gdi_group_param(group, GD_PARAM_LR) : 1.0;
     return i == 0 ? rule->eta : rule->mu;
 }
 

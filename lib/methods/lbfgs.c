@@ -42,7 +42,14 @@ struct lbfgs_rule {
     double *trial;               /* n values: x + t d */
     double *gradients;           /* TRIAL_GRADIENTS vectors of n */
     double t, h_diag, prev_loss; /* torch's state["t"], ["H_diag"], ["prev_loss"] */
+    const gd_optimizer *opt;     /* the owner, whose counters are torch's state's */
 };
+
+/* torch's LBFGS has one parameter group: the optimizer has one group (and a rule) */
+static struct lbfgs_rule *rule_of(const gd_optimizer *opt)
+{
+    return opt->groups ? opt->groups[0].rule : NULL;
+}
 
 static const struct gdi_param_default lbfgs_params[] = {
     {GD_PARAM_LR, 1.0},
@@ -98,7 +105,7 @@ static size_t pair_slot(const struct lbfgs_rule *r, size_t i)
  * history is full (lines 352-369). */
 static void update_memory(gd_optimizer *opt, const double *g)
 {
-    struct lbfgs_rule *r = opt->rule;
+    struct lbfgs_rule *r = rule_of(opt);
     size_t n = opt->n;
     double *y = r->gradients, *s = r->gradients + n; /* free between line searches */
     for (size_t i = 0; i < n; i++) {
@@ -124,7 +131,7 @@ static void update_memory(gd_optimizer *opt, const double *g)
 /* The two-loop recursion, collapsed to one buffer as torch does (lines 379-390). */
 static void two_loop(gd_optimizer *opt, const double *g)
 {
-    struct lbfgs_rule *r = opt->rule;
+    struct lbfgs_rule *r = rule_of(opt);
     size_t n = opt->n;
     double *q = opt->state[D];
     for (size_t i = 0; i < n; i++)
@@ -145,7 +152,7 @@ static void two_loop(gd_optimizer *opt, const double *g)
 
 static void direction(gd_optimizer *opt, const double *g)
 {
-    struct lbfgs_rule *r = opt->rule;
+    struct lbfgs_rule *r = rule_of(opt);
     if (opt->step == 1) { /* torch's state["n_iter"] == 1: a fresh history */
         for (size_t i = 0; i < opt->n; i++)
             opt->state[D][i] = -g[i];
@@ -207,7 +214,7 @@ struct line {
 static int probe(struct line *ls, double t, int keep, int keep2, struct point *out)
 {
     gd_optimizer *opt = ls->opt;
-    struct lbfgs_rule *r = opt->rule;
+    struct lbfgs_rule *r = rule_of(opt);
     size_t n = opt->n;
     for (size_t i = 0; i < n; i++)
         r->trial[i] = ls->x[i] + t * ls->d[i];
@@ -365,7 +372,7 @@ static bool gradient_small(const gd_optimizer *opt)
 /* The first trial step (lines 402-405). */
 static double initial_step(const gd_optimizer *opt)
 {
-    double lr = gdi_opt_param(opt, GD_PARAM_LR);
+    double lr = gdi_group_param(&opt->groups[0], GD_PARAM_LR); /* schedules change it */
     if (opt->step != 1)
         return lr;
     double l1 = 0.0;
@@ -379,7 +386,7 @@ static double initial_step(const gd_optimizer *opt)
 static int move_searching(struct lbfgs_run *run, double gtd)
 {
     gd_optimizer *opt = run->opt;
-    struct lbfgs_rule *r = opt->rule;
+    struct lbfgs_rule *r = rule_of(opt);
     struct line ls = {opt, run->obj, run->x, opt->state[D], {0, run->loss, gtd, START}, 0};
     struct point taken;
     int rc = strong_wolfe(&ls, r->t, &taken);
@@ -401,7 +408,7 @@ static int move_searching(struct lbfgs_run *run, double gtd)
 static int move_fixed(struct lbfgs_run *run)
 {
     gd_optimizer *opt = run->opt;
-    struct lbfgs_rule *r = opt->rule;
+    struct lbfgs_rule *r = rule_of(opt);
     if (run->n_iter == run->max_iter) {
         add_scaled(run->x, opt->state[D], r->t, opt->n);
         run->evaluated = false;
@@ -422,7 +429,7 @@ static int move_fixed(struct lbfgs_run *run)
 static int stop_reason(const struct lbfgs_run *run, double prev_loss)
 {
     const gd_optimizer *opt = run->opt;
-    const struct lbfgs_rule *r = opt->rule;
+    const struct lbfgs_rule *r = rule_of(opt);
     double f = run->evaluated ? run->loss : NAN;
     if (opt->monitor && opt->monitor(run->n_iter, run->x, opt->n, f, opt->monitor_user) != 0)
         return GD_STOP_USER;
@@ -456,7 +463,7 @@ static int record(const struct lbfgs_run *run, int stop)
 static int iteration(struct lbfgs_run *run)
 {
     gd_optimizer *opt = run->opt;
-    struct lbfgs_rule *r = opt->rule;
+    struct lbfgs_rule *r = rule_of(opt);
     run->n_iter++;
     opt->step++; /* not through gdi_update: there is no update from a gradient alone */
     direction(opt, opt->grad);
@@ -537,7 +544,8 @@ static void keep_newest(struct lbfgs_rule *r, const struct lbfgs_rule *old, size
 
 static int lbfgs_allocate(gd_optimizer *opt)
 {
-    struct lbfgs_rule *r = opt->rule, old = *r;
+    struct lbfgs_rule *r = rule_of(opt), old = *r;
+    r->opt = opt;
     size_t n = opt->n, history = gdi_count_param(opt, GD_PARAM_HISTORY_SIZE);
     if (!r->trial) {
         r->trial = gdi_alloc_array(n, sizeof(double));
@@ -568,7 +576,7 @@ static int lbfgs_allocate(gd_optimizer *opt)
 
 static void lbfgs_release(gd_optimizer *opt)
 {
-    struct lbfgs_rule *r = opt->rule;
+    struct lbfgs_rule *r = rule_of(opt);
     if (!r)
         return;
     free_history(r);
@@ -577,31 +585,35 @@ static void lbfgs_release(gd_optimizer *opt)
 }
 
 /* Nothing to choose: the parameters are read where they act. */
-static void lbfgs_select(gd_optimizer *opt)
+static void lbfgs_select(struct gdi_group *group)
 {
-    (void)opt;
+    (void)group;
 }
 
-/* GD_LINE_SEARCH_BACKTRACKING is not built yet. */
+/* GD_LINE_SEARCH_BACKTRACKING is not built yet; clipping acts in the update path of the
+ * other methods, which L-BFGS's steps do not take. */
 static bool lbfgs_params_ok(const double *param)
 {
-    return param[gdi_param_slot(GD_PARAM_LINE_SEARCH)] != GD_LINE_SEARCH_BACKTRACKING;
+    return param[gdi_param_slot(GD_PARAM_LINE_SEARCH)] != GD_LINE_SEARCH_BACKTRACKING &&
+           param[gdi_param_slot(GD_PARAM_CLIP_NORM)] == 0.0 &&
+           param[gdi_param_slot(GD_PARAM_CLIP_VALUE)] == 0.0;
 }
 
 /* torch keeps "d" and "prev_flat_grad" from the first iteration on. */
-static bool lbfgs_state_kept(const gd_optimizer *opt, size_t v)
+static bool lbfgs_state_kept(const struct gdi_group *group, size_t v)
 {
     (void)v;
-    return opt->step > 0;
+    const struct lbfgs_rule *r = group->rule;
+    return r->opt->step > 0;
 }
 
 static const char *const lbfgs_state_names[] = {"d", "prev_flat_grad"};
 static const char *const lbfgs_scalar_names[] = {"func_evals", "n_iter", "t", "H_diag"};
 
-static double lbfgs_scalar(const gd_optimizer *opt, size_t i)
+static double lbfgs_scalar(const struct gdi_group *group, size_t i)
 {
-    const struct lbfgs_rule *r = opt->rule;
-    const double values[] = {(double)opt->evaluations, (double)opt->step, r->t, r->h_diag};
+    const struct lbfgs_rule *r = group->rule;
+    const double values[] = {(double)r->opt->evaluations, (double)r->opt->step, r->t, r->h_diag};
     return values[i];
 }
 

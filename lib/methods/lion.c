@@ -66,28 +66,30 @@ static const struct gdi_param_default lion_params[] = {
     {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_MAXIMIZE, 0.0},
 };
 
-static void lion_select(gd_optimizer *opt)
+static void lion_select(struct gdi_group *group)
 {
-    struct lion_rule *rule = opt->rule;
-    double lr = gdi_opt_param(opt, GD_PARAM_LR);
-    double beta1 = gdi_opt_param(opt, GD_PARAM_BETA1);
-    double beta2 = gdi_opt_param(opt, GD_PARAM_BETA2);
+    struct lion_rule *rule = group->rule;
+    double lr = gdi_group_param(group, GD_PARAM_LR);
+    double beta1 = gdi_group_param(group, GD_PARAM_BETA1);
+    double beta2 = gdi_group_param(group, GD_PARAM_BETA2);
     rule->coef = (struct lion_coefficients){
-        .shrink = 1.0 - lr * gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
+        .shrink = 1.0 - lr * gdi_group_param(group, GD_PARAM_WEIGHT_DECAY),
         .minus_lr = -lr,
         .beta1 = beta1,
         .one_minus_beta1 = 1.0 - beta1,
         .beta2 = beta2,
         .one_minus_beta2 = 1.0 - beta2,
     };
-    rule->loop = GDI_LOOPS_AT(opt->level, lion_loops)->loop[gdi_direction_flags(opt)];
+    rule->loop = GDI_LOOPS_AT(group->level, lion_loops)->loop[gdi_direction_flags(group)];
 }
 
-static void lion_update(gd_optimizer *opt, double *restrict x, const double *restrict g)
+static void lion_update(struct gdi_group *group, size_t step, double *restrict x,
+                        const double *restrict g)
 {
-    struct lion_rule *rule = opt->rule;
-    opt->state_ready = true; /* exp_avg starts at 0, as the library's vectors do */
-    rule->loop(opt->n, x, g, opt->state[0], &rule->coef);
+    (void)step; /* the rule needs no step count */
+    struct lion_rule *rule = group->rule;
+    group->state_ready = true; /* exp_avg starts at 0, as the library's vectors do */
+    rule->loop(group->n, x, g, group->state[0], &rule->coef);
 }
 
 static const char *const lion_state_names[] = {"exp_avg"};

@@ -96,15 +96,15 @@ static const struct gdi_param_default nadam_params[] = {
 };
 
 /* Leaves mu_product, which is state, alone. */
-static void nadam_select(gd_optimizer *opt)
+static void nadam_select(struct gdi_group *group)
 {
-    struct nadam_rule *rule = opt->rule;
-    double lr = gdi_opt_param(opt, GD_PARAM_LR);
-    double beta1 = gdi_opt_param(opt, GD_PARAM_BETA1);
-    double beta2 = gdi_opt_param(opt, GD_PARAM_BETA2);
-    double weight_decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY);
+    struct nadam_rule *rule = group->rule;
+    double lr = gdi_group_param(group, GD_PARAM_LR);
+    double beta1 = gdi_group_param(group, GD_PARAM_BETA1);
+    double beta2 = gdi_group_param(group, GD_PARAM_BETA2);
+    double weight_decay = gdi_group_param(group, GD_PARAM_WEIGHT_DECAY);
     rule->lr = lr;
-    rule->momentum_decay = gdi_opt_param(opt, GD_PARAM_MOMENTUM_DECAY);
+    rule->momentum_decay = gdi_group_param(group, GD_PARAM_MOMENTUM_DECAY);
     rule->coef = (struct nadam_coefficients){
         .weight_decay = weight_decay,
         .shrink = 1.0 - lr * weight_decay,
@@ -112,12 +112,12 @@ static void nadam_select(gd_optimizer *opt)
         .one_minus_beta1 = 1.0 - beta1,
         .beta2 = beta2,
         .one_minus_beta2 = 1.0 - beta2,
-        .eps = gdi_opt_param(opt, GD_PARAM_EPS),
+        .eps = gdi_group_param(group, GD_PARAM_EPS),
     };
-    unsigned flags = gdi_direction_flags(opt);
-    if ((flags & GDI_DECAY) && gdi_opt_param(opt, GD_PARAM_DECOUPLED_WEIGHT_DECAY) != 0.0)
+    unsigned flags = gdi_direction_flags(group);
+    if ((flags & GDI_DECAY) && gdi_group_param(group, GD_PARAM_DECOUPLED_WEIGHT_DECAY) != 0.0)
         flags = (flags & ~(unsigned)GDI_DECAY) | DECOUPLED;
-    rule->loop = GDI_LOOPS_AT(opt->level, nadam_loops)->loop[flags];
+    rule->loop = GDI_LOOPS_AT(group->level, nadam_loops)->loop[flags];
 }
 
 /* The momentum cache mu at step t, in double as Python computes it (its ** is pow()). */
@@ -126,15 +126,16 @@ static double nadam_mu(double beta1, double momentum_decay, double t)
     return beta1 * (1.0 - 0.5 * pow(0.96, t * momentum_decay));
 }
 
-static void nadam_update(gd_optimizer *opt, double *restrict x, const double *restrict g)
+static void nadam_update(struct gdi_group *group, size_t step, double *restrict x,
+                         const double *restrict g)
 {
-    struct nadam_rule *rule = opt->rule;
+    struct nadam_rule *rule = group->rule;
     struct nadam_coefficients *c = &rule->coef;
-    if (!opt->state_ready) { /* torch creates mu_product = 1 at the first step */
+    if (!group->state_ready) { /* torch creates mu_product = 1 at the first step */
         rule->mu_product = 1.0;
-        opt->state_ready = true;
+        group->state_ready = true;
     }
-    double t = (double)opt->step;
+    double t = (double)step;
     double mu = nadam_mu(c->beta1, rule->momentum_decay, t);
     double mu_next = nadam_mu(c->beta1, rule->momentum_decay, t + 1.0);
     rule->mu_product *= mu;
@@ -142,14 +143,14 @@ static void nadam_update(gd_optimizer *opt, double *restrict x, const double *re
     c->bias_correction2 = 1.0 - pow(c->beta2, t);
     c->gradient_step = rule->lr * (1.0 - mu) / (1.0 - rule->mu_product);
     c->momentum_step = rule->lr * mu_next / (1.0 - mu_product_next);
-    rule->loop(opt->n, x, g, opt->state[0], opt->state[1], c);
+    rule->loop(group->n, x, g, group->state[0], group->state[1], c);
 }
 
-static double nadam_scalar(const gd_optimizer *opt, size_t i)
+static double nadam_scalar(const struct gdi_group *group, size_t i)
 {
     (void)i; /* the only one: mu_product */
-    const struct nadam_rule *rule = opt->rule;
-    return opt->state_ready ? rule->mu_product : 1.0;
+    const struct nadam_rule *rule = group->rule;
+    return group->state_ready ? rule->mu_product : 1.0;
 }
 
 static const char *const nadam_state_names[] = {"exp_avg", "exp_avg_sq"};

@@ -96,13 +96,13 @@ static const struct gdi_param_default radam_params[] = {
     {GD_PARAM_MAXIMIZE, 0.0},
 };
 
-static void radam_select(gd_optimizer *opt)
+static void radam_select(struct gdi_group *group)
 {
-    struct radam_rule *rule = opt->rule;
-    double lr = gdi_opt_param(opt, GD_PARAM_LR);
-    double beta1 = gdi_opt_param(opt, GD_PARAM_BETA1);
-    double beta2 = gdi_opt_param(opt, GD_PARAM_BETA2);
-    double weight_decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY);
+    struct radam_rule *rule = group->rule;
+    double lr = gdi_group_param(group, GD_PARAM_LR);
+    double beta1 = gdi_group_param(group, GD_PARAM_BETA1);
+    double beta2 = gdi_group_param(group, GD_PARAM_BETA2);
+    double weight_decay = gdi_group_param(group, GD_PARAM_WEIGHT_DECAY);
     rule->coef = (struct radam_coefficients){
         .weight_decay = weight_decay,
         .shrink = 1.0 - lr * weight_decay,
@@ -110,25 +110,26 @@ static void radam_select(gd_optimizer *opt)
         .one_minus_beta1 = 1.0 - beta1,
         .beta2 = beta2,
         .one_minus_beta2 = 1.0 - beta2,
-        .eps = gdi_opt_param(opt, GD_PARAM_EPS),
+        .eps = gdi_group_param(group, GD_PARAM_EPS),
         .lr = lr,
     };
-    unsigned flags = gdi_direction_flags(opt);
-    if ((flags & GDI_DECAY) && gdi_opt_param(opt, GD_PARAM_DECOUPLED_WEIGHT_DECAY) != 0.0)
+    unsigned flags = gdi_direction_flags(group);
+    if ((flags & GDI_DECAY) && gdi_group_param(group, GD_PARAM_DECOUPLED_WEIGHT_DECAY) != 0.0)
         flags = (flags & ~(unsigned)GDI_DECAY) | DECOUPLED;
-    const struct radam_loops *loops = GDI_LOOPS_AT(opt->level, radam_loops);
+    const struct radam_loops *loops = GDI_LOOPS_AT(group->level, radam_loops);
     rule->momentum_loop = loops->loop[flags];
     rule->rectified_loop = loops->loop[flags | RECTIFIED];
 }
 
 /* The bias corrections and rho_t as torch computes them in Python floats (its ** is
  * pow()); chooses the rectified step when rho_t > 5. */
-static void radam_update(gd_optimizer *opt, double *restrict x, const double *restrict g)
+static void radam_update(struct gdi_group *group, size_t step, double *restrict x,
+                         const double *restrict g)
 {
-    struct radam_rule *rule = opt->rule;
+    struct radam_rule *rule = group->rule;
     struct radam_coefficients *c = &rule->coef;
-    opt->state_ready = true;
-    double t = (double)opt->step;
+    group->state_ready = true;
+    double t = (double)step;
     double beta2_power = pow(c->beta2, t);
     double bias_correction2 = 1.0 - beta2_power;
     c->bias_correction1 = 1.0 - pow(c->beta1, t);
@@ -141,7 +142,7 @@ static void radam_update(gd_optimizer *opt, double *restrict x, const double *re
         c->bias_correction2_sqrt = sqrt(bias_correction2);
         loop = rule->rectified_loop;
     }
-    loop(opt->n, x, g, opt->state[0], opt->state[1], c);
+    loop(group->n, x, g, group->state[0], group->state[1], c);
 }
 
 static const char *const radam_state_names[] = {"exp_avg", "exp_avg_sq"};

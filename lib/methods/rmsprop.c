@@ -83,40 +83,42 @@ static const struct gdi_param_default rmsprop_params[] = {
     {GD_PARAM_MAXIMIZE, 0.0},
 };
 
-static void rmsprop_select(gd_optimizer *opt)
+static void rmsprop_select(struct gdi_group *group)
 {
-    struct rmsprop_rule *rule = opt->rule;
-    double alpha = gdi_opt_param(opt, GD_PARAM_ALPHA);
-    double momentum = gdi_opt_param(opt, GD_PARAM_MOMENTUM);
+    struct rmsprop_rule *rule = group->rule;
+    double alpha = gdi_group_param(group, GD_PARAM_ALPHA);
+    double momentum = gdi_group_param(group, GD_PARAM_MOMENTUM);
     rule->coef = (struct rmsprop_coefficients){
-        .lr = gdi_opt_param(opt, GD_PARAM_LR),
-        .weight_decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
+        .lr = gdi_group_param(group, GD_PARAM_LR),
+        .weight_decay = gdi_group_param(group, GD_PARAM_WEIGHT_DECAY),
         .alpha = alpha,
         .one_minus_alpha = 1.0 - alpha,
-        .eps = gdi_opt_param(opt, GD_PARAM_EPS),
+        .eps = gdi_group_param(group, GD_PARAM_EPS),
         .momentum = momentum,
     };
-    unsigned flags = gdi_direction_flags(opt);
-    if (gdi_opt_param(opt, GD_PARAM_CENTERED) != 0.0)
+    unsigned flags = gdi_direction_flags(group);
+    if (gdi_group_param(group, GD_PARAM_CENTERED) != 0.0)
         flags |= CENTERED;
     if (momentum > 0.0)
         flags |= MOMENTUM;
-    rule->loop = GDI_LOOPS_AT(opt->level, rmsprop_loops)->loop[flags];
+    rule->loop = GDI_LOOPS_AT(group->level, rmsprop_loops)->loop[flags];
 }
 
-static void rmsprop_update(gd_optimizer *opt, double *restrict x, const double *restrict g)
+static void rmsprop_update(struct gdi_group *group, size_t step, double *restrict x,
+                           const double *restrict g)
 {
-    const struct rmsprop_rule *rule = opt->rule;
-    rule->loop(opt->n, x, g, opt->state[0], opt->state[1], opt->state[2], &rule->coef);
+    (void)step; /* the rule needs no step count */
+    const struct rmsprop_rule *rule = group->rule;
+    rule->loop(group->n, x, g, group->state[0], group->state[1], group->state[2], &rule->coef);
 }
 
 /* Torch keeps grad_avg only when centered, momentum_buffer only with momentum. */
-static bool rmsprop_state_kept(const gd_optimizer *opt, size_t v)
+static bool rmsprop_state_kept(const struct gdi_group *group, size_t v)
 {
     if (v == 1)
-        return gdi_opt_param(opt, GD_PARAM_CENTERED) != 0.0;
+        return gdi_group_param(group, GD_PARAM_CENTERED) != 0.0;
     if (v == 2)
-        return gdi_opt_param(opt, GD_PARAM_MOMENTUM) > 0.0;
+        return gdi_group_param(group, GD_PARAM_MOMENTUM) > 0.0;
     return true;
 }
 

@@ -79,30 +79,32 @@ static const struct gdi_param_default rprop_params[] = {
     {GD_PARAM_STEP_MIN, 1e-6}, {GD_PARAM_STEP_MAX, 50.0}, {GD_PARAM_MAXIMIZE, 0.0},
 };
 
-static void rprop_select(gd_optimizer *opt)
+static void rprop_select(struct gdi_group *group)
 {
-    struct rprop_rule *rule = opt->rule;
+    struct rprop_rule *rule = group->rule;
     rule->coef = (struct rprop_coefficients){
-        .eta_minus = gdi_opt_param(opt, GD_PARAM_ETA_MINUS),
-        .eta_plus = gdi_opt_param(opt, GD_PARAM_ETA_PLUS),
-        .step_min = gdi_opt_param(opt, GD_PARAM_STEP_MIN),
-        .step_max = gdi_opt_param(opt, GD_PARAM_STEP_MAX),
+        .eta_minus = gdi_group_param(group, GD_PARAM_ETA_MINUS),
+        .eta_plus = gdi_group_param(group, GD_PARAM_ETA_PLUS),
+        .step_min = gdi_group_param(group, GD_PARAM_STEP_MIN),
+        .step_max = gdi_group_param(group, GD_PARAM_STEP_MAX),
     };
-    unsigned flags = gdi_opt_param(opt, GD_PARAM_MAXIMIZE) != 0.0 ? GDI_MAXIMIZE : 0u;
-    rule->loop = GDI_LOOPS_AT(opt->level, rprop_loops)->loop[flags];
+    unsigned flags = gdi_group_param(group, GD_PARAM_MAXIMIZE) != 0.0 ? GDI_MAXIMIZE : 0u;
+    rule->loop = GDI_LOOPS_AT(group->level, rprop_loops)->loop[flags];
 }
 
-static void rprop_update(gd_optimizer *opt, double *restrict x, const double *restrict g)
+static void rprop_update(struct gdi_group *group, size_t step, double *restrict x,
+                         const double *restrict g)
 {
-    struct rprop_rule *rule = opt->rule;
-    if (!opt->state_ready) {
+    (void)step; /* the rule needs no step count */
+    struct rprop_rule *rule = group->rule;
+    if (!group->state_ready) {
         /* torch fills the step sizes with the lr of its first step ("prev" is 0). */
-        double lr = gdi_opt_param(opt, GD_PARAM_LR);
-        for (size_t i = 0; i < opt->n; i++)
-            opt->state[1][i] = lr;
-        opt->state_ready = true;
+        double lr = gdi_group_param(group, GD_PARAM_LR);
+        for (size_t i = 0; i < group->n; i++)
+            group->state[1][i] = lr;
+        group->state_ready = true;
     }
-    rule->loop(opt->n, x, g, opt->state[0], opt->state[1], &rule->coef);
+    rule->loop(group->n, x, g, group->state[0], group->state[1], &rule->coef);
 }
 
 static const char *const rprop_state_names[] = {"prev", "step_size"};

@@ -104,31 +104,31 @@ static const struct gdi_param_default sgd_params[] = {
     {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_MAXIMIZE, 0.0},
 };
 
-static const struct sgd_loops *loops_for(const gd_optimizer *opt)
+static const struct sgd_loops *loops_for(const struct gdi_group *group)
 {
 #ifdef GDI_X86_KERNELS
-    if (opt->level == GDI_LEVEL_AVX512 && opt->n > SHORT_VECTOR)
+    if (group->level == GDI_LEVEL_AVX512 && group->n > SHORT_VECTOR)
         return &gdi_sgd_loops_avx512_ymm;
 #endif
-    return GDI_LOOPS_AT(opt->level, sgd_loops);
+    return GDI_LOOPS_AT(group->level, sgd_loops);
 }
 
-static void sgd_select(gd_optimizer *opt)
+static void sgd_select(struct gdi_group *group)
 {
-    struct sgd_rule *rule = opt->rule;
-    double momentum = gdi_opt_param(opt, GD_PARAM_MOMENTUM);
+    struct sgd_rule *rule = group->rule;
+    double momentum = gdi_group_param(group, GD_PARAM_MOMENTUM);
     rule->coef = (struct sgd_coefficients){
-        .lr = gdi_opt_param(opt, GD_PARAM_LR),
-        .weight_decay = gdi_opt_param(opt, GD_PARAM_WEIGHT_DECAY),
+        .lr = gdi_group_param(group, GD_PARAM_LR),
+        .weight_decay = gdi_group_param(group, GD_PARAM_WEIGHT_DECAY),
         .momentum = momentum,
-        .undampened = 1.0 - gdi_opt_param(opt, GD_PARAM_DAMPENING),
+        .undampened = 1.0 - gdi_group_param(group, GD_PARAM_DAMPENING),
     };
-    unsigned flags = gdi_direction_flags(opt);
-    if (gdi_opt_param(opt, GD_PARAM_NESTEROV) != 0.0)
+    unsigned flags = gdi_direction_flags(group);
+    if (gdi_group_param(group, GD_PARAM_NESTEROV) != 0.0)
         flags |= NESTEROV;
-    if (gdi_opt_param(opt, GD_PARAM_DAMPENING) != 0.0)
+    if (gdi_group_param(group, GD_PARAM_DAMPENING) != 0.0)
         flags |= DAMPENING;
-    const struct sgd_loops *loops = loops_for(opt);
+    const struct sgd_loops *loops = loops_for(group);
     if (momentum == 0.0) {
         rule->loop = rule->first_loop = loops->plain[flags & 3u];
     } else {
@@ -138,13 +138,15 @@ static void sgd_select(gd_optimizer *opt)
     }
 }
 
-static void sgd_update(gd_optimizer *opt, double *restrict x, const double *restrict g)
+static void sgd_update(struct gdi_group *group, size_t step, double *restrict x,
+                       const double *restrict g)
 {
-    const struct sgd_rule *rule = opt->rule;
-    sgd_loop *loop = opt->state_ready ? rule->loop : rule->first_loop;
-    loop(opt->n, x, g, opt->state[0], &rule->coef);
+    (void)step; /* the rule needs no step count */
+    const struct sgd_rule *rule = group->rule;
+    sgd_loop *loop = group->state_ready ? rule->loop : rule->first_loop;
+    loop(group->n, x, g, group->state[0], &rule->coef);
     if (rule->coef.momentum != 0.0)
-        opt->state_ready = true;
+        group->state_ready = true;
 }
 
 /* torch.optim.SGD refuses Nesterov without momentum or with dampening. */
@@ -155,10 +157,10 @@ static bool sgd_params_ok(const double *param)
 }
 
 /* Torch keeps a momentum buffer once a step has used momentum. */
-static bool sgd_state_kept(const gd_optimizer *opt, size_t v)
+static bool sgd_state_kept(const struct gdi_group *group, size_t v)
 {
     (void)v;
-    return opt->state_ready;
+    return group->state_ready;
 }
 
 static const char *const sgd_state_names[] = {"momentum_buffer"};

@@ -302,7 +302,30 @@ CASES = [
     ("lion", {"lr": 0.01}),
     ("lion", {"lr": 0.01, "beta1": 0.8, "beta2": 0.9, "weight_decay": 0.5}),
     ("lion", {"lr": 0.01, "weight_decay": 0.1, "maximize": 1}),
+    # The training loop (a third element): parameter ranges, torch's param groups, as
+    # (from, to, parameters) with from and to fractions of n; gradient clipping.
+    ("sgd", {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.01},
+     {"ranges": [(0.75, 1.0, {"weight_decay": 0.0, "lr": 0.1, "nesterov": 1})]}),
+    ("adam", {"lr": 0.01, "weight_decay": 0.1},
+     {"ranges": [(0.0, 0.25, {"lr": 0.002, "beta1": 0.5, "amsgrad": 1}),
+                 (0.5, 0.6, {"weight_decay": 0.0, "maximize": 1, "eps": 1e-3})]}),
+    ("adamw", {"lr": 0.01},
+     {"ranges": [(0.3, 0.7, {"weight_decay": 0.0, "beta2": 0.9, "lr": 0.05})]}),
+    ("rmsprop", {"lr": 0.001, "momentum": 0.5},
+     {"ranges": [(0.0, 0.5, {"centered": 1, "alpha": 0.9}),
+                 (0.5, 1.0, {"momentum": 0.0, "weight_decay": 0.1, "lr": 0.01})]}),
+    ("nadam", {"lr": 0.01}, {"ranges": [(0.5, 1.0, {"momentum_decay": 0.01, "lr": 0.02})]}),
+    ("asgd", {"lr": 0.05, "t0": 5}, {"ranges": [(0.0, 0.4, {"lr": 0.01, "lambd": 0.01})]}),
+    ("sgd", {"lr": 0.05, "momentum": 0.9}, {"clip_value": 0.1}),
+    ("adam", {"lr": 0.01}, {"clip_norm": 1.0}),
+    ("sgd", {"lr": 0.05}, {"clip_norm": 0.5, "clip_value": 0.2}),
+    ("rmsprop", {"lr": 0.01}, {"clip_norm": 1.0,
+                                "ranges": [(0.0, 0.5, {"lr": 0.002, "momentum": 0.9})]}),
 ]
+
+# Clipping by norm agrees within this relative difference: the norm's summation order
+# is libgd's (tests/test_exact.c compares those cases so).
+CLIP_NORM_TOLERANCE = 1e-13
 
 
 # The methods whose whole torch state (vectors and scalars) is written too (all), at the
@@ -311,24 +334,96 @@ CASES = [
 STATE_GOLDENS = tuple(m for m in METHODS if m != "lbfgs")
 
 
-def run(method, params, n, seed, states=None):
+def range_bounds(n, lo, hi):
+    return int(n * lo), int(n * hi)
+
+
+def groups_of(n, params, ranges):
+    """The partition of 0..n-1 that the ranges make, as (first, end, parameters)."""
+    cuts = sorted({0, n} | {b for lo, hi, _ in ranges for b in range_bounds(n, lo, hi)})
+    groups = []
+    for first, end in zip(cuts, cuts[1:]):
+        merged = dict(params)
+        for lo, hi, extra in ranges:
+            a, b = range_bounds(n, lo, hi)
+            if a <= first and end <= b:
+                merged.update(extra)
+        groups.append((first, end, merged))
+    return groups
+
+
+class EachPart:
+    """A reference step (NAdam, RAdam) over groups: one instance per part, as torch's
+    per-tensor state is."""
+
+    def __init__(self, steps):
+        self.steps = steps
+
+    def step(self):
+        for step in self.steps.values():
+            step.step()
+
+
+def optimizer_with_groups(method, x_parts, groups):
+    """torch's optimizer over one tensor per group, each group with its options."""
+    factory, defaults = METHODS[method]
+    probe = factory(x_parts[0], {})  # its defaults: torch's, for what a group omits
+    if not isinstance(probe, torch.optim.Optimizer):
+        return EachPart({part: factory(part, params) for part, (_, _, params)
+                         in zip(x_parts, groups)})
+    param_groups = [{"params": [part], **torch_kwargs(params, defaults)}
+                    for part, (_, _, params) in zip(x_parts, groups)]
+    return type(probe)(param_groups, **probe.defaults)
+
+
+def clip(x_parts, extras):
+    if extras.get("clip_value"):
+        torch.nn.utils.clip_grad_value_(x_parts, extras["clip_value"])
+    if extras.get("clip_norm"):
+        torch.nn.utils.clip_grad_norm_(x_parts, extras["clip_norm"])
+
+
+def run(method, params, n, seed, states=None, extras=None):
     """x at each checkpoint; and there, when states is a dict, torch's state."""
+    extras = extras or {}
     noise = Noise(seed)
-    x = noise.vector(n, 4.0).requires_grad_(True)
-    opt = METHODS[method][0](x, params)
+    start = noise.vector(n, 4.0)
+    groups = groups_of(n, params, extras.get("ranges", []))
+    parts = [start[a:b].clone().requires_grad_(True) for a, b, _ in groups]
+    if len(parts) == 1:
+        opt = METHODS[method][0](parts[0], params)
+    else:
+        opt = optimizer_with_groups(method, parts, groups)
     kept = {}
     for step in range(1, STEPS + 1):
         with torch.no_grad():
-            x.grad = 0.5 * x + noise.vector(n)
+            g = 0.5 * torch.cat([p.detach() for p in parts]) + noise.vector(n)
+            for part, (a, b, _) in zip(parts, groups):
+                part.grad = g[a:b].clone()
+        clip(parts, extras)
         opt.step()
         if step in CHECKPOINTS:
-            kept[step] = x.detach().clone()
+            kept[step] = torch.cat([p.detach() for p in parts]).clone()
             if states is not None:
                 states[step] = {key: torch.as_tensor(value).double().flatten().tolist()
-                                for key, value in opt.state[x].items() if value is not None}
+                                for key, value in opt.state[parts[0]].items()
+                                if value is not None}
     if not all(torch.isfinite(v).all() for v in kept.values()):
         raise SystemExit(f"{method} {params} n={n}: not finite")
     return kept
+
+
+def case_tokens(params, extras, n):
+    """The index line's settings: key=value for the optimizer, @first:count:key=value
+    for a range, ~tolerance for the comparison."""
+    tokens = [f"{k}={v!r}" for k, v in params.items()]
+    tokens += [f"{k}={extras[k]!r}" for k in ("clip_value", "clip_norm") if k in extras]
+    for lo, hi, extra in extras.get("ranges", []):
+        a, b = range_bounds(n, lo, hi)
+        tokens += [f"@{a}:{b - a}:{k}={v!r}" for k, v in extra.items()]
+    if "clip_norm" in extras:
+        tokens.append(f"~{CLIP_NORM_TOLERANCE!r}")
+    return " ".join(tokens)
 
 
 def write_state(file, states):
@@ -341,18 +436,20 @@ def write_state(file, states):
 
 def main():
     index = []
-    for number, (method, params) in enumerate(CASES):
+    for number, (method, params, *rest) in enumerate(CASES):
+        extras = rest[0] if rest else {}
         for n in SIZES:
             name = f"{method}{number:02d}-n{n}"
             seed = 1000 * number + n
-            states = {} if method in STATE_GOLDENS and n == min(SIZES) else None
+            plain = method in STATE_GOLDENS and n == min(SIZES) and not extras
+            states = {} if plain else None
             with open(os.path.join(HERE, f"exact-{name}.txt"), "w") as out:
-                for step, x in run(method, params, n, seed, states).items():
+                for step, x in run(method, params, n, seed, states, extras).items():
                     out.write(f"{step}\n" + " ".join(float(v).hex() for v in x) + "\n")
             if states is not None:
                 write_state(f"exact-state-{name}.txt", states)
-            keys = " ".join(f"{k}={v!r}" for k, v in params.items())
-            index.append(f"{name} {method} {n} {seed} exact-{name}.txt {keys}")
+            index.append(f"{name} {method} {n} {seed} exact-{name}.txt "
+                         + case_tokens(params, extras, n))
     with open(os.path.join(HERE, "exact.txt"), "w") as out:
         out.write("\n".join(index) + "\n")
     with open(os.path.join(HERE, "exact-defaults.txt"), "w") as out:

@@ -483,6 +483,44 @@ class Optimizer:
             raise self._refused(name, f"parameter {name!r}")
         return _typed(name, float(value[0]))
 
+    def _key(self, name: str) -> int:
+        cname, key = _c_name(name, "parameter name"), ffi.new("gd_param *")
+        if cname is None or _lib().gd_param_by_name(cname, key) != OK:
+            raise self._refused(name, f"parameter {name!r}")
+        return int(key[0])
+
+    def set_range(self, first: int, count: int, **params: Any) -> Optimizer:
+        """Sets method parameters for the elements first .. first+count-1 only, as a
+        torch parameter group with its own options (set() of a key sets it everywhere
+        again); betas=, etas= and step_sizes= pairs are taken as by set().  Raises
+        GDError (EINVAL) for a range outside the vector, a run parameter, or a value
+        the method refuses; that parameter is then unchanged."""
+        first, count = int(first), int(count)
+        if first < 0 or count < 0:
+            raise GDError(EINVAL, f"set_range({first}, {count})", detail="negative bound")
+        for name, value in params.items():
+            if name in _PAIRS:
+                if not (isinstance(value, (tuple, list)) and len(value) == 2):
+                    raise TypeError(f"{name} must be a pair of numbers, not {value!r}")
+                self.set_range(first, count, **dict(zip(_PAIRS[name], value)))
+                continue
+            context = f"{self.method} set_range({first}, {count}, {name}={value!r})"
+            status = _lib().gd_optimizer_set_range(self._handle, first, count,
+                                                   self._key(name),
+                                                   _parameter_value(name, value))
+            _check(status, context)
+        return self
+
+    def get_range(self, index: int, name: str) -> Union[bool, int, float]:
+        """The value of a method parameter in force for element index."""
+        value = ffi.new("double *")
+        index = int(index)
+        if index < 0 or _lib().gd_optimizer_get_range(self._handle, index, self._key(name),
+                                                      value) != OK:
+            raise GDError(EINVAL, f"get_range({index}, {name!r})",
+                          detail="index outside the vector, or not a method parameter")
+        return _typed(name, float(value[0]))
+
     def params(self) -> Dict[str, Union[bool, int, float]]:
         """Every parameter this optimizer takes, with its current value, as a dict in
         key order: the method's own, then the run's and the sampling's.  Booleans

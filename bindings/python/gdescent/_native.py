@@ -75,6 +75,10 @@ double gd_optimizer_last_f(const gd_optimizer *opt);
 double gd_optimizer_last_grad_norm(const gd_optimizer *opt);
 int gd_optimizer_get_state(const gd_optimizer *opt, const char *name, double *out,
                            size_t count);
+int gd_optimizer_set_range(gd_optimizer *opt, size_t first, size_t count, gd_param key,
+                           double value);
+int gd_optimizer_get_range(const gd_optimizer *opt, size_t index, gd_param key,
+                           double *value);
 const char *gd_optimizer_isa(const gd_optimizer *opt);
 int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad);
 int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f);

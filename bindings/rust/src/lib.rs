@@ -952,6 +952,36 @@ impl Optimizer {
         Ok(value)
     }
 
+    /// Sets a method parameter for the elements `first .. first + count` only, as a
+    /// torch parameter group with its own options; [`Optimizer::set`] of the key sets
+    /// it everywhere again.  A range outside the vector, a run key, a value out of
+    /// range or L-BFGS (one group) is `GD_EINVAL`, and nothing changes.
+    pub fn set_range(
+        &mut self,
+        first: usize,
+        count: usize,
+        key: Param,
+        value: f64,
+    ) -> Result<&mut Self, Error> {
+        // SAFETY: a valid handle; the library checks the range.
+        check(
+            unsafe { sys::gd_optimizer_set_range(self.raw.as_ptr(), first, count, key.raw(), value) },
+            "gd_optimizer_set_range",
+        )?;
+        Ok(self)
+    }
+
+    /// The value of a method parameter in force for element `index`.
+    pub fn get_range(&self, index: usize, key: Param) -> Result<f64, Error> {
+        let mut value = 0.0;
+        // SAFETY: a valid handle and a valid place for the value.
+        check(
+            unsafe { sys::gd_optimizer_get_range(self.raw.as_ptr(), index, key.raw(), &mut value) },
+            "gd_optimizer_get_range",
+        )?;
+        Ok(value)
+    }
+
     /// Forgets moments, the iteration count, the run summary ([`Optimizer::evaluations`],
     /// [`Optimizer::last_f`], [`Optimizer::last_grad_norm`]) and the sampler position;
     /// parameters are kept.

@@ -321,6 +321,21 @@ extern "C" {
         out: *mut c_double,
         count: usize,
     ) -> c_int;
+    /// Sets a method parameter for the elements first .. first+count-1 only (1.1).
+    pub fn gd_optimizer_set_range(
+        opt: *mut gd_optimizer,
+        first: usize,
+        count: usize,
+        key: gd_param,
+        value: c_double,
+    ) -> c_int;
+    /// The value of a method parameter in force for element `index` (1.1).
+    pub fn gd_optimizer_get_range(
+        opt: *const gd_optimizer,
+        index: usize,
+        key: gd_param,
+        value: *mut c_double,
+    ) -> c_int;
     /// Instruction-set level of the update loops ("baseline", "avx2", "avx512").
     pub fn gd_optimizer_isa(opt: *const gd_optimizer) -> *const c_char;
     /// Applies one update to x from a caller-computed gradient.

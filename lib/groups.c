@@ -1,0 +1,274 @@
+/*
+ * groups.c - the optimizer's groups: contiguous ranges of x with their own parameter
+ * values (torch's parameter groups), each with its own rule, and the update path that
+ * visits them in order.
+ *
+ * The groups always cover 0..n-1 in order.  Setting a key on a range splits the groups
+ * at its ends (the pieces keep their rule, moments and base rate, as torch keeps a
+ * tensor's state when it moves between groups); neighbours left equal in everything
+ * merge again, so that setting a key everywhere restores one group.  Rules sit in one
+ * block, one every rule_stride bytes; groups and rules are rebuilt in new arrays, so
+ * that a failure leaves the old ones in place.
+ * SPDX-License-Identifier: MIT
+ */
+#include <math.h>
+#include <stdalign.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Points every group at its rule and at its part of the state vectors. */
+static void link_groups(gd_optimizer *opt)
+{
+    for (size_t k = 0; k < opt->group_count; k++) {
+        struct gdi_group *group = &opt->groups[k];
+        group->rule = opt->rules + k * opt->rule_stride;
+        for (size_t v = 0; v < GDI_MAX_STATE; v++)
+            group->state[v] = opt->state[v] ? opt->state[v] + group->first : NULL;
+    }
+}
+
+int gdi_groups_init(gd_optimizer *opt)
+{
+    size_t align = alignof(max_align_t);
+    opt->rule_stride = (opt->method->rule_size + align - 1) / align * align;
+    opt->groups = gdi_calloc_array(1, sizeof *opt->groups);
+    opt->rules = gdi_calloc_array(1, opt->rule_stride);
+    if (!opt->groups || !opt->rules)
+        return GD_ENOMEM;
+    opt->group_count = 1;
+    struct gdi_group *group = &opt->groups[0];
+    group->first = 0;
+    group->n = opt->n;
+    memcpy(group->param, opt->param, sizeof group->param);
+    group->initial_lr = NAN;
+    group->state_ready = false;
+    group->level = opt->level;
+    link_groups(opt);
+    return GD_OK;
+}
+
+void gdi_groups_free(gd_optimizer *opt)
+{
+    gdi_free(opt->groups);
+    gdi_free(opt->rules);
+    opt->groups = NULL;
+    opt->rules = NULL;
+    opt->group_count = 0;
+}
+
+void gdi_groups_restart(gd_optimizer *opt)
+{
+    for (size_t k = 0; k < opt->group_count; k++) {
+        opt->groups[k].state_ready = false;
+        opt->method->select(&opt->groups[k]);
+    }
+}
+
+static bool same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* Whether group b would update its elements as a continuation of group a. */
+static bool mergeable(const gd_optimizer *opt, const struct gdi_group *a, const struct gdi_group *b)
+{
+    return memcmp(a->param, b->param, sizeof a->param) == 0 &&
+           same_bits(a->initial_lr, b->initial_lr) && a->state_ready == b->state_ready &&
+           memcmp(a->rule, b->rule, opt->method->rule_size) == 0;
+}
+
+/* Merges neighbours equal in everything, in place. */
+static void merge_equal_groups(gd_optimizer *opt)
+{
+    size_t count = 1;
+    for (size_t k = 1; k < opt->group_count; k++) {
+        struct gdi_group *last = &opt->groups[count - 1], *next = &opt->groups[k];
+        if (mergeable(opt, last, next)) {
+            last->n += next->n;
+            continue;
+        }
+        if (count != k) {
+            unsigned char *slot = opt->rules + count * opt->rule_stride;
+            memmove(slot, next->rule, opt->rule_stride);
+            opt->groups[count] = *next;
+            opt->groups[count].rule = slot;
+        }
+        count++;
+    }
+    bool merged = count < opt->group_count;
+    opt->group_count = count;
+    link_groups(opt);
+    if (merged) /* a rule may depend on the group's length (SGD's choice of loops) */
+        for (size_t k = 0; k < count; k++)
+            opt->method->select(&opt->groups[k]);
+}
+
+/* Whether the method's rules allow param with slot set to value. */
+static bool allowed(const gd_optimizer *opt, const double *param, int slot, double value)
+{
+    if (!opt->method->params_ok)
+        return true;
+    double trial[GDI_SLOT_COUNT];
+    memcpy(trial, param, sizeof trial);
+    trial[slot] = value;
+    return opt->method->params_ok(trial);
+}
+
+bool gdi_groups_allow(const gd_optimizer *opt, int slot, double value)
+{
+    for (size_t k = 0; k < opt->group_count; k++)
+        if (!allowed(opt, opt->groups[k].param, slot, value))
+            return false;
+    return true;
+}
+
+void gdi_groups_set(gd_optimizer *opt, int slot, double value)
+{
+    for (size_t k = 0; k < opt->group_count; k++) {
+        opt->groups[k].param[slot] = value;
+        opt->method->select(&opt->groups[k]);
+    }
+    merge_equal_groups(opt);
+}
+
+/* New groups and rules, built beside the old ones. */
+struct rebuild {
+    struct gdi_group *groups;
+    unsigned char *rules;
+    size_t count;
+};
+
+/* Appends the part lo .. hi-1 of group from (nothing when empty), with slot set to
+ * value when inside; false when the method's rules refuse that. */
+static bool add_piece(const gd_optimizer *opt, struct rebuild *to, const struct gdi_group *from,
+                      size_t lo, size_t hi, bool inside, int slot, double value)
+{
+    if (lo >= hi)
+        return true;
+    if (inside && !allowed(opt, from->param, slot, value))
+        return false;
+    struct gdi_group *piece = &to->groups[to->count];
+    *piece = *from;
+    piece->first = lo;
+    piece->n = hi - lo;
+    if (inside)
+        piece->param[slot] = value;
+    memcpy(to->rules + to->count * opt->rule_stride, from->rule, opt->rule_stride);
+    to->count++;
+    return true;
+}
+
+static size_t clamp_index(size_t i, size_t lo, size_t hi)
+{
+    return i < lo ? lo : i > hi ? hi : i;
+}
+
+int gdi_groups_set_range(gd_optimizer *opt, size_t first, size_t count, int slot, double value)
+{
+    size_t end = first + count, capacity = opt->group_count + 2; /* two groups split */
+    struct rebuild to = {gdi_alloc_array(capacity, sizeof *to.groups),
+                         gdi_alloc_array(capacity, opt->rule_stride), 0};
+    bool ok = to.groups && to.rules;
+    for (size_t k = 0; ok && k < opt->group_count; k++) {
+        const struct gdi_group *group = &opt->groups[k];
+        size_t lo = group->first, hi = lo + group->n;
+        size_t from = clamp_index(first, lo, hi), to_end = clamp_index(end, lo, hi);
+        ok = add_piece(opt, &to, group, lo, from, false, slot, value) &&
+             add_piece(opt, &to, group, from, to_end, true, slot, value) &&
+             add_piece(opt, &to, group, to_end, hi, false, slot, value);
+    }
+    if (!ok) {
+        int rc = to.groups && to.rules ? GD_EINVAL : GD_ENOMEM;
+        gdi_free(to.groups);
+        gdi_free(to.rules);
+        return rc;
+    }
+    gdi_groups_free(opt);
+    opt->groups = to.groups;
+    opt->rules = to.rules;
+    opt->group_count = to.count;
+    link_groups(opt);
+    for (size_t k = 0; k < opt->group_count; k++)
+        opt->method->select(&opt->groups[k]);
+    merge_equal_groups(opt);
+    return GD_OK;
+}
+
+const struct gdi_group *gdi_group_holding(const gd_optimizer *opt, size_t index)
+{
+    size_t lo = 0, hi = opt->group_count; /* the group is in lo .. hi-1 */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (opt->groups[mid].first <= index)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return &opt->groups[lo];
+}
+
+size_t gdi_group_count(const gd_optimizer *opt)
+{
+    return opt->group_count;
+}
+
+struct gdi_group *gdi_group_at(gd_optimizer *opt, size_t i)
+{
+    return i < opt->group_count ? &opt->groups[i] : NULL;
+}
+
+void gdi_group_changed(gd_optimizer *opt, struct gdi_group *group)
+{
+    opt->method->select(group);
+}
+
+int gdi_momentum_key(const gd_optimizer *opt)
+{
+    if (opt->applies[gdi_param_slot(GD_PARAM_MOMENTUM)])
+        return GD_PARAM_MOMENTUM;
+    if (opt->applies[gdi_param_slot(GD_PARAM_BETA1)])
+        return GD_PARAM_BETA1;
+    return -1;
+}
+
+/* ---- the update path ---- */
+
+/* torch.nn.utils.clip_grad_value_ then clip_grad_norm_ (1.13) on a copy of grad in
+ * opt->spare_grad, which holds nothing between evaluations; grad itself when neither
+ * is set or the norm needs no clipping.  The norm's summation order is libgd's. */
+static const double *clipped_gradient(gd_optimizer *opt, const double *grad)
+{
+    double clip_value = gdi_opt_param(opt, GD_PARAM_CLIP_VALUE);
+    double max_norm = gdi_opt_param(opt, GD_PARAM_CLIP_NORM);
+    if (clip_value == 0.0 && max_norm == 0.0)
+        return grad;
+    double *clipped = opt->spare_grad;
+    size_t n = opt->n;
+    if (clip_value != 0.0) {
+        for (size_t i = 0; i < n; i++) /* torch's clamp keeps a NaN */
+            clipped[i] = grad[i] < -clip_value  ? -clip_value
+                         : grad[i] > clip_value ? clip_value
+                                                : grad[i];
+        grad = clipped;
+    }
+    if (max_norm != 0.0) {
+        double coefficient = max_norm / (gdi_norm2(grad, n) + 1e-6);
+        if (!(coefficient >= 1.0)) { /* torch multiplies by the clamped 1.0: no change */
+            for (size_t i = 0; i < n; i++)
+                clipped[i] = grad[i] * coefficient;
+            grad = clipped;
+        }
+    }
+    return grad;
+}
+
+void gdi_update(gd_optimizer *opt, double *x, const double *grad)
+{
+    opt->step++;
+    grad = clipped_gradient(opt, grad);
+    for (size_t k = 0; k < opt->group_count; k++) {
+        struct gdi_group *group = &opt->groups[k];
+        opt->method->update(group, opt->step, x + group->first, grad + group->first);
+    }
+}
