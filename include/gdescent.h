@@ -14,8 +14,8 @@ extern "C" {
 /**
  * @file gdescent.h
  * @brief The whole public API of libgd: the handles, then one group per concept:
- *        versions, status codes, objectives, optimizers, parameters, running, the
- *        run summary, trajectories.
+ *        versions, status codes, objectives, optimizers, parameters, running,
+ *        learning-rate schedules, the run summary, trajectories.
  *
  * Conventions that hold for every function below unless its comment says otherwise:
  * - Handles are opaque and owned by the caller, who frees them with the matching
@@ -46,6 +46,10 @@ typedef struct gd_optimizer gd_optimizer;
 
 /** Opaque trajectory handle: the record of a run. */
 typedef struct gd_trajectory gd_trajectory;
+
+/** Opaque schedule handle: the description of one learning-rate scheduler of
+ *  torch.optim.lr_scheduler (since 1.1). */
+typedef struct gd_schedule gd_schedule;
 /** @} */
 
 /**
@@ -900,6 +904,320 @@ typedef int (*gd_monitor_fn)(size_t iter, const double *x, size_t n, double f, v
  * @return #GD_OK, or #GD_EINVAL when opt is NULL.
  */
 GD_API int gd_optimizer_set_monitor(gd_optimizer *opt, gd_monitor_fn fn, void *user);
+/** @} */
+
+/**
+ * @defgroup gd_schedule Learning-rate schedules
+ * @brief torch.optim.lr_scheduler (PyTorch 1.13) on an optimizer, bit for bit: the
+ *        learning rate (and, for the cyclic kinds, the momentum) in force after every
+ *        step is torch's.
+ *
+ * A #gd_schedule is a description: a kind, its options (#gd_schedule_param, torch's
+ * argument names with torch's defaults), milestones, a lambda or children.  Adding it
+ * to an optimizer (gd_optimizer_add_schedule()) copies it and does what constructing
+ * the torch scheduler on that optimizer does: the optimizer records its learning rate
+ * as `initial_lr` (once, shared by all its schedules, as torch's `setdefault`), the
+ * schedule records it as its base rate, and the value for epoch 0 is applied.  Each
+ * gd_optimizer_schedule_step() is then one `scheduler.step()`: torch's recursive
+ * ("chainable") form, computed from the rate in force, so that the rate may also be
+ * changed between steps by gd_optimizer_set() or by other schedules.  Several
+ * schedules added to one optimizer act in turn at every step, as torch's
+ * `ChainedScheduler`.  The rate in force is gd_optimizer_get() of #GD_PARAM_LR
+ * (torch's `get_last_lr()`).
+ *
+ * #GD_SCHEDULE_ONE_CYCLE and #GD_SCHEDULE_CYCLIC also cycle the momentum when
+ * #GD_SCHEDULE_PARAM_CYCLE_MOMENTUM is 1 (their default): #GD_PARAM_MOMENTUM for
+ * #GD_SGD and #GD_RMSPROP, #GD_PARAM_BETA1 (torch's `betas[0]`) for the Adam family
+ * (#GD_ADAM, #GD_ADAMW, #GD_NADAM, #GD_RADAM, #GD_ADAMAX) and #GD_LION; on other
+ * methods such a schedule is refused, as torch raises.  (torch 1.13's CyclicLR cycles
+ * `momentum` only; cycling beta1 is what later versions do.)
+ *
+ * Options without a torch default (StepLR's step_size, ExponentialLR's gamma,
+ * CosineAnnealingLR's T_max, CosineAnnealingWarmRestarts' T_0, OneCycleLR's max_lr and
+ * total_steps, CyclicLR's base_lr and max_lr) read as NaN until set, and
+ * gd_optimizer_add_schedule() refuses the schedule until they are.
+ *
+ * The schedules' positions are kept by gd_optimizer_reset(), which forgets only the
+ * method's state; gd_optimizer_clear_schedules() removes them (the optimizer keeps
+ * its `initial_lr`, as torch's parameter groups do).
+ *
+ * Thread-safety: a description is a handle like the others.  Adding, clearing and
+ * stepping the schedules of an optimizer use the optimizer: not from two threads at
+ * once.
+ * @{
+ */
+
+/**
+ * @brief The schedulers of torch.optim.lr_scheduler, and each one's learning rate at
+ *        epoch e (the number of steps since it was added; lr_0 is its base rate).
+ *
+ * Each kind takes the #gd_schedule_param keys named in its line; the others are
+ * refused with #GD_EINVAL.
+ */
+typedef enum gd_schedule_kind {
+    /** StepLR (step_size, gamma 0.1): multiplied by gamma every step_size epochs. */
+    GD_SCHEDULE_STEP = 0,
+    /** MultiStepLR (gamma 0.1; gd_schedule_set_milestones()): multiplied by gamma at
+     *  each milestone (by gamma^k at a milestone listed k times). */
+    GD_SCHEDULE_MULTISTEP = 1,
+    /** ExponentialLR (gamma): multiplied by gamma every epoch. */
+    GD_SCHEDULE_EXPONENTIAL = 2,
+    /** CosineAnnealingLR (T_max, eta_min 0): eta_min + (lr_0 - eta_min)(1 + cos(pi e /
+     *  T_max))/2, computed recursively as torch does. */
+    GD_SCHEDULE_COSINE = 3,
+    /** CosineAnnealingWarmRestarts (T_0, T_mult 1, eta_min 0): the same cosine over
+     *  periods T_0, T_0 T_mult, T_0 T_mult^2, ... each restarting at lr_0. */
+    GD_SCHEDULE_COSINE_RESTARTS = 4,
+    /** LinearLR (start_factor 1/3, end_factor 1, total_iters 5): the factor goes
+     *  linearly from start_factor to end_factor over total_iters epochs. */
+    GD_SCHEDULE_LINEAR = 5,
+    /** ConstantLR (factor 1/3, total_iters 5): multiplied by factor until epoch
+     *  total_iters. */
+    GD_SCHEDULE_CONSTANT = 6,
+    /** PolynomialLR (total_iters 5, power 1): lr_0 (1 - e/total_iters)^power. */
+    GD_SCHEDULE_POLYNOMIAL = 7,
+    /** OneCycleLR (max_lr, total_steps, pct_start 0.3, anneal_linear 0, div_factor 25,
+     *  final_div_factor 1e4, three_phase 0, cycle_momentum 1, base_momentum 0.85,
+     *  max_momentum 0.95): from max_lr/div_factor up to max_lr over pct_start of the
+     *  steps, then down to max_lr/div_factor/final_div_factor (with three_phase, back
+     *  to the start first); cosine or linear annealing.  Adding it sets the
+     *  optimizer's initial_lr to max_lr/div_factor.  A step past total_steps is
+     *  refused (#GD_EINVAL), as torch raises. */
+    GD_SCHEDULE_ONE_CYCLE = 8,
+    /** CyclicLR (base_lr, max_lr, step_size_up 2000, step_size_down NaN: as up, mode 0,
+     *  gamma 1, cycle_momentum 1, base_momentum 0.8, max_momentum 0.9): triangular
+     *  cycles between base_lr and max_lr; mode 0 triangular, 1 triangular2 (the
+     *  amplitude halves every cycle), 2 exp_range (scaled by gamma^e).  Adding it sets
+     *  the rate to base_lr, then the epoch-0 value to the optimizer's initial_lr. */
+    GD_SCHEDULE_CYCLIC = 9,
+    /** ReduceLROnPlateau (mode 0 min / 1 max, factor 0.1, patience 10, threshold 1e-4,
+     *  threshold_abs 0, cooldown 0, min_lr 0, eps 1e-8): multiplied by factor (not
+     *  below min_lr, and only when that changes it by more than eps) when the metric
+     *  passed to gd_optimizer_schedule_step() has not improved for more than patience
+     *  steps, then waits cooldown steps.  Adding it does not change the rate. */
+    GD_SCHEDULE_PLATEAU = 10,
+    /** LambdaLR (gd_schedule_set_lambda()): lr_0 * lambda(e). */
+    GD_SCHEDULE_LAMBDA = 11,
+    /** MultiplicativeLR (gd_schedule_set_lambda()): multiplied by lambda(e) every
+     *  epoch e >= 1. */
+    GD_SCHEDULE_MULTIPLICATIVE = 12,
+    /** SequentialLR (children by gd_schedule_append(), one fewer switch points by
+     *  gd_schedule_set_milestones()): child k acts from milestone k-1 on, restarted
+     *  there as torch's step(0) restarts it. */
+    GD_SCHEDULE_SEQUENTIAL = 13
+} gd_schedule_kind;
+
+/**
+ * @brief Options of the schedules: torch's argument names, with torch's defaults
+ *        (given with #gd_schedule_kind).
+ *
+ * Counts (step_size, T_max, T_0, T_mult, total_iters, total_steps, patience,
+ * cooldown) are whole numbers; booleans are 0 or 1.  The ranges are those in which
+ * torch computes finite rates: a value outside them is refused with #GD_EINVAL.
+ */
+typedef enum gd_schedule_param {
+    /** STEP, MULTISTEP, EXPONENTIAL, CYCLIC (exp_range): the factor; >= 0. */
+    GD_SCHEDULE_PARAM_GAMMA = 0,
+    /** STEP: the period of the decay; count >= 1. */
+    GD_SCHEDULE_PARAM_STEP_SIZE = 1,
+    /** COSINE: the half period; count >= 1. */
+    GD_SCHEDULE_PARAM_T_MAX = 2,
+    /** COSINE, COSINE_RESTARTS: the lowest rate; >= 0. */
+    GD_SCHEDULE_PARAM_ETA_MIN = 3,
+    /** COSINE_RESTARTS: the first period; count >= 1. */
+    GD_SCHEDULE_PARAM_T_0 = 4,
+    /** COSINE_RESTARTS: the growth of the period at each restart; count >= 1. */
+    GD_SCHEDULE_PARAM_T_MULT = 5,
+    /** LINEAR: the factor at epoch 0; in (0, 1]. */
+    GD_SCHEDULE_PARAM_START_FACTOR = 6,
+    /** LINEAR: the factor from total_iters on; in [0, 1]. */
+    GD_SCHEDULE_PARAM_END_FACTOR = 7,
+    /** LINEAR, POLYNOMIAL (count >= 1), CONSTANT (count >= 0): the epochs of the
+     *  change. */
+    GD_SCHEDULE_PARAM_TOTAL_ITERS = 8,
+    /** CONSTANT: in (0, 1]; PLATEAU: the reduction, in [0, 1). */
+    GD_SCHEDULE_PARAM_FACTOR = 9,
+    /** POLYNOMIAL: the power; >= 0. */
+    GD_SCHEDULE_PARAM_POWER = 10,
+    /** ONE_CYCLE, CYCLIC: the highest rate; >= 0. */
+    GD_SCHEDULE_PARAM_MAX_LR = 11,
+    /** ONE_CYCLE: the steps of the cycle; count >= 1. */
+    GD_SCHEDULE_PARAM_TOTAL_STEPS = 12,
+    /** ONE_CYCLE: the fraction of the steps spent increasing the rate; in [0, 1]; a
+     *  value giving a phase of no width is refused when the schedule is added
+     *  (torch divides by zero in it). */
+    GD_SCHEDULE_PARAM_PCT_START = 13,
+    /** ONE_CYCLE: boolean, 1 for anneal_strategy "linear", 0 for "cos". */
+    GD_SCHEDULE_PARAM_ANNEAL_LINEAR = 14,
+    /** ONE_CYCLE: the initial rate is max_lr / div_factor; > 0. */
+    GD_SCHEDULE_PARAM_DIV_FACTOR = 15,
+    /** ONE_CYCLE: the final rate is the initial one / final_div_factor; > 0. */
+    GD_SCHEDULE_PARAM_FINAL_DIV_FACTOR = 16,
+    /** ONE_CYCLE: boolean, three phases instead of two. */
+    GD_SCHEDULE_PARAM_THREE_PHASE = 17,
+    /** CYCLIC: the lowest rate; >= 0. */
+    GD_SCHEDULE_PARAM_BASE_LR = 18,
+    /** CYCLIC: the steps of the increasing half of a cycle; > 0. */
+    GD_SCHEDULE_PARAM_STEP_SIZE_UP = 19,
+    /** CYCLIC: the steps of the decreasing half; >= 0, or NaN (the default, torch's
+     *  None) for step_size_up. */
+    GD_SCHEDULE_PARAM_STEP_SIZE_DOWN = 20,
+    /** CYCLIC: 0 triangular, 1 triangular2, 2 exp_range; PLATEAU: 0 min, 1 max. */
+    GD_SCHEDULE_PARAM_MODE = 21,
+    /** PLATEAU: the steps without improvement tolerated; count. */
+    GD_SCHEDULE_PARAM_PATIENCE = 22,
+    /** PLATEAU: the improvement that counts; >= 0. */
+    GD_SCHEDULE_PARAM_THRESHOLD = 23,
+    /** PLATEAU: boolean, threshold_mode "abs" instead of "rel". */
+    GD_SCHEDULE_PARAM_THRESHOLD_ABS = 24,
+    /** PLATEAU: the steps after a reduction in which no step counts; count. */
+    GD_SCHEDULE_PARAM_COOLDOWN = 25,
+    /** PLATEAU: the lowest rate; >= 0. */
+    GD_SCHEDULE_PARAM_MIN_LR = 26,
+    /** PLATEAU: a reduction smaller than eps is not made; >= 0. */
+    GD_SCHEDULE_PARAM_EPS = 27,
+    /** ONE_CYCLE, CYCLIC: boolean, cycle the momentum (or beta1) inversely to the
+     *  rate. */
+    GD_SCHEDULE_PARAM_CYCLE_MOMENTUM = 28,
+    /** ONE_CYCLE, CYCLIC: the momentum at the highest rate; in [0, 1). */
+    GD_SCHEDULE_PARAM_BASE_MOMENTUM = 29,
+    /** ONE_CYCLE, CYCLIC: the momentum at the lowest rate; in [0, 1). */
+    GD_SCHEDULE_PARAM_MAX_MOMENTUM = 30
+} gd_schedule_param;
+
+/**
+ * @brief Factor of #GD_SCHEDULE_LAMBDA and #GD_SCHEDULE_MULTIPLICATIVE at an epoch.
+ * @param epoch The schedule's epoch: 0 when it is added, then 1, 2, ...
+ * @param user  The pointer given to gd_schedule_set_lambda().
+ * @return The factor.  Called once per parameter group at every step of its schedule
+ *         (and when the schedule is added, for LAMBDA); it may read the optimizer but
+ *         must not add, clear or step its schedules.
+ */
+typedef double (*gd_lr_lambda_fn)(size_t epoch, void *user);
+
+/**
+ * @brief Creates a schedule description of a kind, with torch's defaults.
+ * @param kind A #gd_schedule_kind.
+ * @return A new handle to free with gd_schedule_free(), or NULL for an unknown kind or
+ *         on allocation failure.
+ * @since 1.1
+ */
+GD_API gd_schedule *gd_schedule_new(gd_schedule_kind kind);
+
+/**
+ * @brief Frees a schedule description (and the children it copied).
+ * @param s The handle, or NULL (no-op).  Optimizers it was added to hold their own
+ *          copies and are not affected.
+ * @since 1.1
+ */
+GD_API void gd_schedule_free(gd_schedule *s);
+
+/**
+ * @brief Sets an option of a schedule description.
+ * @param s     The handle.
+ * @param key   A key of the schedule's kind (see #gd_schedule_kind).
+ * @param value In the key's range (see #gd_schedule_param).
+ * @return #GD_OK, or #GD_EINVAL (s NULL, a key the kind does not take, a value out of
+ *         range; nothing changed).  Schedules already added are not affected.
+ * @since 1.1
+ */
+GD_API int gd_schedule_set(gd_schedule *s, gd_schedule_param key, double value);
+
+/**
+ * @brief Reads an option of a schedule description.
+ * @param s     The handle.
+ * @param key   A key of the schedule's kind.
+ * @param value Receives the value (NaN for a required option not yet set, and for
+ *              #GD_SCHEDULE_PARAM_STEP_SIZE_DOWN unset); untouched on error.
+ * @return #GD_OK, or #GD_EINVAL (NULL argument, a key the kind does not take).
+ *         Thread-safe on a shared handle.
+ * @since 1.1
+ */
+GD_API int gd_schedule_get(const gd_schedule *s, gd_schedule_param key, double *value);
+
+/**
+ * @brief Sets the milestones of #GD_SCHEDULE_MULTISTEP (epochs of a decay, in any
+ *        order, repeats allowed) or the switch points of #GD_SCHEDULE_SEQUENTIAL (in
+ *        non-decreasing order, one fewer than its children).
+ * @param s          The handle.
+ * @param milestones count epochs, copied; may be NULL when count is 0.
+ * @param count      Their number; 0 removes them.
+ * @return #GD_OK; #GD_EINVAL (s NULL, another kind, milestones NULL with count > 0,
+ *         unsorted switch points, an epoch above INT64_MAX); #GD_ENOMEM.  Nothing is
+ *         changed on error.
+ * @since 1.1
+ */
+GD_API int gd_schedule_set_milestones(gd_schedule *s, const size_t *milestones, size_t count);
+
+/**
+ * @brief Sets the factor function of #GD_SCHEDULE_LAMBDA or #GD_SCHEDULE_MULTIPLICATIVE
+ *        (required before the schedule is added).
+ * @param s    The handle.
+ * @param fn   The function; not NULL.  See #gd_lr_lambda_fn for what it may call.
+ * @param user Passed unchanged to fn; not owned by the library, and it must stay valid
+ *             while an optimizer holds a copy of the schedule.
+ * @return #GD_OK, or #GD_EINVAL (s or fn NULL, another kind).
+ * @since 1.1
+ */
+GD_API int gd_schedule_set_lambda(gd_schedule *s, gd_lr_lambda_fn fn, void *user);
+
+/**
+ * @brief Appends a copy of child to the children of a #GD_SCHEDULE_SEQUENTIAL.
+ * @param sequential The sequential schedule.
+ * @param child      Any schedule but a sequential or plateau one (torch restarts its
+ *                   children with step(0), which they do not take); copied, so the
+ *                   caller keeps and frees it.  Its options are checked when the
+ *                   sequential schedule is added.
+ * @return #GD_OK; #GD_EINVAL (NULL argument, sequential of another kind, child of a
+ *         refused kind); #GD_ENOMEM (nothing appended).
+ * @since 1.1
+ */
+GD_API int gd_schedule_append(gd_schedule *sequential, const gd_schedule *child);
+
+/**
+ * @brief Adds a copy of a schedule to an optimizer, as constructing the torch
+ *        scheduler on it.
+ *
+ * Records the optimizer's `initial_lr` where no schedule has yet (#GD_SCHEDULE_ONE_CYCLE
+ * sets it), takes it as the schedule's base rate, and applies the rate (and momentum)
+ * of epoch 0; a #GD_SCHEDULE_SEQUENTIAL constructs its children in order, then
+ * returns to `initial_lr` and applies its first child's epoch 0.  Schedules added
+ * after others act after them at every step (torch's ChainedScheduler).  Everything a
+ * later step needs is allocated here.
+ * @param opt The optimizer.
+ * @param s   The description; copied (with its children), so the caller keeps and
+ *            frees it.
+ * @return #GD_OK; #GD_EINVAL (NULL argument, a required option unset, a lambda
+ *         kind without its function, a sequential schedule without children or with
+ *         a wrong number of switch points, cycle_momentum on a method without momentum
+ *         or beta1, a one-cycle phase of no width); #GD_ENOMEM.  Nothing is changed on
+ *         error.
+ * @since 1.1
+ */
+GD_API int gd_optimizer_add_schedule(gd_optimizer *opt, const gd_schedule *s);
+
+/**
+ * @brief Removes every schedule of an optimizer; the rates in force stay.
+ * @param opt The optimizer.
+ * @return #GD_OK, or #GD_EINVAL when opt is NULL.
+ * @since 1.1
+ */
+GD_API int gd_optimizer_clear_schedules(gd_optimizer *opt);
+
+/**
+ * @brief One `scheduler.step()`: every schedule of the optimizer once, in the order
+ *        they were added.
+ *
+ * Does not allocate.  #GD_PARAM_SCHEDULE_EVERY makes gd_minimize() call it.
+ * @param opt    The optimizer.
+ * @param metric The value a #GD_SCHEDULE_PLATEAU judges (torch's `step(metrics)`; NaN
+ *               counts as no improvement); ignored by the other kinds: pass NAN when
+ *               there is no plateau schedule.
+ * @return #GD_OK (also with no schedules), or #GD_EINVAL (opt NULL, or a one-cycle
+ *         schedule past its total_steps; nothing is stepped then).
+ * @since 1.1
+ */
+GD_API int gd_optimizer_schedule_step(gd_optimizer *opt, double metric);
 /** @} */
 
 /**

@@ -223,12 +223,13 @@ void gdi_group_changed(gd_optimizer *opt, struct gdi_group *group)
     opt->method->select(group);
 }
 
+/* torch's OneCycleLR and CyclicLR prefer "betas" when an optimizer has both */
 int gdi_momentum_key(const gd_optimizer *opt)
 {
-    if (opt->applies[gdi_param_slot(GD_PARAM_MOMENTUM)])
-        return GD_PARAM_MOMENTUM;
     if (opt->applies[gdi_param_slot(GD_PARAM_BETA1)])
         return GD_PARAM_BETA1;
+    if (opt->applies[gdi_param_slot(GD_PARAM_MOMENTUM)])
+        return GD_PARAM_MOMENTUM;
     return -1;
 }
 

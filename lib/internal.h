@@ -238,6 +238,11 @@ struct gdi_method {
 #include "methods/list.h"
 #undef GDI_METHOD
 
+/* ---- schedules (lib/schedule.c) ---- */
+
+/* Frees the optimizer's schedules (gd_optimizer_free, gd_optimizer_clear_schedules). */
+void gdi_schedules_free(gd_optimizer *opt);
+
 /* ---- optimizer ---- */
 
 struct gd_optimizer {
@@ -272,6 +277,9 @@ struct gd_optimizer {
     gd_monitor_fn monitor;
     void *monitor_user;
     gdi_sampler sampler;
+    /* The learning-rate schedules, in the order they act (lib/schedule.c). */
+    struct gd_schedule **schedules;
+    size_t schedule_count;
 };
 
 /* Value of a parameter as gd_optimizer_set() last set it: for run keys (the method's

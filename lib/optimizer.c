@@ -117,6 +117,7 @@ void gd_optimizer_free(gd_optimizer *opt)
     if (opt->method->release)
         opt->method->release(opt);
     gdi_sampler_free(&opt->sampler);
+    gdi_schedules_free(opt);
     for (size_t v = 0; v < GDI_MAX_STATE; v++)
         gdi_free(opt->state[v]);
     gdi_groups_free(opt);
