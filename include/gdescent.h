@@ -635,7 +635,11 @@ typedef enum gd_param {
     GD_PARAM_MAX_EVAL = 36,
     /** gd_minimize() steps the schedules (gd_optimizer_schedule_step()) every k
      * updates, feeding a plateau schedule the f it just computed; count, default 0:
-     * the caller steps them (since 1.1). */
+     * the caller steps them (since 1.1).  The updates are counted since creation or
+     * reset (gd_optimizer_iterations()), so that runs chain; the schedules step after
+     * the evaluation of the new iterate and before the monitor sees it.  A schedule
+     * that refuses to step ends the run at that iterate with #GD_EINVAL.  gd_step() and
+     * #GD_LBFGS's own loop do not step them. */
     GD_PARAM_SCHEDULE_EVERY = 37,
     /** Clips the gradient by its 2-norm before every update, as
      * torch.nn.utils.clip_grad_norm_(max_norm): the gradient is multiplied by

@@ -188,6 +188,18 @@ static int advance(struct run *r)
     return rc;
 }
 
+/* GD_PARAM_SCHEDULE_EVERY = k: the schedules step after every k-th update, counted
+ * since creation or reset so that runs chain, and a plateau schedule judges the f just
+ * evaluated at the new iterate (torch's loop: optimizer.step(), then evaluate, then
+ * scheduler.step(loss)).  Negative when a schedule refuses to step. */
+static int step_schedules(gd_optimizer *opt)
+{
+    size_t every = gdi_count_param(opt, GD_PARAM_SCHEDULE_EVERY);
+    if (every == 0 || opt->step % every != 0)
+        return GD_OK;
+    return gd_optimizer_schedule_step(opt, opt->last_f);
+}
+
 static int iterate(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajectory *traj)
 {
     struct run r = {
@@ -204,7 +216,10 @@ static int iterate(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajector
     for (size_t k = 0; rc == GD_OK; k++) {
         if (k > 0 && (rc = advance(&r)) != GD_OK)
             break;
-        int stop = stop_reason(&r, k);
+        /* A refusal ends the run at x_k as a stop would, with its record. */
+        int stop = k > 0 ? step_schedules(opt) : GD_OK;
+        if (stop == GD_OK)
+            stop = stop_reason(&r, k);
         rc = record(&r, k, stop);
         if (rc != GD_OK || stop != GD_OK) {
             /* The last evaluation made no update: its batch is drawn again next time. */
