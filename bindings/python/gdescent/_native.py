@@ -81,6 +81,43 @@ int gd_optimizer_get_range(const gd_optimizer *opt, size_t index, gd_param key,
                            double *value);
 const char *gd_optimizer_isa(const gd_optimizer *opt);
 int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad);
+typedef struct gd_schedule gd_schedule;
+typedef enum gd_schedule_kind {
+    GD_SCHEDULE_STEP = 0, GD_SCHEDULE_MULTISTEP = 1, GD_SCHEDULE_EXPONENTIAL = 2,
+    GD_SCHEDULE_COSINE = 3, GD_SCHEDULE_COSINE_RESTARTS = 4, GD_SCHEDULE_LINEAR = 5,
+    GD_SCHEDULE_CONSTANT = 6, GD_SCHEDULE_POLYNOMIAL = 7, GD_SCHEDULE_ONE_CYCLE = 8,
+    GD_SCHEDULE_CYCLIC = 9, GD_SCHEDULE_PLATEAU = 10, GD_SCHEDULE_LAMBDA = 11,
+    GD_SCHEDULE_MULTIPLICATIVE = 12, GD_SCHEDULE_SEQUENTIAL = 13
+} gd_schedule_kind;
+typedef enum gd_schedule_param {
+    GD_SCHEDULE_PARAM_GAMMA = 0, GD_SCHEDULE_PARAM_STEP_SIZE = 1,
+    GD_SCHEDULE_PARAM_T_MAX = 2, GD_SCHEDULE_PARAM_ETA_MIN = 3,
+    GD_SCHEDULE_PARAM_T_0 = 4, GD_SCHEDULE_PARAM_T_MULT = 5,
+    GD_SCHEDULE_PARAM_START_FACTOR = 6, GD_SCHEDULE_PARAM_END_FACTOR = 7,
+    GD_SCHEDULE_PARAM_TOTAL_ITERS = 8, GD_SCHEDULE_PARAM_FACTOR = 9,
+    GD_SCHEDULE_PARAM_POWER = 10, GD_SCHEDULE_PARAM_MAX_LR = 11,
+    GD_SCHEDULE_PARAM_TOTAL_STEPS = 12, GD_SCHEDULE_PARAM_PCT_START = 13,
+    GD_SCHEDULE_PARAM_ANNEAL_LINEAR = 14, GD_SCHEDULE_PARAM_DIV_FACTOR = 15,
+    GD_SCHEDULE_PARAM_FINAL_DIV_FACTOR = 16, GD_SCHEDULE_PARAM_THREE_PHASE = 17,
+    GD_SCHEDULE_PARAM_BASE_LR = 18, GD_SCHEDULE_PARAM_STEP_SIZE_UP = 19,
+    GD_SCHEDULE_PARAM_STEP_SIZE_DOWN = 20, GD_SCHEDULE_PARAM_MODE = 21,
+    GD_SCHEDULE_PARAM_PATIENCE = 22, GD_SCHEDULE_PARAM_THRESHOLD = 23,
+    GD_SCHEDULE_PARAM_THRESHOLD_ABS = 24, GD_SCHEDULE_PARAM_COOLDOWN = 25,
+    GD_SCHEDULE_PARAM_MIN_LR = 26, GD_SCHEDULE_PARAM_EPS = 27,
+    GD_SCHEDULE_PARAM_CYCLE_MOMENTUM = 28, GD_SCHEDULE_PARAM_BASE_MOMENTUM = 29,
+    GD_SCHEDULE_PARAM_MAX_MOMENTUM = 30
+} gd_schedule_param;
+typedef double (*gd_lr_lambda_fn)(size_t epoch, void *user);
+gd_schedule *gd_schedule_new(gd_schedule_kind kind);
+void gd_schedule_free(gd_schedule *s);
+int gd_schedule_set(gd_schedule *s, gd_schedule_param key, double value);
+int gd_schedule_get(const gd_schedule *s, gd_schedule_param key, double *value);
+int gd_schedule_set_milestones(gd_schedule *s, const size_t *milestones, size_t count);
+int gd_schedule_set_lambda(gd_schedule *s, gd_lr_lambda_fn fn, void *user);
+int gd_schedule_append(gd_schedule *sequential, const gd_schedule *child);
+int gd_optimizer_add_schedule(gd_optimizer *opt, const gd_schedule *s);
+int gd_optimizer_clear_schedules(gd_optimizer *opt);
+int gd_optimizer_schedule_step(gd_optimizer *opt, double metric);
 int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f);
 
 typedef struct gd_trajectory gd_trajectory;

@@ -965,7 +965,9 @@ impl Optimizer {
     ) -> Result<&mut Self, Error> {
         // SAFETY: a valid handle; the library checks the range.
         check(
-            unsafe { sys::gd_optimizer_set_range(self.raw.as_ptr(), first, count, key.raw(), value) },
+            unsafe {
+                sys::gd_optimizer_set_range(self.raw.as_ptr(), first, count, key.raw(), value)
+            },
             "gd_optimizer_set_range",
         )?;
         Ok(self)

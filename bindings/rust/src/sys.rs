@@ -213,6 +213,109 @@ pub type gd_monitor_fn = Option<
     ) -> c_int,
 >;
 
+/// `gd_schedule`: an opaque learning-rate schedule description (1.1).
+#[repr(C)]
+pub struct gd_schedule {
+    _private: [u8; 0],
+}
+/// `gd_schedule_kind`: a C enum, passed as `int` (1.1).
+pub type gd_schedule_kind = c_int;
+/// `gd_schedule_param`: a C enum, passed as `int` (1.1).
+pub type gd_schedule_param = c_int;
+/// `gd_lr_lambda_fn`: LambdaLR's and MultiplicativeLR's function of the epoch (1.1).
+pub type gd_lr_lambda_fn =
+    Option<unsafe extern "C" fn(epoch: usize, user: *mut c_void) -> c_double>;
+/// `GD_SCHEDULE_STEP` (gd_schedule_kind, 1.1).
+pub const GD_SCHEDULE_STEP: c_int = 0;
+/// `GD_SCHEDULE_MULTISTEP` (gd_schedule_kind, 1.1).
+pub const GD_SCHEDULE_MULTISTEP: c_int = 1;
+/// `GD_SCHEDULE_EXPONENTIAL` (gd_schedule_kind, 1.1).
+pub const GD_SCHEDULE_EXPONENTIAL: c_int = 2;
+/// `GD_SCHEDULE_COSINE` (gd_schedule_kind, 1.1).
+pub const GD_SCHEDULE_COSINE: c_int = 3;
+/// `GD_SCHEDULE_COSINE_RESTARTS` (gd_schedule_kind, 1.1).
+pub const GD_SCHEDULE_COSINE_RESTARTS: c_int = 4;
+/// `GD_SCHEDULE_LINEAR` (gd_schedule_kind, 1.1).
+pub const GD_SCHEDULE_LINEAR: c_int = 5;
+/// `GD_SCHEDULE_CONSTANT` (gd_schedule_kind, 1.1).
+pub const GD_SCHEDULE_CONSTANT: c_int = 6;
+/// `GD_SCHEDULE_POLYNOMIAL` (gd_schedule_kind, 1.1).
+pub const GD_SCHEDULE_POLYNOMIAL: c_int = 7;
+/// `GD_SCHEDULE_ONE_CYCLE` (gd_schedule_kind, 1.1).
+pub const GD_SCHEDULE_ONE_CYCLE: c_int = 8;
+/// `GD_SCHEDULE_CYCLIC` (gd_schedule_kind, 1.1).
+pub const GD_SCHEDULE_CYCLIC: c_int = 9;
+/// `GD_SCHEDULE_PLATEAU` (gd_schedule_kind, 1.1).
+pub const GD_SCHEDULE_PLATEAU: c_int = 10;
+/// `GD_SCHEDULE_LAMBDA` (gd_schedule_kind, 1.1).
+pub const GD_SCHEDULE_LAMBDA: c_int = 11;
+/// `GD_SCHEDULE_MULTIPLICATIVE` (gd_schedule_kind, 1.1).
+pub const GD_SCHEDULE_MULTIPLICATIVE: c_int = 12;
+/// `GD_SCHEDULE_SEQUENTIAL` (gd_schedule_kind, 1.1).
+pub const GD_SCHEDULE_SEQUENTIAL: c_int = 13;
+/// `GD_SCHEDULE_PARAM_GAMMA` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_GAMMA: c_int = 0;
+/// `GD_SCHEDULE_PARAM_STEP_SIZE` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_STEP_SIZE: c_int = 1;
+/// `GD_SCHEDULE_PARAM_T_MAX` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_T_MAX: c_int = 2;
+/// `GD_SCHEDULE_PARAM_ETA_MIN` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_ETA_MIN: c_int = 3;
+/// `GD_SCHEDULE_PARAM_T_0` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_T_0: c_int = 4;
+/// `GD_SCHEDULE_PARAM_T_MULT` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_T_MULT: c_int = 5;
+/// `GD_SCHEDULE_PARAM_START_FACTOR` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_START_FACTOR: c_int = 6;
+/// `GD_SCHEDULE_PARAM_END_FACTOR` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_END_FACTOR: c_int = 7;
+/// `GD_SCHEDULE_PARAM_TOTAL_ITERS` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_TOTAL_ITERS: c_int = 8;
+/// `GD_SCHEDULE_PARAM_FACTOR` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_FACTOR: c_int = 9;
+/// `GD_SCHEDULE_PARAM_POWER` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_POWER: c_int = 10;
+/// `GD_SCHEDULE_PARAM_MAX_LR` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_MAX_LR: c_int = 11;
+/// `GD_SCHEDULE_PARAM_TOTAL_STEPS` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_TOTAL_STEPS: c_int = 12;
+/// `GD_SCHEDULE_PARAM_PCT_START` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_PCT_START: c_int = 13;
+/// `GD_SCHEDULE_PARAM_ANNEAL_LINEAR` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_ANNEAL_LINEAR: c_int = 14;
+/// `GD_SCHEDULE_PARAM_DIV_FACTOR` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_DIV_FACTOR: c_int = 15;
+/// `GD_SCHEDULE_PARAM_FINAL_DIV_FACTOR` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_FINAL_DIV_FACTOR: c_int = 16;
+/// `GD_SCHEDULE_PARAM_THREE_PHASE` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_THREE_PHASE: c_int = 17;
+/// `GD_SCHEDULE_PARAM_BASE_LR` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_BASE_LR: c_int = 18;
+/// `GD_SCHEDULE_PARAM_STEP_SIZE_UP` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_STEP_SIZE_UP: c_int = 19;
+/// `GD_SCHEDULE_PARAM_STEP_SIZE_DOWN` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_STEP_SIZE_DOWN: c_int = 20;
+/// `GD_SCHEDULE_PARAM_MODE` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_MODE: c_int = 21;
+/// `GD_SCHEDULE_PARAM_PATIENCE` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_PATIENCE: c_int = 22;
+/// `GD_SCHEDULE_PARAM_THRESHOLD` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_THRESHOLD: c_int = 23;
+/// `GD_SCHEDULE_PARAM_THRESHOLD_ABS` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_THRESHOLD_ABS: c_int = 24;
+/// `GD_SCHEDULE_PARAM_COOLDOWN` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_COOLDOWN: c_int = 25;
+/// `GD_SCHEDULE_PARAM_MIN_LR` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_MIN_LR: c_int = 26;
+/// `GD_SCHEDULE_PARAM_EPS` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_EPS: c_int = 27;
+/// `GD_SCHEDULE_PARAM_CYCLE_MOMENTUM` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_CYCLE_MOMENTUM: c_int = 28;
+/// `GD_SCHEDULE_PARAM_BASE_MOMENTUM` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_BASE_MOMENTUM: c_int = 29;
+/// `GD_SCHEDULE_PARAM_MAX_MOMENTUM` (gd_schedule_param, 1.1).
+pub const GD_SCHEDULE_PARAM_MAX_MOMENTUM: c_int = 30;
+
 extern "C" {
     /// Version of the linked library: `MAJOR*10000 + MINOR*100 + PATCH`.
     pub fn gd_version() -> c_uint;
@@ -336,6 +439,38 @@ extern "C" {
         key: gd_param,
         value: *mut c_double,
     ) -> c_int;
+    /// A schedule description of a kind, with torch's defaults (1.1).
+    pub fn gd_schedule_new(kind: gd_schedule_kind) -> *mut gd_schedule;
+    /// Frees a schedule description; NULL is a no-op (1.1).
+    pub fn gd_schedule_free(s: *mut gd_schedule);
+    /// Sets one option of a schedule (1.1).
+    pub fn gd_schedule_set(s: *mut gd_schedule, key: gd_schedule_param, value: c_double) -> c_int;
+    /// Reads one option of a schedule (1.1).
+    pub fn gd_schedule_get(
+        s: *const gd_schedule,
+        key: gd_schedule_param,
+        value: *mut c_double,
+    ) -> c_int;
+    /// MultiStepLR's milestones, SequentialLR's switch points (1.1).
+    pub fn gd_schedule_set_milestones(
+        s: *mut gd_schedule,
+        milestones: *const usize,
+        count: usize,
+    ) -> c_int;
+    /// LambdaLR's and MultiplicativeLR's function (1.1).
+    pub fn gd_schedule_set_lambda(
+        s: *mut gd_schedule,
+        fn_: gd_lr_lambda_fn,
+        user: *mut c_void,
+    ) -> c_int;
+    /// Appends a copy of child to a SequentialLR (1.1).
+    pub fn gd_schedule_append(sequential: *mut gd_schedule, child: *const gd_schedule) -> c_int;
+    /// Adds a copy of s to the optimizer, as constructing the torch scheduler (1.1).
+    pub fn gd_optimizer_add_schedule(opt: *mut gd_optimizer, s: *const gd_schedule) -> c_int;
+    /// Removes the optimizer's schedules (1.1).
+    pub fn gd_optimizer_clear_schedules(opt: *mut gd_optimizer) -> c_int;
+    /// scheduler.step(metric) of every added schedule, in order (1.1).
+    pub fn gd_optimizer_schedule_step(opt: *mut gd_optimizer, metric: c_double) -> c_int;
     /// Instruction-set level of the update loops ("baseline", "avx2", "avx512").
     pub fn gd_optimizer_isa(opt: *const gd_optimizer) -> *const c_char;
     /// Applies one update to x from a caller-computed gradient.

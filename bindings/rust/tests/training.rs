@@ -34,7 +34,10 @@ fn range_refusals_change_nothing() {
 #[test]
 fn clip_value_clamps_the_gradient_without_writing_it() {
     let mut opt = Optimizer::new(Method::Sgd, 3).unwrap();
-    opt.set(Param::Lr, 1.0).unwrap().set(Param::ClipValue, 0.5).unwrap();
+    opt.set(Param::Lr, 1.0)
+        .unwrap()
+        .set(Param::ClipValue, 0.5)
+        .unwrap();
     let mut x = [0.0; 3];
     let g = [2.0, -0.25, -3.0];
     opt.update(&mut x, &g).unwrap();
