@@ -1,12 +1,14 @@
 /*
  * least_squares.c - f(w) = (scale/m) sum_i (X_i . w + b - y_i)^2 as a finite sum, one
  * term per sample; b = w[p] with GD_LS_INTERCEPT, else 0.
- * Gradient of the mean over a batch B: (2 scale/|B|) sum_{i in B} r_i (X_i, 1).
+ * Gradient of the mean over a batch B: (2 scale/|B|) sum_{i in B} r_i (X_i, 1), from
+ * one read of each row of the batch (rows.h).
  * SPDX-License-Identifier: MIT
  */
 #include <string.h>
 
 #include "../internal.h"
+#include "rows.h"
 
 struct least_squares {
     size_t p;
@@ -24,24 +26,6 @@ static void least_squares_free(void *data)
     gdi_free(ls);
 }
 
-static double residual(const struct least_squares *ls, const double *w, size_t i)
-{
-    const double *row = ls->X + i * ls->p;
-    double r = ls->intercept ? w[ls->p] : 0.0;
-    for (size_t j = 0; j < ls->p; j++)
-        r += row[j] * w[j];
-    return r - ls->y[i];
-}
-
-static void add_scaled_row(const struct least_squares *ls, size_t i, double r, double *grad)
-{
-    const double *row = ls->X + i * ls->p;
-    for (size_t j = 0; j < ls->p; j++)
-        grad[j] += r * row[j];
-    if (ls->intercept)
-        grad[ls->p] += r;
-}
-
 static int least_squares_batch(const double *w, size_t n, const size_t *idx, size_t count,
                                double *f, double *grad, void *data)
 {
@@ -49,11 +33,16 @@ static int least_squares_batch(const double *w, size_t n, const size_t *idx, siz
     double sum = 0.0;
     if (grad)
         memset(grad, 0, n * sizeof *grad);
+    const double b = ls->intercept ? w[ls->p] : 0.0;
     for (size_t k = 0; k < count; k++) {
-        double r = residual(ls, w, idx[k]);
+        const double *row = ls->X + idx[k] * ls->p;
+        double r = gdi_row_dot(b, row, w, ls->p) - ls->y[idx[k]];
         sum += r * r;
-        if (grad)
-            add_scaled_row(ls, idx[k], r, grad);
+        if (grad) {
+            gdi_row_add_scaled(grad, r, row, ls->p);
+            if (ls->intercept)
+                grad[ls->p] += r;
+        }
     }
     *f = ls->scale * sum / (double)count;
     if (grad) {
