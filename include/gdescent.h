@@ -302,6 +302,75 @@ GD_API gd_objective *gd_quadratic_new(size_t n, const double *center, double sca
 GD_API gd_objective *gd_least_squares_new(size_t m, size_t p, const double *X, const double *y,
                                           double scale, unsigned flags);
 
+/** Flag of gd_logistic_new() and gd_softmax_new(): the last parameters are intercepts
+ *  (the same value as #GD_LS_INTERCEPT; since 1.1). */
+#define GD_INTERCEPT 1u
+
+/**
+ * @brief Binary logistic regression over m samples of p features (since 1.1).
+ *
+ * f(w) = (1/m) sum_i [log(1 + exp(z_i)) - y_i z_i] + (l2/2) ||w[0..p)||^2, with
+ * z_i = X_i . w[0..p) + b, b = w[p] when flags has #GD_INTERCEPT (then n = p + 1) and
+ * b = 0 otherwise (n = p); the intercept is not penalized.  The gradient is
+ * (1/m) sum_i (sigmoid(z_i) - y_i) (X_i, 1) + l2 (w[0..p), 0).  Both are computed
+ * without overflow and without cancellation at any finite z_i: |z_i| = 1e4 gives the
+ * exact loss (|z_i| for a wrong label, 0 for a right one).  With l2 = 1/(C m) the
+ * minimizer is scikit-learn's LogisticRegression(C) (whose L2 also spares the
+ * intercept).
+ *
+ * Each sample is one term of the finite sum, and the penalty belongs to every term:
+ * the mean over a mini-batch (gd_objective_eval_terms(), #GD_PARAM_BATCH_SIZE) is the
+ * batch's mean log-loss plus the whole penalty, so that the mean over all m terms is
+ * f.  An evaluation reads each row of X (only the batch's rows for a mini-batch)
+ * once, for the value and the gradient together.
+ * @param m     Number of samples; at least 1.
+ * @param p     Number of features; at least 1.
+ * @param X     m*p finite values, row-major (sample i is X[i*p .. i*p+p)); copied.
+ * @param y     m labels, each exactly 0 or 1; copied.
+ * @param l2    Strength of the L2 penalty; finite and >= 0.
+ * @param flags 0 or #GD_INTERCEPT; other bits are refused.
+ * @return A finite-sum objective with m terms, or NULL on bad arguments (m or p 0,
+ *         NULL arrays, m*p overflowing, non-finite X, a label other than 0 or 1, l2
+ *         negative or not finite, unknown flags) or allocation failure.  The caller
+ *         may free X and y afterwards.  Evaluations do not allocate and may run on a
+ *         shared handle from several threads at once.
+ */
+GD_API gd_objective *gd_logistic_new(size_t m, size_t p, const double *X, const double *y,
+                                     double l2, unsigned flags);
+
+/**
+ * @brief Multinomial (softmax) regression over m samples of p features and k classes
+ *        (since 1.1).
+ *
+ * The parameters are W, k x p row-major (class c's weights are w[c*p .. c*p+p)), then
+ * with #GD_INTERCEPT the k intercepts b = w[k*p .. k*p+k): n = k*p, or k*p + k.  With
+ * z_ic = W_c . X_i + b_c (b = 0 without the flag),
+ * f = (1/m) sum_i [log(sum_c exp(z_ic)) - z_i,labels[i]] + (l2/2) ||W||^2; the
+ * intercepts are not penalized.  The gradient for class c is
+ * (1/m) sum_i (softmax(z_i)_c - [c = labels[i]]) (X_i, 1) + l2 (W_c, 0).  The
+ * log-sum-exp is shifted by each sample's largest score, so that no exp overflows.
+ * The model is over-parametrized (adding a vector to every W_c leaves the loss
+ * unchanged) as scikit-learn's multinomial LogisticRegression is; with l2 = 1/(C m)
+ * their minimizers are the same.
+ *
+ * Each sample is one term, the penalty part of every term, as for gd_logistic_new();
+ * an evaluation reads each row of X once.
+ * @param m      Number of samples; at least 1.
+ * @param p      Number of features; at least 1.
+ * @param k      Number of classes; at least 2.
+ * @param X      m*p finite values, row-major; copied.
+ * @param labels m classes, each in [0, k); copied.
+ * @param l2     Strength of the L2 penalty on W; finite and >= 0.
+ * @param flags  0 or #GD_INTERCEPT; other bits are refused.
+ * @return A finite-sum objective with m terms, or NULL on bad arguments (m or p 0,
+ *         k < 2, NULL arrays, m*p or n overflowing, non-finite X, a label >= k, l2
+ *         negative or not finite, unknown flags) or allocation failure.  The caller
+ *         may free X and labels afterwards.  Evaluations do not allocate and may run
+ *         on a shared handle from several threads at once.
+ */
+GD_API gd_objective *gd_softmax_new(size_t m, size_t p, size_t k, const double *X,
+                                    const size_t *labels, double l2, unsigned flags);
+
 /**
  * @brief Geometric median: f(x) = (1/m) * sum_i w_i * ||x - p_i||_2.
  *

@@ -40,7 +40,8 @@ __version__ = "1.1.0"
 
 __all__ = [
     "GDError", "Optimizer", "Objective", "Trajectory", "Result", "minimize", "step",
-    "quadratic", "least_squares", "geometric_median", "rosenbrock", "load_library",
+    "quadratic", "least_squares", "logistic", "softmax", "geometric_median", "rosenbrock",
+    "load_library",
     "version", "METHODS", "OptimizeResult", "__version__",
 ]
 
@@ -48,6 +49,7 @@ OK = 0
 STOP_MAXITER, STOP_GTOL, STOP_FTOL, STOP_XTOL, STOP_USER, STOP_MAXEVAL = 1, 2, 3, 4, 5, 6
 EINVAL, ENOMEM, ECALLBACK, EDIVERGED, EIO, EBUSY = -1, -2, -3, -4, -5, -7
 LS_INTERCEPT = 1
+INTERCEPT = 1
 TRAJ_X = 1
 LINE_SEARCH_NONE, LINE_SEARCH_STRONG_WOLFE, LINE_SEARCH_BACKTRACKING = 0, 1, 2
 
@@ -349,6 +351,44 @@ def least_squares(X: npt.ArrayLike, y: npt.ArrayLike, scale: float = 0.5,
                                          ffi.from_buffer("double[]", yv), float(scale),
                                          LS_INTERCEPT if intercept else 0)
     return Objective._from_handle(handle, "gd_least_squares_new")
+
+
+def logistic(X: npt.ArrayLike, y: npt.ArrayLike, l2: float = 0.0,
+             intercept: bool = True) -> Objective:
+    """Binary logistic regression: (1/m) sum_i [log(1 + exp(z_i)) - y_i z_i]
+    + (l2/2) ||w[:p]||^2 with z_i = X_i . w[:p] + b and labels y_i in {0, 1}; with
+    intercept=True, b is the last of the p + 1 parameters (not penalized).  Each
+    sample is one term."""
+    Xm = _matrix(X, "X")
+    m, p = Xm.shape
+    yv = _float_vector(y, m, "y")
+    handle = _lib().gd_logistic_new(m, p, ffi.from_buffer("double[]", Xm),
+                                    ffi.from_buffer("double[]", yv), float(l2),
+                                    INTERCEPT if intercept else 0)
+    return Objective._from_handle(handle, "gd_logistic_new")
+
+
+def softmax(X: npt.ArrayLike, labels: npt.ArrayLike, k: Optional[int] = None,
+            l2: float = 0.0, intercept: bool = True) -> Objective:
+    """Multinomial regression over k classes (k None: the largest label + 1): mean
+    cross-entropy + (l2/2) ||W||^2, the parameters W (k rows of p) then, with
+    intercept=True, the k intercepts (not penalized).  Each sample is one term."""
+    Xm = _matrix(X, "X")
+    m, p = Xm.shape
+    raw = np.atleast_1d(np.asarray(labels))
+    if raw.dtype.kind not in "iu":
+        raise TypeError(f"labels must hold integers, not {raw.dtype}")
+    if raw.shape != (m,):
+        raise ValueError(f"labels must be a vector of length {m}, not shape {raw.shape}")
+    if m and raw.min() < 0:
+        raise ValueError("labels must be non-negative")
+    lv = np.ascontiguousarray(raw, dtype=np.uintp)
+    classes = int(lv.max()) + 1 if k is None and m else k
+    handle = _lib().gd_softmax_new(m, p, _positive_size(classes, "k"),
+                                   ffi.from_buffer("double[]", Xm),
+                                   ffi.from_buffer("size_t[]", lv), float(l2),
+                                   INTERCEPT if intercept else 0)
+    return Objective._from_handle(handle, "gd_softmax_new")
 
 
 def geometric_median(points: npt.ArrayLike,

@@ -34,6 +34,10 @@ int gd_objective_eval_terms(gd_objective *obj, const double *x, const size_t *id
 gd_objective *gd_quadratic_new(size_t n, const double *center, double scale);
 gd_objective *gd_least_squares_new(size_t m, size_t p, const double *X,
                                    const double *y, double scale, unsigned flags);
+gd_objective *gd_logistic_new(size_t m, size_t p, const double *X, const double *y,
+                              double l2, unsigned flags);
+gd_objective *gd_softmax_new(size_t m, size_t p, size_t k, const double *X,
+                             const size_t *labels, double l2, unsigned flags);
 gd_objective *gd_geometric_median_new(size_t m, size_t dim, const double *points,
                                       const double *weights);
 gd_objective *gd_rosenbrock_new(size_t n);

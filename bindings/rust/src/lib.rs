@@ -762,6 +762,45 @@ impl<'a> Objective<'a> {
         Self::from_raw(raw, "gd_least_squares_new")
     }
 
+    /// Binary logistic regression `(1/m) sum_i [log(1 + exp(z_i)) - y_i z_i] +
+    /// (l2/2) ||w[..p]||^2`, `z_i = X_i . w[..p] + b`, over the m = `y.len()` rows of
+    /// the row-major `x`; labels 0 or 1.  With `intercept`, b is the last of p + 1
+    /// parameters (not penalized).  Each row is one term of the sum.
+    pub fn logistic(
+        x: &[f64],
+        y: &[f64],
+        p: usize,
+        l2: f64,
+        intercept: bool,
+    ) -> Result<Self, Error> {
+        let m = y.len();
+        check_len("x (rows * p)", m.saturating_mul(p), x.len())?;
+        let flags = if intercept { sys::GD_INTERCEPT } else { 0 };
+        // SAFETY: x has m * p values and y has m; the library copies them.
+        let raw = unsafe { sys::gd_logistic_new(m, p, x.as_ptr(), y.as_ptr(), l2, flags) };
+        Self::from_raw(raw, "gd_logistic_new")
+    }
+
+    /// Multinomial (softmax) regression over k classes: mean cross-entropy +
+    /// (l2/2) ||W||^2 over the m = `labels.len()` rows of the row-major `x`; the
+    /// parameters are W (k rows of p), then with `intercept` the k intercepts (not
+    /// penalized).  Each row is one term of the sum.
+    pub fn softmax(
+        x: &[f64],
+        labels: &[usize],
+        p: usize,
+        k: usize,
+        l2: f64,
+        intercept: bool,
+    ) -> Result<Self, Error> {
+        let m = labels.len();
+        check_len("x (rows * p)", m.saturating_mul(p), x.len())?;
+        let flags = if intercept { sys::GD_INTERCEPT } else { 0 };
+        // SAFETY: x has m * p values and labels m; the library copies them.
+        let raw = unsafe { sys::gd_softmax_new(m, p, k, x.as_ptr(), labels.as_ptr(), l2, flags) };
+        Self::from_raw(raw, "gd_softmax_new")
+    }
+
     /// Geometric median `(1/m) sum_i w_i ||x - p_i||` of the m points of dimension `dim`
     /// in the row-major `points`; `weights` None weighs each point 1.
     pub fn geometric_median(

@@ -43,6 +43,9 @@ pub const GD_EIO: c_int = -5;
 pub const GD_EBUSY: c_int = -7;
 /// `GD_LS_INTERCEPT`: flag of gd_least_squares_new(), the last parameter is an intercept.
 pub const GD_LS_INTERCEPT: c_uint = 1;
+/// `GD_INTERCEPT`: flag of gd_logistic_new() and gd_softmax_new(), the last parameters
+/// are intercepts (1.1).
+pub const GD_INTERCEPT: c_uint = 1;
 /// `GD_TRAJ_X`: flag of gd_trajectory_new(), also store every recorded iterate.
 pub const GD_TRAJ_X: c_uint = 1;
 /// `GD_LINE_SEARCH_NONE`: `GD_PARAM_LINE_SEARCH`, a fixed step of lr (1.1).
@@ -368,6 +371,25 @@ extern "C" {
         x: *const c_double,
         y: *const c_double,
         scale: c_double,
+        flags: c_uint,
+    ) -> *mut gd_objective;
+    /// Binary logistic regression over m samples of p features, labels 0 or 1 (1.1).
+    pub fn gd_logistic_new(
+        m: usize,
+        p: usize,
+        x: *const c_double,
+        y: *const c_double,
+        l2: c_double,
+        flags: c_uint,
+    ) -> *mut gd_objective;
+    /// Multinomial regression over k classes, labels in 0..k (1.1).
+    pub fn gd_softmax_new(
+        m: usize,
+        p: usize,
+        k: usize,
+        x: *const c_double,
+        labels: *const usize,
+        l2: c_double,
         flags: c_uint,
     ) -> *mut gd_objective;
     /// Geometric median of m points of dimension `dim`; `weights` may be NULL.
