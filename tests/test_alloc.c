@@ -60,15 +60,18 @@ static bool make_sum_objective(void)
 static bool make_bundled_objectives(void)
 {
     const double center[2] = {1, 2}, X[6] = {1, 2, 3, 4, 5, 6}, y[3] = {1, 2, 3};
-    const double weights[3] = {1, 2, 3};
-    gd_objective *objs[4] = {
+    const double weights[3] = {1, 2, 3}, labels01[3] = {0, 1, 1};
+    const size_t labels[3] = {0, 2, 1};
+    gd_objective *objs[6] = {
         gd_quadratic_new(2, center, 1.0),
         gd_least_squares_new(3, 2, X, y, 0.5, GD_LS_INTERCEPT),
         gd_geometric_median_new(3, 2, X, weights),
         gd_rosenbrock_new(4),
+        gd_logistic_new(3, 2, X, labels01, 0.1, GD_INTERCEPT),
+        gd_softmax_new(3, 2, 3, X, labels, 0.1, GD_INTERCEPT),
     };
     bool ok = true;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 6; i++) {
         ok = ok && objs[i];
         gd_objective_free(objs[i]);
     }
@@ -131,7 +134,7 @@ static void test_constructors_fail_cleanly(void **state)
     assert_true(failures_seen(make_ranges) >= 4);
     assert_true(failures_seen(make_lbfgs) >= 6);
     assert_true(failures_seen(make_sum_objective) >= 2);
-    assert_true(failures_seen(make_bundled_objectives) >= 4);
+    assert_true(failures_seen(make_bundled_objectives) >= 6);
     assert_true(failures_seen(make_optimizers) >= method_count());
     assert_true(failures_seen(make_trajectory) >= 1);
 }

@@ -77,6 +77,44 @@ static double c_lsq_flags(struct fixture *f)
 {
     return ptr(gd_least_squares_new(1, 1, f->x, f->x, 1.0, 0x80u));
 }
+static double c_logistic_null(struct fixture *f)
+{
+    return ptr(gd_logistic_new(2, 1, NULL, f->x, 0.0, 0));
+}
+static double c_logistic_overflow(struct fixture *f)
+{
+    return ptr(gd_logistic_new(SIZE_MAX / 2, 3, f->x, f->x, 0.0, 0));
+}
+static double c_logistic_label(struct fixture *f)
+{
+    const double y[1] = {2.0};
+    return ptr(gd_logistic_new(1, 1, f->x, y, 0.0, 0));
+}
+static double c_logistic_l2(struct fixture *f)
+{
+    const double y[1] = {1.0};
+    return ptr(gd_logistic_new(1, 1, f->x, y, NAN, GD_INTERCEPT));
+}
+static double c_softmax_k1(struct fixture *f)
+{
+    const size_t labels[1] = {0};
+    return ptr(gd_softmax_new(1, 1, 1, f->x, labels, 0.0, 0));
+}
+static double c_softmax_label(struct fixture *f)
+{
+    const size_t labels[1] = {3};
+    return ptr(gd_softmax_new(1, 1, 3, f->x, labels, 0.0, 0));
+}
+static double c_softmax_overflow(struct fixture *f)
+{
+    const size_t labels[1] = {0};
+    return ptr(gd_softmax_new(1, 1, SIZE_MAX / 2 + 1, f->x, labels, 0.0, GD_INTERCEPT));
+}
+static double c_softmax_flags(struct fixture *f)
+{
+    const size_t labels[1] = {0};
+    return ptr(gd_softmax_new(1, 1, 2, f->x, labels, 0.0, 0x80u));
+}
 static double c_median_0(struct fixture *f)
 {
     return ptr(gd_geometric_median_new(0, 2, f->x, NULL));
@@ -312,6 +350,14 @@ static const struct row table[] = {
     {"gd_least_squares_new NULL data", E_NULL, c_lsq_null},
     {"gd_least_squares_new m*p overflows", E_NULL, c_lsq_overflow},
     {"gd_least_squares_new unknown flag", E_NULL, c_lsq_flags},
+    {"gd_logistic_new NULL X", E_NULL, c_logistic_null},
+    {"gd_logistic_new m*p overflows", E_NULL, c_logistic_overflow},
+    {"gd_logistic_new label 2", E_NULL, c_logistic_label},
+    {"gd_logistic_new l2 NaN", E_NULL, c_logistic_l2},
+    {"gd_softmax_new k = 1", E_NULL, c_softmax_k1},
+    {"gd_softmax_new label = k", E_NULL, c_softmax_label},
+    {"gd_softmax_new k*(p+1) overflows", E_NULL, c_softmax_overflow},
+    {"gd_softmax_new unknown flag", E_NULL, c_softmax_flags},
     {"gd_geometric_median_new m = 0", E_NULL, c_median_0},
     {"gd_geometric_median_new m*dim overflows", E_NULL, c_median_overflow},
     {"gd_rosenbrock_new n = 1", E_NULL, c_rosen_1},
