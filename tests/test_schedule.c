@@ -140,6 +140,7 @@ struct replay {
     gd_optimizer *opt;
     gd_schedule *pending; /* a sequential schedule still taking children */
     gd_param column;      /* the momentum or beta1 to compare, or GD_PARAM_LR for none */
+    size_t elements;      /* whose values a row lists: 1, or 2 with a range */
     size_t rows;
     char name[64];
 };
@@ -166,7 +167,20 @@ static void start_case(struct replay *r, const char *line)
     r->column = strcmp(column, "momentum") == 0 ? GD_PARAM_MOMENTUM
                 : strcmp(column, "beta1") == 0  ? GD_PARAM_BETA1
                                                 : GD_PARAM_LR;
+    r->elements = 1;
     r->rows = 0;
+}
+
+/* "range FIRST COUNT KEY VALUE": torch's second parameter group. */
+static void set_range(struct replay *r, const char *line)
+{
+    char name[32], value[64];
+    size_t first, count;
+    assert_int_equal(sscanf(line, "range %zu %zu %31s %63s", &first, &count, name, value), 4);
+    gd_param key;
+    assert_int_equal(gd_param_by_name(name, &key), GD_OK);
+    assert_int_equal(gd_optimizer_set_range(r->opt, first, count, key, strtod(value, NULL)), GD_OK);
+    r->elements = first + 1;
 }
 
 static void set_option(struct replay *r, const char *line)
@@ -194,20 +208,26 @@ static void check_row(struct replay *r, const char *line)
     flush_pending(r);
     char *end;
     double metric = strtod(line + 4, &end);
-    double lr_expected = strtod(end, &end);
-    double momentum_expected = strtod(end, &end);
     if (r->rows > 0)
         assert_int_equal(gd_optimizer_schedule_step(r->opt, metric), GD_OK);
-    double lr = NAN, momentum = NAN;
-    assert_int_equal(gd_optimizer_get(r->opt, GD_PARAM_LR, &lr), GD_OK);
-    if (lr != lr_expected)
-        fail_msg("%s row %zu: lr %a, torch %a", r->name, r->rows, lr, lr_expected);
-    if (r->column != GD_PARAM_LR) {
-        assert_int_equal(gd_optimizer_get(r->opt, r->column, &momentum), GD_OK);
+    for (size_t i = 0; i < r->elements; i++) {
+        double lr_expected = strtod(end, &end), lr = NAN, momentum = NAN;
+        assert_int_equal(gd_optimizer_get_range(r->opt, i, GD_PARAM_LR, &lr), GD_OK);
+        if (lr != lr_expected)
+            fail_msg("%s row %zu: lr %a at %zu, torch %a", r->name, r->rows, lr, i, lr_expected);
+        if (r->column == GD_PARAM_LR)
+            continue;
+        double momentum_expected = strtod(end, &end);
+        assert_int_equal(gd_optimizer_get_range(r->opt, i, r->column, &momentum), GD_OK);
         if (momentum != momentum_expected)
-            fail_msg("%s row %zu: momentum %a, torch %a", r->name, r->rows, momentum,
+            fail_msg("%s row %zu: momentum %a at %zu, torch %a", r->name, r->rows, momentum, i,
                      momentum_expected);
     }
+    double lr = NAN; /* element 0's, torch's get_last_lr()[0] */
+    assert_int_equal(gd_optimizer_get(r->opt, GD_PARAM_LR, &lr), GD_OK);
+    double first_lr = NAN;
+    assert_int_equal(gd_optimizer_get_range(r->opt, 0, GD_PARAM_LR, &first_lr), GD_OK);
+    assert_true(lr == first_lr);
     r->rows++;
 }
 
@@ -223,6 +243,8 @@ static void test_torch_goldens(void **state)
             start_case(&r, line);
         else if (strncmp(line, "opt ", 4) == 0)
             set_option(&r, line);
+        else if (strncmp(line, "range ", 6) == 0)
+            set_range(&r, line);
         else if (strncmp(line, "schedule ", 9) == 0 || strncmp(line, "child ", 6) == 0)
             add_line(&r, line, line[0] == 'c');
         else if (strncmp(line, "row ", 4) == 0)
@@ -234,7 +256,7 @@ static void test_torch_goldens(void **state)
         }
     }
     fclose(in);
-    assert_true(cases >= 30);
+    assert_true(cases >= 57);
 }
 
 /* ---- refusals ---- */

@@ -117,9 +117,9 @@ def metric_at(t):
     return round(value, 2)
 
 
-def case(name, method, opt, schedules, steps, cyclic_beta1=False):
+def case(name, method, opt, schedules, steps, cyclic_beta1=False, second=None):
     return dict(name=name, method=method, opt=opt, schedules=schedules, steps=steps,
-                cyclic_beta1=cyclic_beta1)
+                cyclic_beta1=cyclic_beta1, second=second)
 
 
 def s(kind, children=(), **options):
@@ -214,6 +214,26 @@ CASES = [
 ]
 
 
+# Every kind again on two ranges, torch's two parameter groups: the optimizer's second
+# element has its own base rate (and momentum), which each schedule acts on separately.
+TWO_RANGES = ["step", "multistep", "exponential", "cosine", "restarts_mult2", "linear",
+              "constant", "polynomial", "one_cycle", "one_cycle_three_linear", "cyclic",
+              "cyclic_exp_range_adam", "plateau", "lambda", "multiplicative",
+              "sequential_warmup_cosine", "sequential_cyclic", "chained_plateau",
+              "chained_exponential_cyclic"]
+
+
+def second_range(c):
+    second = {"lr": c["opt"]["lr"] * 0.3}
+    if "momentum" in c["opt"]:
+        second["momentum"] = 0.5
+    return second
+
+
+CASES += [dict(c, name=c["name"] + "_two_ranges", second=second_range(c))
+          for c in CASES if c["name"] in TWO_RANGES]
+
+
 def value_text(key, value):
     if key == "milestones":
         return ",".join(str(int(m)) for m in value)
@@ -237,27 +257,41 @@ def momentum_column(method, schedules):
     return "beta1" if method == "adam" else "momentum"
 
 
+def torch_optimizer(c):
+    """One group over both elements, or one per element with the second's options."""
+    method = METHODS[c["method"]]
+    if not c["second"]:
+        return method([torch.zeros(2, requires_grad=True)], **c["opt"])
+    groups = [{"params": [torch.zeros(1, requires_grad=True)]},
+              {"params": [torch.zeros(1, requires_grad=True)], **c["second"]}]
+    return method(groups, **c["opt"])
+
+
 def run(c):
-    param = torch.zeros(2, requires_grad=True)
-    opt = METHODS[c["method"]]([param], **c["opt"])
+    opt = torch_optimizer(c)
     if c["cyclic_beta1"]:
         opt.defaults["momentum"] = 0.0  # lets 1.13's CyclicLR cycle group['momentum']
+        for group in opt.param_groups:
+            group.setdefault("momentum", 0.0)
     made = [build(opt, kind, options, children) for kind, options, children in c["schedules"]]
     column = momentum_column(c["method"], c["schedules"])
-    group = opt.param_groups[0]
 
-    def momentum():
+    def momentum(group):
         if column == "beta1" and not c["cyclic_beta1"]:
             return group["betas"][0]
         return group["momentum"]
 
     def row(metric):
-        text = f"row {float(metric).hex()} {float(group['lr']).hex()}"
-        return text + (f" {float(momentum()).hex()}" if column != "none" else "")
+        text = f"row {float(metric).hex()}"
+        for group in opt.param_groups:
+            text += f" {float(group['lr']).hex()}"
+            text += f" {float(momentum(group)).hex()}" if column != "none" else ""
+        return text
 
     plateau = any(k == "plateau" for k, _, _ in c["schedules"])
     lines = [f"case {c['name']} {c['method']} {c['steps']} {column}"]
     lines += [f"opt {k} {float(v).hex()}" for k, v in c["opt"].items()]
+    lines += [f"range 1 1 {k} {float(v).hex()}" for k, v in (c["second"] or {}).items()]
     for kind, options, children in c["schedules"]:
         lines.append(f"schedule {kind}{options_text(options)}")
         lines += [f"child {k}{options_text(o)}" for k, o in children]
