@@ -235,41 +235,62 @@ int gdi_momentum_key(const gd_optimizer *opt)
 
 /* ---- the update path ---- */
 
-/* torch.nn.utils.clip_grad_value_ then clip_grad_norm_ (1.13) on a copy of grad in
- * opt->spare_grad, which holds nothing between evaluations; grad itself when neither
- * is set or the norm needs no clipping.  The norm's summation order is libgd's. */
-static const double *clipped_gradient(gd_optimizer *opt, const double *grad)
+/* The norm of the gradient clipped by value (when clip_value is not 0), block by block:
+ * the blocks' norms combine through hypot, accurate at any magnitude. */
+static double clipped_norm(gd_optimizer *opt, const double *g, double clip_value)
 {
-    double clip_value = gdi_opt_param(opt, GD_PARAM_CLIP_VALUE);
-    double max_norm = gdi_opt_param(opt, GD_PARAM_CLIP_NORM);
-    if (clip_value == 0.0 && max_norm == 0.0)
-        return grad;
-    double *clipped = opt->spare_grad;
-    size_t n = opt->n;
-    if (clip_value != 0.0) {
-        for (size_t i = 0; i < n; i++) /* torch's clamp keeps a NaN */
-            clipped[i] = grad[i] < -clip_value  ? -clip_value
-                         : grad[i] > clip_value ? clip_value
-                                                : grad[i];
-        grad = clipped;
+    if (clip_value == 0.0)
+        return gdi_norm2(g, opt->n);
+    double norm = 0.0;
+    for (size_t first = 0; first < opt->n; first += GDI_CLIP_BLOCK) {
+        size_t count = opt->n - first < GDI_CLIP_BLOCK ? opt->n - first : GDI_CLIP_BLOCK;
+        gdi_clip_into(opt->clip_block, g + first, count, clip_value, 1.0);
+        norm = hypot(norm, gdi_norm2(opt->clip_block, count));
     }
-    if (max_norm != 0.0) {
-        double coefficient = max_norm / (gdi_norm2(grad, n) + 1e-6);
-        if (!(coefficient >= 1.0)) { /* torch multiplies by the clamped 1.0: no change */
-            for (size_t i = 0; i < n; i++)
-                clipped[i] = grad[i] * coefficient;
-            grad = clipped;
-        }
-    }
-    return grad;
+    return norm;
 }
 
+/* torch.nn.utils.clip_grad_norm_'s factor (1.13): max_norm / (norm + 1e-6) clamped
+ * to at most 1 (a NaN norm gives NaN, as torch's); 1 when clipping by norm is off. */
+static double norm_clip_scale(gd_optimizer *opt, const double *g, double clip_value)
+{
+    double max_norm = gdi_opt_param(opt, GD_PARAM_CLIP_NORM);
+    if (max_norm == 0.0)
+        return 1.0;
+    double scale = max_norm / (clipped_norm(opt, g, clip_value) + 1e-6);
+    return scale >= 1.0 ? 1.0 : scale;
+}
+
+/* One group's update from the clipped gradient, scaled into opt->clip_block a block
+ * at a time: the loops read the block from the first-level cache, so that clipping
+ * costs the norm's pass over g and no more traffic to memory. */
+static void apply_clipped(gd_optimizer *opt, const struct gdi_group *group, double *x,
+                          const double *g, double clip_value, double scale)
+{
+    for (size_t first = 0; first < group->n; first += GDI_CLIP_BLOCK) {
+        size_t count = group->n - first < GDI_CLIP_BLOCK ? group->n - first : GDI_CLIP_BLOCK;
+        gdi_clip_into(opt->clip_block, g + first, count, clip_value, scale);
+        opt->method->apply(group, first, count, x + first, opt->clip_block);
+    }
+}
+
+/* clip_grad_value_ then clip_grad_norm_, as a training loop calls them before
+ * optimizer.step(); the caller's gradient is never written. */
 void gdi_update(gd_optimizer *opt, double *x, const double *grad)
 {
     opt->step++;
-    grad = clipped_gradient(opt, grad);
+    double clip_value = gdi_opt_param(opt, GD_PARAM_CLIP_VALUE);
+    double scale = norm_clip_scale(opt, grad, clip_value);
+    bool clipped = clip_value != 0.0 || scale != 1.0;
     for (size_t k = 0; k < opt->group_count; k++) {
         struct gdi_group *group = &opt->groups[k];
-        opt->method->update(group, opt->step, x + group->first, grad + group->first);
+        if (opt->method->prepare)
+            opt->method->prepare(group, opt->step);
+        double *xg = x + group->first;
+        const double *gg = grad + group->first;
+        if (clipped)
+            apply_clipped(opt, group, xg, gg, clip_value, scale);
+        else
+            opt->method->apply(group, 0, group->n, xg, gg);
     }
 }

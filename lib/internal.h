@@ -214,11 +214,17 @@ struct gdi_method {
      * rule that do not change from step to step.  Called at creation, reset and every
      * change of a parameter of the group. */
     void (*select)(struct gdi_group *group);
-    /* One update of the group's part of x (x and grad point at its first element) by
-     * the step-th update (counted from 1).  NULL for a method that evaluates inside its
+    /* The step-th update (counted from 1) of a group, in two parts: prepare computes
+     * what the update's loop needs (per-step coefficients, the loop, state created at
+     * the first update) once, then apply runs the loop on the elements offset ..
+     * offset+count-1 of the group (x and grad point at element offset), once for the
+     * whole group or block by block (lib/groups.c: a clipped gradient is scaled into
+     * a small buffer a block at a time).  prepare may be NULL (nothing per step);
+     * apply is NULL for a method that evaluates inside its
      * steps (L-BFGS): gd_optimizer_update refuses it, and it has one group. */
-    void (*update)(struct gdi_group *group, size_t step, double *restrict x,
-                   const double *restrict grad);
+    void (*prepare)(struct gdi_group *group, size_t step);
+    void (*apply)(const struct gdi_group *group, size_t offset, size_t count, double *restrict x,
+                  const double *restrict grad);
     /* Optional, for such a method: its own loop of gd_minimize (traj may be NULL) and
      * of gd_step (max_iter 1), called instead of the update loop of lib/minimize.c.
      * Evaluates through gdi_evaluate; *f_start receives f at the start.  Returns a
@@ -244,6 +250,8 @@ struct gdi_method {
 void gdi_schedules_free(gd_optimizer *opt);
 
 /* ---- optimizer ---- */
+
+enum { GDI_CLIP_BLOCK = 512 }; /* elements of the clipped gradient scaled at a time */
 
 struct gd_optimizer {
     const struct gdi_method *method;
@@ -274,6 +282,7 @@ struct gd_optimizer {
     /* Where the sampler was before the last successful evaluation drew its batch. */
     gdi_sampler_position last_draw_from;
     bool running; /* inside gd_step or gd_minimize: refuses to be run again (GD_EBUSY) */
+    double clip_block[GDI_CLIP_BLOCK]; /* a block of the clipped gradient (lib/groups.c) */
     gd_monitor_fn monitor;
     void *monitor_user;
     gdi_sampler sampler;
@@ -291,6 +300,11 @@ static inline double gdi_opt_param(const gd_optimizer *opt, gd_param key)
 
 /* ---- groups (lib/groups.c) ---- */
 
+/* g's count elements clamped to [-clip_value, clip_value] (when clip_value is not 0;
+ * a NaN stays NaN, as in torch's clamp) and multiplied by scale, into block
+ * (lib/kernels/clip.c). */
+void gdi_clip_into(double *restrict block, const double *restrict g, size_t count,
+                   double clip_value, double scale);
 /* One group over all of x with the optimizer's values; GD_ENOMEM on failure. */
 int gdi_groups_init(gd_optimizer *opt);
 void gdi_groups_free(gd_optimizer *opt);

@@ -183,7 +183,7 @@ int gd_optimizer_set_range(gd_optimizer *opt, size_t first, size_t count, gd_par
                            double value)
 {
     int slot = opt ? range_slot(opt, key) : -1;
-    if (slot < 0 || !opt->method->update || count == 0 || first >= opt->n ||
+    if (slot < 0 || !opt->method->apply || count == 0 || first >= opt->n ||
         count > opt->n - first || !gdi_param_value_ok(key, value))
         return GD_EINVAL; /* L-BFGS, without update, has one group, as torch's */
     return gdi_groups_set_range(opt, first, count, slot, value);
@@ -286,7 +286,7 @@ int gd_optimizer_get_state(const gd_optimizer *opt, const char *name, double *ou
 
 int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad)
 {
-    if (!opt || !x || !grad || !opt->method->update)
+    if (!opt || !x || !grad || !opt->method->apply)
         return GD_EINVAL; /* L-BFGS has no update from a gradient alone */
     if (opt->running)
         return GD_EBUSY;

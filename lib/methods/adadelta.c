@@ -86,13 +86,17 @@ static void adadelta_select(struct gdi_group *group)
 }
 
 /* The state starts at zero (the library's), as torch's zeros_like at the first step. */
-static void adadelta_update(struct gdi_group *group, size_t step, double *restrict x,
-                            const double *restrict g)
+static void adadelta_prepare(struct gdi_group *group, size_t step)
 {
     (void)step; /* the rule needs no step count */
-    const struct adadelta_rule *rule = group->rule;
     group->state_ready = true;
-    rule->loop(group->n, x, g, group->state[0], group->state[1], &rule->coef);
+}
+
+static void adadelta_apply(const struct gdi_group *group, size_t offset, size_t count,
+                           double *restrict x, const double *restrict g)
+{
+    const struct adadelta_rule *rule = group->rule;
+    rule->loop(count, x, g, group->state[0] + offset, group->state[1] + offset, &rule->coef);
 }
 
 static const char *const adadelta_state_names[] = {"square_avg", "acc_delta"};
@@ -106,6 +110,7 @@ const struct gdi_method gdi_adadelta_method = {
     .keeps_step = true,
     .rule_size = sizeof(struct adadelta_rule),
     .select = adadelta_select,
-    .update = adadelta_update,
+    .prepare = adadelta_prepare,
+    .apply = adadelta_apply,
 };
 #endif

@@ -79,13 +79,18 @@ static void adagrad_select(struct gdi_group *group)
     }
 }
 
-static void adagrad_update(struct gdi_group *group, size_t step, double *restrict x,
-                           const double *restrict g)
+static void adagrad_prepare(struct gdi_group *group, size_t step)
 {
     struct adagrad_rule *rule = group->rule;
     group->state_ready = true;
     rule->coef.clr = rule->lr / (1.0 + (double)(step - 1) * rule->lr_decay);
-    rule->loop(group->n, x, g, group->state[0], &rule->coef);
+}
+
+static void adagrad_apply(const struct gdi_group *group, size_t offset, size_t count,
+                          double *restrict x, const double *restrict g)
+{
+    const struct adagrad_rule *rule = group->rule;
+    rule->loop(count, x, g, group->state[0] + offset, &rule->coef);
 }
 
 static const char *const adagrad_state_names[] = {"sum"};
@@ -99,6 +104,7 @@ const struct gdi_method gdi_adagrad_method = {
     .keeps_step = true,
     .rule_size = sizeof(struct adagrad_rule),
     .select = adagrad_select,
-    .update = adagrad_update,
+    .prepare = adagrad_prepare,
+    .apply = adagrad_apply,
 };
 #endif

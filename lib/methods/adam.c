@@ -143,15 +143,21 @@ static void adamw_select(struct gdi_group *group)
 
 /* The bias corrections call pow() as torch does (Python's float power), so that the
  * step sizes agree to the last bit. */
-static void adam_update(struct gdi_group *group, size_t step, double *restrict x,
-                        const double *restrict g)
+static void adam_prepare(struct gdi_group *group, size_t step)
 {
     struct adam_rule *rule = group->rule;
     struct adam_coefficients *c = &rule->coef;
     double t = (double)step;
     c->step_size = rule->lr / (1.0 - pow(c->beta1, t));
     c->bias2_sqrt = sqrt(1.0 - pow(c->beta2, t));
-    rule->loop(group->n, x, g, group->state[0], group->state[1], group->state[2], c);
+}
+
+static void adam_apply(const struct gdi_group *group, size_t offset, size_t count,
+                       double *restrict x, const double *restrict g)
+{
+    const struct adam_rule *rule = group->rule;
+    rule->loop(count, x, g, group->state[0] + offset, group->state[1] + offset,
+               group->state[2] + offset, &rule->coef);
 }
 
 /* Torch keeps max_exp_avg_sq only with AMSGrad. */
@@ -172,7 +178,8 @@ const struct gdi_method gdi_adam_method = {
     .state_kept = adam_state_kept,
     .rule_size = sizeof(struct adam_rule),
     .select = adam_select,
-    .update = adam_update,
+    .prepare = adam_prepare,
+    .apply = adam_apply,
 };
 
 const struct gdi_method gdi_adamw_method = {
@@ -185,6 +192,7 @@ const struct gdi_method gdi_adamw_method = {
     .state_kept = adam_state_kept,
     .rule_size = sizeof(struct adam_rule),
     .select = adamw_select,
-    .update = adam_update,
+    .prepare = adam_prepare,
+    .apply = adam_apply,
 };
 #endif

@@ -98,13 +98,18 @@ static void adamax_select(struct gdi_group *group)
 /* torch's step is a float tensor and the bias correction Python's float power, so
  * pow() of the step as a double gives its bits.  The state starts at zero (the
  * library's), as torch's zeros_like at the first step. */
-static void adamax_update(struct gdi_group *group, size_t step, double *restrict x,
-                          const double *restrict g)
+static void adamax_prepare(struct gdi_group *group, size_t step)
 {
     struct adamax_rule *rule = group->rule;
     group->state_ready = true;
     rule->coef.clr = rule->lr / (1.0 - pow(rule->coef.beta1, (double)step));
-    rule->loop(group->n, x, g, group->state[0], group->state[1], &rule->coef);
+}
+
+static void adamax_apply(const struct gdi_group *group, size_t offset, size_t count,
+                         double *restrict x, const double *restrict g)
+{
+    const struct adamax_rule *rule = group->rule;
+    rule->loop(count, x, g, group->state[0] + offset, group->state[1] + offset, &rule->coef);
 }
 
 static const char *const adamax_state_names[] = {"exp_avg", "exp_inf"};
@@ -118,6 +123,7 @@ const struct gdi_method gdi_adamax_method = {
     .keeps_step = true,
     .rule_size = sizeof(struct adamax_rule),
     .select = adamax_select,
-    .update = adamax_update,
+    .prepare = adamax_prepare,
+    .apply = adamax_apply,
 };
 #endif

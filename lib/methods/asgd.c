@@ -62,7 +62,8 @@ struct asgd_rule {
     double lr, lambd, alpha, t0;
     /* torch's state scalars: set at the first update, never by select */
     double eta, mu;
-    unsigned flags; /* MAXIMIZE | DECAY; AVERAGING is chosen per step */
+    unsigned flags;     /* MAXIMIZE | DECAY; AVERAGING is chosen per step */
+    asgd_loop *current; /* the loop of this update (prepare) */
 };
 
 static const struct gdi_param_default asgd_params[] = {
@@ -89,8 +90,7 @@ static void asgd_next_scalars(struct asgd_rule *rule, double t)
     rule->mu = 1.0 / (since_t0 > 1.0 ? since_t0 : 1.0); /* Python's max(1, t - t0) */
 }
 
-static void asgd_update(struct gdi_group *group, size_t step, double *restrict x,
-                        const double *restrict g)
+static void asgd_prepare(struct gdi_group *group, size_t step)
 {
     struct asgd_rule *rule = group->rule;
     if (!group->state_ready) {
@@ -103,8 +103,15 @@ static void asgd_update(struct gdi_group *group, size_t step, double *restrict x
     c->minus_eta = -rule->eta;
     c->mu = rule->mu;
     unsigned flags = rule->mu != 1.0 ? rule->flags | AVERAGING : rule->flags;
-    GDI_LOOPS_AT(group->level, asgd_loops)->loop[flags](group->n, x, g, group->state[0], c);
-    asgd_next_scalars(rule, (double)step);
+    rule->current = GDI_LOOPS_AT(group->level, asgd_loops)->loop[flags];
+    asgd_next_scalars(rule, (double)step); /* the loop's coefficients are taken already */
+}
+
+static void asgd_apply(const struct gdi_group *group, size_t offset, size_t count,
+                       double *restrict x, const double *restrict g)
+{
+    const struct asgd_rule *rule = group->rule;
+    rule->current(count, x, g, group->state[0] + offset, &rule->coef);
 }
 
 static const char *const asgd_state_names[] = {"ax"};
@@ -131,6 +138,7 @@ const struct gdi_method gdi_asgd_method = {
     .scalar = asgd_scalar,
     .rule_size = sizeof(struct asgd_rule),
     .select = asgd_select,
-    .update = asgd_update,
+    .prepare = asgd_prepare,
+    .apply = asgd_apply,
 };
 #endif

@@ -83,13 +83,17 @@ static void lion_select(struct gdi_group *group)
     rule->loop = GDI_LOOPS_AT(group->level, lion_loops)->loop[gdi_direction_flags(group)];
 }
 
-static void lion_update(struct gdi_group *group, size_t step, double *restrict x,
-                        const double *restrict g)
+static void lion_prepare(struct gdi_group *group, size_t step)
 {
-    (void)step; /* the rule needs no step count */
-    struct lion_rule *rule = group->rule;
+    (void)step;                /* the rule needs no step count */
     group->state_ready = true; /* exp_avg starts at 0, as the library's vectors do */
-    rule->loop(group->n, x, g, group->state[0], &rule->coef);
+}
+
+static void lion_apply(const struct gdi_group *group, size_t offset, size_t count,
+                       double *restrict x, const double *restrict g)
+{
+    const struct lion_rule *rule = group->rule;
+    rule->loop(count, x, g, group->state[0] + offset, &rule->coef);
 }
 
 static const char *const lion_state_names[] = {"exp_avg"};
@@ -103,6 +107,7 @@ const struct gdi_method gdi_lion_method = {
     .keeps_step = false,
     .rule_size = sizeof(struct lion_rule),
     .select = lion_select,
-    .update = lion_update,
+    .prepare = lion_prepare,
+    .apply = lion_apply,
 };
 #endif

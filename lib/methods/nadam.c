@@ -126,8 +126,7 @@ static double nadam_mu(double beta1, double momentum_decay, double t)
     return beta1 * (1.0 - 0.5 * pow(0.96, t * momentum_decay));
 }
 
-static void nadam_update(struct gdi_group *group, size_t step, double *restrict x,
-                         const double *restrict g)
+static void nadam_prepare(struct gdi_group *group, size_t step)
 {
     struct nadam_rule *rule = group->rule;
     struct nadam_coefficients *c = &rule->coef;
@@ -143,7 +142,13 @@ static void nadam_update(struct gdi_group *group, size_t step, double *restrict 
     c->bias_correction2 = 1.0 - pow(c->beta2, t);
     c->gradient_step = rule->lr * (1.0 - mu) / (1.0 - rule->mu_product);
     c->momentum_step = rule->lr * mu_next / (1.0 - mu_product_next);
-    rule->loop(group->n, x, g, group->state[0], group->state[1], c);
+}
+
+static void nadam_apply(const struct gdi_group *group, size_t offset, size_t count,
+                        double *restrict x, const double *restrict g)
+{
+    const struct nadam_rule *rule = group->rule;
+    rule->loop(count, x, g, group->state[0] + offset, group->state[1] + offset, &rule->coef);
 }
 
 static double nadam_scalar(const struct gdi_group *group, size_t i)
@@ -168,6 +173,7 @@ const struct gdi_method gdi_nadam_method = {
     .scalar = nadam_scalar,
     .rule_size = sizeof(struct nadam_rule),
     .select = nadam_select,
-    .update = nadam_update,
+    .prepare = nadam_prepare,
+    .apply = nadam_apply,
 };
 #endif

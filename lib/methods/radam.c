@@ -88,6 +88,7 @@ struct radam_rule {
     struct radam_coefficients coef;
     radam_loop *momentum_loop;  /* rho_t <= 5: the bias-corrected momentum alone */
     radam_loop *rectified_loop; /* rho_t > 5 */
+    radam_loop *current;        /* the one of this update (prepare) */
 };
 
 static const struct gdi_param_default radam_params[] = {
@@ -123,8 +124,7 @@ static void radam_select(struct gdi_group *group)
 
 /* The bias corrections and rho_t as torch computes them in Python floats (its ** is
  * pow()); chooses the rectified step when rho_t > 5. */
-static void radam_update(struct gdi_group *group, size_t step, double *restrict x,
-                         const double *restrict g)
+static void radam_prepare(struct gdi_group *group, size_t step)
 {
     struct radam_rule *rule = group->rule;
     struct radam_coefficients *c = &rule->coef;
@@ -135,14 +135,20 @@ static void radam_update(struct gdi_group *group, size_t step, double *restrict 
     c->bias_correction1 = 1.0 - pow(c->beta1, t);
     double rho_inf = 2.0 / (1.0 - c->beta2) - 1.0;
     double rho_t = rho_inf - 2.0 * t * beta2_power / bias_correction2;
-    radam_loop *loop = rule->momentum_loop;
+    rule->current = rule->momentum_loop;
     if (rho_t > 5.0) {
         c->rect = sqrt((rho_t - 4.0) * (rho_t - 2.0) * rho_inf /
                        ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t));
         c->bias_correction2_sqrt = sqrt(bias_correction2);
-        loop = rule->rectified_loop;
+        rule->current = rule->rectified_loop;
     }
-    loop(group->n, x, g, group->state[0], group->state[1], c);
+}
+
+static void radam_apply(const struct gdi_group *group, size_t offset, size_t count,
+                        double *restrict x, const double *restrict g)
+{
+    const struct radam_rule *rule = group->rule;
+    rule->current(count, x, g, group->state[0] + offset, group->state[1] + offset, &rule->coef);
 }
 
 static const char *const radam_state_names[] = {"exp_avg", "exp_avg_sq"};
@@ -156,6 +162,7 @@ const struct gdi_method gdi_radam_method = {
     .keeps_step = true,
     .rule_size = sizeof(struct radam_rule),
     .select = radam_select,
-    .update = radam_update,
+    .prepare = radam_prepare,
+    .apply = radam_apply,
 };
 #endif

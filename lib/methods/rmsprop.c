@@ -104,12 +104,12 @@ static void rmsprop_select(struct gdi_group *group)
     rule->loop = GDI_LOOPS_AT(group->level, rmsprop_loops)->loop[flags];
 }
 
-static void rmsprop_update(struct gdi_group *group, size_t step, double *restrict x,
-                           const double *restrict g)
+static void rmsprop_apply(const struct gdi_group *group, size_t offset, size_t count,
+                          double *restrict x, const double *restrict g)
 {
-    (void)step; /* the rule needs no step count */
     const struct rmsprop_rule *rule = group->rule;
-    rule->loop(group->n, x, g, group->state[0], group->state[1], group->state[2], &rule->coef);
+    rule->loop(count, x, g, group->state[0] + offset, group->state[1] + offset,
+               group->state[2] + offset, &rule->coef);
 }
 
 /* Torch keeps grad_avg only when centered, momentum_buffer only with momentum. */
@@ -134,6 +134,6 @@ const struct gdi_method gdi_rmsprop_method = {
     .state_kept = rmsprop_state_kept,
     .rule_size = sizeof(struct rmsprop_rule),
     .select = rmsprop_select,
-    .update = rmsprop_update,
+    .apply = rmsprop_apply,
 };
 #endif

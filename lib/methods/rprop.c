@@ -92,11 +92,9 @@ static void rprop_select(struct gdi_group *group)
     rule->loop = GDI_LOOPS_AT(group->level, rprop_loops)->loop[flags];
 }
 
-static void rprop_update(struct gdi_group *group, size_t step, double *restrict x,
-                         const double *restrict g)
+static void rprop_prepare(struct gdi_group *group, size_t step)
 {
     (void)step; /* the rule needs no step count */
-    struct rprop_rule *rule = group->rule;
     if (!group->state_ready) {
         /* torch fills the step sizes with the lr of its first step ("prev" is 0). */
         double lr = gdi_group_param(group, GD_PARAM_LR);
@@ -104,7 +102,13 @@ static void rprop_update(struct gdi_group *group, size_t step, double *restrict 
             group->state[1][i] = lr;
         group->state_ready = true;
     }
-    rule->loop(group->n, x, g, group->state[0], group->state[1], &rule->coef);
+}
+
+static void rprop_apply(const struct gdi_group *group, size_t offset, size_t count,
+                        double *restrict x, const double *restrict g)
+{
+    const struct rprop_rule *rule = group->rule;
+    rule->loop(count, x, g, group->state[0] + offset, group->state[1] + offset, &rule->coef);
 }
 
 static const char *const rprop_state_names[] = {"prev", "step_size"};
@@ -118,6 +122,7 @@ const struct gdi_method gdi_rprop_method = {
     .keeps_step = true,
     .rule_size = sizeof(struct rprop_rule),
     .select = rprop_select,
-    .update = rprop_update,
+    .prepare = rprop_prepare,
+    .apply = rprop_apply,
 };
 #endif

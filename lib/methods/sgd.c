@@ -96,6 +96,7 @@ struct sgd_rule {
     struct sgd_coefficients coef;
     sgd_loop *loop;       /* for the current parameters ... */
     sgd_loop *first_loop; /* ... and for the first update after creation or reset */
+    sgd_loop *current;    /* the one of this update (prepare) */
 };
 
 static const struct gdi_param_default sgd_params[] = {
@@ -138,15 +139,20 @@ static void sgd_select(struct gdi_group *group)
     }
 }
 
-static void sgd_update(struct gdi_group *group, size_t step, double *restrict x,
-                       const double *restrict g)
+static void sgd_prepare(struct gdi_group *group, size_t step)
 {
     (void)step; /* the rule needs no step count */
-    const struct sgd_rule *rule = group->rule;
-    sgd_loop *loop = group->state_ready ? rule->loop : rule->first_loop;
-    loop(group->n, x, g, group->state[0], &rule->coef);
+    struct sgd_rule *rule = group->rule;
+    rule->current = group->state_ready ? rule->loop : rule->first_loop;
     if (rule->coef.momentum != 0.0)
         group->state_ready = true;
+}
+
+static void sgd_apply(const struct gdi_group *group, size_t offset, size_t count,
+                      double *restrict x, const double *restrict g)
+{
+    const struct sgd_rule *rule = group->rule;
+    rule->current(count, x, g, group->state[0] + offset, &rule->coef);
 }
 
 /* torch.optim.SGD refuses Nesterov without momentum or with dampening. */
@@ -175,6 +181,7 @@ const struct gdi_method gdi_sgd_method = {
     .rule_size = sizeof(struct sgd_rule),
     .params_ok = sgd_params_ok,
     .select = sgd_select,
-    .update = sgd_update,
+    .prepare = sgd_prepare,
+    .apply = sgd_apply,
 };
 #endif
