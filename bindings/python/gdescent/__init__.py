@@ -20,8 +20,8 @@ from __future__ import annotations
 import inspect
 import numbers
 import os
-from collections.abc import Iterator, Mapping
-from types import TracebackType
+from collections.abc import Iterator, Mapping, Sequence
+from types import MappingProxyType, TracebackType
 from typing import (TYPE_CHECKING, Any, Callable, Dict, List, Optional, SupportsFloat,
                     Tuple, Type, Union, overload)
 
@@ -42,7 +42,8 @@ __all__ = [
     "GDError", "Optimizer", "Objective", "Trajectory", "Result", "minimize", "step",
     "quadratic", "least_squares", "logistic", "softmax", "geometric_median", "rosenbrock",
     "load_library",
-    "version", "METHODS", "OptimizeResult", "__version__",
+    "version", "METHODS", "SCHEDULES", "SCHEDULE_ALIASES", "OptimizeResult",
+    "__version__",
 ]
 
 OK = 0
@@ -453,6 +454,138 @@ def _parameter_value(name: str, value: object) -> float:
     raise TypeError(f"{name} must be a real number, not {type(value).__name__}")
 
 
+def _milestone(value: object) -> int:
+    """A milestone or switch point: an int >= 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"milestones must be ints, not {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"milestones must be >= 0, not {value}")
+    return int(value)
+
+
+#: Schedule kind -> gd_schedule_kind value: torch.optim.lr_scheduler's schedulers by
+#: the header's names lower-cased without GD_SCHEDULE_ (Optimizer.add_schedule also
+#: takes torch's class names, SCHEDULE_ALIASES, in any case).
+SCHEDULES: Mapping[str, int] = MappingProxyType({
+    "step": 0, "multistep": 1, "exponential": 2, "cosine": 3, "cosine_restarts": 4,
+    "linear": 5, "constant": 6, "polynomial": 7, "one_cycle": 8, "cyclic": 9,
+    "plateau": 10, "lambda": 11, "multiplicative": 12, "sequential": 13})
+
+#: torch.optim.lr_scheduler's class names -> the names of SCHEDULES.
+SCHEDULE_ALIASES: Mapping[str, str] = MappingProxyType({
+    "StepLR": "step", "MultiStepLR": "multistep", "ExponentialLR": "exponential",
+    "CosineAnnealingLR": "cosine", "CosineAnnealingWarmRestarts": "cosine_restarts",
+    "LinearLR": "linear", "ConstantLR": "constant", "PolynomialLR": "polynomial",
+    "OneCycleLR": "one_cycle", "CyclicLR": "cyclic", "ReduceLROnPlateau": "plateau",
+    "LambdaLR": "lambda", "MultiplicativeLR": "multiplicative",
+    "SequentialLR": "sequential"})
+
+_SCHEDULE_LOOKUP = {**{name: name for name in SCHEDULES},
+                    **{alias.lower(): name for alias, name in SCHEDULE_ALIASES.items()}}
+
+# The schedules' numeric options by torch's argument names -> gd_schedule_param (the
+# header's names lower-cased, which are torch's); anneal_linear and threshold_abs are
+# the library's booleans behind torch's strings anneal_strategy and threshold_mode.
+_SCHEDULE_PARAMS = {
+    "gamma": 0, "step_size": 1, "T_max": 2, "eta_min": 3, "T_0": 4, "T_mult": 5,
+    "start_factor": 6, "end_factor": 7, "total_iters": 8, "factor": 9, "power": 10,
+    "max_lr": 11, "total_steps": 12, "pct_start": 13, "anneal_linear": 14,
+    "div_factor": 15, "final_div_factor": 16, "three_phase": 17, "base_lr": 18,
+    "step_size_up": 19, "step_size_down": 20, "mode": 21, "patience": 22,
+    "threshold": 23, "threshold_abs": 24, "cooldown": 25, "min_lr": 26, "eps": 27,
+    "cycle_momentum": 28, "base_momentum": 29, "max_momentum": 30}
+_SCHEDULE_PARAM_COUNT = 31
+# torch's string options: name -> (the library's option, its values).
+_SCHEDULE_STRINGS = {
+    "anneal_strategy": ("anneal_linear", {"cos": 0, "linear": 1}),
+    "threshold_mode": ("threshold_abs", {"rel": 0, "abs": 1}),
+}
+_SCHEDULE_MODES = {"cyclic": {"triangular": 0, "triangular2": 1, "exp_range": 2},
+                   "plateau": {"min": 0, "max": 1}}
+
+#: A child of a "sequential" schedule: (kind, options) or a dict of options with the
+#: kind under "kind" (milestones= and lr_lambda= are options there too).
+ScheduleChild = Union[Tuple[str, Mapping[str, Any]], Mapping[str, Any]]
+
+
+def _schedule_kind(kind: object) -> str:
+    """The SCHEDULES name of a kind given by that name or by torch's class name, in any
+    case."""
+    if not isinstance(kind, str):
+        raise TypeError(f"schedule kind must be a str, not {type(kind).__name__}")
+    name = _SCHEDULE_LOOKUP.get(kind.lower())
+    if name is None:
+        raise ValueError(f"unknown schedule kind {kind!r}; one of {sorted(SCHEDULES)} "
+                         f"or torch's {sorted(SCHEDULE_ALIASES)} (in any case)")
+    return name
+
+
+def _schedule_options(kind: str, handle: Any) -> List[str]:
+    """The names add_schedule takes for a kind: torch's options that the library
+    reports the kind takes (gd_schedule_get), and milestones, lr_lambda, children."""
+    lib, value = _lib(), ffi.new("double *")
+    taken = {key for key in range(_SCHEDULE_PARAM_COUNT)
+             if lib.gd_schedule_get(handle, key, value) == OK}
+    names = [name for name, key in _SCHEDULE_PARAMS.items()
+             if key in taken and name not in ("anneal_linear", "threshold_abs")]
+    names += [name for name, (option, _) in _SCHEDULE_STRINGS.items()
+              if _SCHEDULE_PARAMS[option] in taken]
+    if kind in ("multistep", "sequential"):
+        names.append("milestones")
+    if kind in ("lambda", "multiplicative"):
+        names.append("lr_lambda")
+    if kind == "sequential":
+        names.append("children")
+    if kind == "one_cycle":
+        names += ["epochs", "steps_per_epoch"]
+    return names
+
+
+def _unset_options(handle: Any) -> List[str]:
+    """The required options of a description still unset (they read as NaN)."""
+    lib, value = _lib(), ffi.new("double *")
+    return [name for name, key in _SCHEDULE_PARAMS.items()
+            if name != "step_size_down" and lib.gd_schedule_get(handle, key, value) == OK
+            and value[0] != value[0]]
+
+
+class _ScheduleGuard:
+    """Shared by an optimizer and its lr_lambda callbacks: how many lr_lambda calls are
+    running, during which the optimizer refuses every call that changes it (the
+    library iterates over its parameter groups and schedules around the call)."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+
+
+class _LambdaCallback:
+    """The cffi callback of an lr_lambda (gd_lr_lambda_fn) and the exception it raised,
+    which must not unwind through C.  After an exception, the callback returns NaN,
+    without calling fn again until the exception has been raised to the caller: the
+    rates the interrupted step computed from it are then NaN."""
+
+    def __init__(self, fn: Callable[[int], SupportsFloat], guard: _ScheduleGuard) -> None:
+        self.fn, self.guard = fn, guard
+        self.error: Optional[BaseException] = None
+        self.c = ffi.callback("gd_lr_lambda_fn", self.call, error=float("nan"),
+                              onerror=self.onerror)
+
+    def call(self, epoch: int, user: Any) -> float:
+        if self.error is not None:
+            return float("nan")
+        self.guard.depth += 1
+        try:
+            return float(self.fn(int(epoch)))
+        finally:
+            self.guard.depth -= 1
+
+    def onerror(self, exc_type: Type[BaseException], exc: Optional[BaseException],
+                tb: Optional[TracebackType]) -> float:
+        if self.error is None:
+            self.error = _with_traceback(exc_type, exc, tb)
+        return float("nan")
+
+
 # torch.optim's pairs, set as two of the library's parameters.
 _PAIRS = {"betas": ("beta1", "beta2"), "etas": ("eta_minus", "eta_plus"),
           "step_sizes": ("step_min", "step_max")}
@@ -478,6 +611,10 @@ class Optimizer:
         # True while step() or minimize() runs this optimizer: a nested minimize() from
         # a callback must not replace or remove the running call's monitor.
         self._running = False
+        # The lr_lambda callbacks of the added schedules, which the library calls until
+        # clear_schedules(), and the guard they share with this optimizer.
+        self._guard = _ScheduleGuard()
+        self._lr_lambdas: List[_LambdaCallback] = []
         self.set(**params)
 
     def set(self, **params: Any) -> Optimizer:
@@ -485,6 +622,7 @@ class Optimizer:
         out of range, leaving that parameter unchanged.  torch.optim's pairs are taken
         too: betas=(beta1, beta2), etas=(eta_minus, eta_plus) and
         step_sizes=(step_min, step_max)."""
+        self._refuse_in_lr_lambda("set")
         for name, value in params.items():
             if name in _PAIRS:
                 if not (isinstance(value, (tuple, list)) and len(value) == 2):
@@ -535,6 +673,7 @@ class Optimizer:
         again); betas=, etas= and step_sizes= pairs are taken as by set().  Raises
         GDError (EINVAL) for a range outside the vector, a run parameter, or a value
         the method refuses; that parameter is then unchanged."""
+        self._refuse_in_lr_lambda("set_range")
         first, count = int(first), int(count)
         if first < 0 or count < 0:
             raise GDError(EINVAL, f"set_range({first}, {count})", detail="negative bound")
@@ -575,7 +714,9 @@ class Optimizer:
         return out
 
     def reset(self) -> None:
-        """Forgets moments, iteration count and sampler position; keeps parameters."""
+        """Forgets moments, iteration count and sampler position; keeps parameters
+        and the schedules' positions."""
+        self._refuse_in_lr_lambda("reset")
         _check(_lib().gd_optimizer_reset(self._handle), "gd_optimizer_reset")
 
     @property
@@ -631,6 +772,7 @@ class Optimizer:
         gradient grad (any real array of shape (n,)).  grad may overlap x (x = a[1:],
         grad = a[:-1]): it is then copied first, since the library requires distinct
         arrays, so the update is the one of the gradient as it was at the call."""
+        self._refuse_in_lr_lambda("update")
         _inplace_vector(x, self.n)
         g = _float_vector(grad, self.n, "grad")
         if np.may_share_memory(g, x):
@@ -639,6 +781,225 @@ class Optimizer:
             status = _lib().gd_optimizer_update(self._handle, xp,
                                                 ffi.from_buffer("double[]", g))
         _check(status, "gd_optimizer_update")
+
+    def _refuse_in_lr_lambda(self, context: str) -> None:
+        """Refuses a call that would change this optimizer from inside one of its
+        lr_lambda functions (the library may only be read there)."""
+        if self._guard.depth:
+            raise GDError(EBUSY, context, detail="called from an lr_lambda of this "
+                          "optimizer, which may only read it")
+
+    def _take_lr_lambda_error(self) -> Optional[BaseException]:
+        """The exception an lr_lambda raised during the last library call, if any;
+        forgets it (and any later one)."""
+        pending = None
+        for callback in self._lr_lambdas:
+            if callback.error is not None and pending is None:
+                pending = callback.error
+            callback.error = None
+        return pending
+
+    def _raise_lr_lambda_error(self) -> None:
+        """Raises the exception an lr_lambda raised during the last library call."""
+        pending = self._take_lr_lambda_error()
+        if pending is not None:
+            raise pending
+
+    def _schedule(self, kind: str, milestones: Optional[Sequence[int]],
+                  lr_lambda: Optional[Callable[[int], SupportsFloat]],
+                  children: Optional[Sequence[ScheduleChild]], options: Dict[str, Any],
+                  keep: List[_LambdaCallback]) -> Any:
+        """A new gd_schedule handle (the caller frees it) described by the arguments;
+        the lr_lambda callbacks made for it and its children are appended to keep."""
+        name = _schedule_kind(kind)
+        lib = _lib()
+        handle = lib.gd_schedule_new(SCHEDULES[name])
+        if handle == ffi.NULL:
+            raise MemoryError("gd_schedule_new: out of memory")
+        try:
+            self._describe(name, handle, milestones, lr_lambda, children, options, keep)
+        except BaseException:
+            lib.gd_schedule_free(handle)
+            raise
+        return handle
+
+    def _describe(self, name: str, handle: Any, milestones: Optional[Sequence[int]],
+                  lr_lambda: Optional[Callable[[int], SupportsFloat]],
+                  children: Optional[Sequence[ScheduleChild]], options: Dict[str, Any],
+                  keep: List[_LambdaCallback]) -> None:
+        lib, context = _lib(), f"{name} schedule"
+
+        def refused(option: str, value: object) -> GDError:
+            valid = _schedule_options(name, handle)
+            where = f"{context} option {option}={value!r}"
+            if option in valid:
+                return GDError(EINVAL, where, detail="out of range")
+            return GDError(EINVAL, where, detail=f"{name} has no option {option!r}; its "
+                           f"options are {', '.join(valid) or 'none'}")
+
+        options = dict(options)
+        if name == "one_cycle" and ("epochs" in options or "steps_per_epoch" in options):
+            # torch's alternative to total_steps: epochs * steps_per_epoch.
+            if options.get("total_steps") is not None:
+                raise TypeError("one_cycle takes total_steps or epochs and "
+                                "steps_per_epoch, not both")
+            epochs, per_epoch = options.pop("epochs", None), options.pop(
+                "steps_per_epoch", None)
+            options["total_steps"] = (_positive_size(epochs, "epochs") *
+                                      _positive_size(per_epoch, "steps_per_epoch"))
+        for option, value in options.items():
+            if option in _SCHEDULE_STRINGS or (option == "mode" and isinstance(value, str)):
+                target, values = (_SCHEDULE_STRINGS[option] if option != "mode"
+                                  else ("mode", _SCHEDULE_MODES.get(name, {})))
+                if not isinstance(value, str):
+                    raise TypeError(f"{option} must be a str, not {type(value).__name__}")
+                if target == "mode" and name not in _SCHEDULE_MODES:
+                    raise refused(option, value)
+                if value not in values:
+                    raise GDError(EINVAL, f"{context} option {option}={value!r}",
+                                  detail=f"one of {', '.join(map(repr, values))}")
+                option_key, number = _SCHEDULE_PARAMS[target], float(values[value])
+            elif option in _SCHEDULE_PARAMS:
+                option_key = _SCHEDULE_PARAMS[option]
+                number = (float("nan") if value is None and option == "step_size_down"
+                          else _parameter_value(option, value))
+            else:
+                raise refused(option, value)
+            if lib.gd_schedule_set(handle, option_key, number) != OK:
+                raise refused(option, value)
+        if milestones is not None:
+            raw = [_milestone(m) for m in milestones]
+            points = ffi.new("size_t[]", raw) if raw else ffi.NULL
+            if lib.gd_schedule_set_milestones(handle, points, len(raw)) != OK:
+                detail = ("switch points must be in non-decreasing order"
+                          if name == "sequential" else f"{name} takes no milestones")
+                raise GDError(EINVAL, f"{context} milestones={list(milestones)!r}",
+                              detail=detail)
+        if lr_lambda is not None:
+            if not callable(lr_lambda):
+                raise TypeError("lr_lambda must be callable: epoch -> factor")
+            callback = _LambdaCallback(lr_lambda, self._guard)
+            if lib.gd_schedule_set_lambda(handle, callback.c, ffi.NULL) != OK:
+                raise GDError(EINVAL, f"{context} lr_lambda",
+                              detail=f"{name} takes no lr_lambda")
+            keep.append(callback)
+        if children is not None:
+            if name != "sequential":
+                raise GDError(EINVAL, f"{context} children",
+                              detail=f"{name} takes no children")
+            if isinstance(children, (str, bytes)) or not isinstance(children, Sequence):
+                raise TypeError("children must be a list of (kind, options) or of dicts "
+                                "with a 'kind'")
+            for child in children:
+                self._append_child(handle, child, keep)
+
+    def _append_child(self, handle: Any, child: object,
+                      keep: List[_LambdaCallback]) -> None:
+        if isinstance(child, Mapping):
+            options = dict(child)
+            if "kind" not in options:
+                raise TypeError(f"a child given as a dict needs a 'kind': {child!r}")
+            kind = options.pop("kind")
+        elif isinstance(child, (tuple, list)) and len(child) == 2 and isinstance(
+                child[1], Mapping):
+            kind, options = child[0], dict(child[1])
+        else:
+            raise TypeError(f"a child must be (kind, options) or a dict with a 'kind', "
+                            f"not {child!r}")
+        child_handle = self._schedule(
+            kind, options.pop("milestones", None), options.pop("lr_lambda", None),
+            options.pop("children", None), options, keep)
+        try:
+            status = _lib().gd_schedule_append(handle, child_handle)
+        finally:
+            _lib().gd_schedule_free(child_handle)
+        if status == EINVAL:
+            raise GDError(EINVAL, f"sequential schedule child {kind!r}",
+                          detail="a sequential schedule takes no sequential or plateau "
+                          "children")
+        _check(status, "gd_schedule_append")
+
+    def add_schedule(self, kind: str, *, milestones: Optional[Sequence[int]] = None,
+                     lr_lambda: Optional[Callable[[int], SupportsFloat]] = None,
+                     children: Optional[Sequence[ScheduleChild]] = None,
+                     **options: Any) -> Optimizer:
+        """Adds a learning-rate schedule of torch.optim.lr_scheduler, as constructing
+        that scheduler on this optimizer does: the rates (and for one_cycle and cyclic
+        the momentum or beta1) of epoch 0 are applied to every range (set_range) from
+        its own base rate.  Schedules added one after another act in turn at every
+        schedule_step(), as torch's ChainedScheduler.  Returns self.
+
+        kind: a name of SCHEDULES ("step", "cosine", "one_cycle", "plateau", ...) or
+        torch's class name ("StepLR", "CosineAnnealingLR", ...), in any case.
+        options: torch's arguments by name (gamma, step_size, T_max, eta_min, T_0,
+        T_mult, start_factor, end_factor, total_iters, factor, power, max_lr,
+        total_steps or epochs and steps_per_epoch, pct_start, div_factor,
+        final_div_factor, three_phase, base_lr, step_size_up, step_size_down (None
+        for step_size_up), patience, threshold, cooldown, min_lr, eps, cycle_momentum,
+        base_momentum, max_momentum) with torch's defaults, and torch's strings
+        anneal_strategy ("cos", "linear"), mode ("triangular", "triangular2",
+        "exp_range" for cyclic; "min", "max" for plateau) and threshold_mode ("rel",
+        "abs").  Per-group lists of values are not taken (set the base rates with
+        set_range).
+        milestones: multistep's epochs, or sequential's switch points (ints >= 0).
+        lr_lambda: lambda's and multiplicative's function epoch -> factor; kept alive
+        with this optimizer until clear_schedules().  An exception raised in it is
+        raised again by the call that ran it (add_schedule, schedule_step or
+        minimize); the rates of the step it interrupted are then NaN, so clear the
+        schedules and set lr again before going on.  It may read this optimizer,
+        and any call that changes it raises GDError (EBUSY).
+        children: sequential's schedules, each (kind, options) or a dict of options
+        with the kind under "kind" (milestones and lr_lambda among them).
+
+        Raises ValueError for an unknown kind, GDError (EINVAL) for an option the kind
+        does not take (listing those it takes), a value out of range, a required
+        option left unset (step_size, T_max, max_lr, ...), cycle_momentum on a method
+        without momentum or beta1; nothing is added then."""
+        context = f"add_schedule({kind!r})"
+        self._refuse_in_lr_lambda(context)
+        keep: List[_LambdaCallback] = []
+        handle = self._schedule(kind, milestones, lr_lambda, children, options, keep)
+        try:
+            unset = _unset_options(handle)
+            status = _lib().gd_optimizer_add_schedule(self._handle, handle)
+        finally:
+            _lib().gd_schedule_free(handle)
+        if status == OK:
+            # The optimizer's copy calls these from now on, until clear_schedules().
+            self._lr_lambdas.extend(keep)
+        self._raise_lr_lambda_error()
+        if status == EINVAL and unset:
+            raise GDError(EINVAL, context, detail=f"{', '.join(unset)} must be given")
+        if status == EINVAL:
+            raise GDError(EINVAL, context, detail="the schedule does not fit this "
+                          "optimizer (cycle_momentum without momentum or beta1, a "
+                          "one_cycle phase of no width, a lambda kind without "
+                          "lr_lambda, sequential milestones not one fewer than its "
+                          "children)")
+        _check(status, context)
+        return self
+
+    def schedule_step(self, metric: Optional[SupportsFloat] = None) -> None:
+        """One scheduler.step() of every added schedule, in the order they were added;
+        metric is what a plateau schedule judges (torch's step(metrics); None counts
+        as no improvement and is what the other kinds take).  Raises GDError
+        (EINVAL) for a one_cycle schedule past its total_steps, stepping none."""
+        self._refuse_in_lr_lambda("schedule_step")
+        value = float("nan") if metric is None else float(metric)
+        status = _lib().gd_optimizer_schedule_step(self._handle, value)
+        self._raise_lr_lambda_error()
+        if status == EINVAL:
+            raise GDError(EINVAL, "schedule_step", detail="a one_cycle schedule is past "
+                          "its total_steps")
+        _check(status, "gd_optimizer_schedule_step")
+
+    def clear_schedules(self) -> None:
+        """Removes every schedule (and the lr_lambda functions kept for them); the
+        rates in force stay."""
+        self._refuse_in_lr_lambda("clear_schedules")
+        _check(_lib().gd_optimizer_clear_schedules(self._handle),
+               "gd_optimizer_clear_schedules")
+        self._lr_lambdas = []
 
 
 class Trajectory:
@@ -742,6 +1103,7 @@ def _check_pair(opt: object, obj: object) -> None:
 def step(optimizer: Optimizer, objective: Objective, x: FloatArray) -> float:
     """One evaluation and update of x in place; returns f at x before the update."""
     _check_pair(optimizer, objective)
+    optimizer._refuse_in_lr_lambda("gdescent.step")
     _inplace_vector(x, objective.n)
     f = ffi.new("double *")
     running, optimizer._running = optimizer._running, True
@@ -1009,6 +1371,7 @@ def _minimize_objective(objective: Objective, x0: npt.ArrayLike,
     elif params:
         optimizer.set(**params)
     _check_pair(optimizer, objective)
+    optimizer._refuse_in_lr_lambda("gdescent.minimize")
     if optimizer._running:
         # Refused before the monitor is touched: the library would refuse the run
         # (GD_EBUSY), but installing this call's monitor first would take the
@@ -1042,6 +1405,13 @@ def _minimize_objective(objective: Objective, x0: npt.ArrayLike,
                 lib.gd_optimizer_set_monitor(opt, ffi.NULL, ffi.NULL)
     finally:
         optimizer._running = False
+    # An lr_lambda's exception first: the NaN rates it left may be what made the
+    # objective or the run fail.
+    lr_lambda_error = optimizer._take_lr_lambda_error()
+    if lr_lambda_error is not None:
+        if objective._state is not None:
+            objective._state.error = None
+        raise lr_lambda_error
     objective._raise_pending()
     if holder["error"] is not None:
         raise holder["error"]

@@ -31,6 +31,12 @@ opt = gdescent.Optimizer("Adam", 2, betas=(0.8, 0.9))
 assert_type(opt.params(), dict[str, bool | int | float])
 assert_type(gdescent.step(opt, objective, np.zeros(2)), float)
 assert_type(gdescent.__version__, str)
+assert_type(opt.add_schedule("OneCycleLR", max_lr=0.1, total_steps=5), gdescent.Optimizer)
+assert_type(opt.schedule_step(), None)
+opt.clear_schedules()
+opt.add_schedule("sequential", milestones=[2], children=[
+    ("lambda", {"lr_lambda": lambda epoch: 0.5 ** epoch}), {"kind": "step", "step_size": 1}])
+assert_type(gdescent.SCHEDULES["step"], int)
 '''
 
 
