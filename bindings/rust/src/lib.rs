@@ -437,6 +437,332 @@ impl Param {
     }
 }
 
+/// A scheduler of `torch.optim.lr_scheduler` (`gd_schedule_kind`, 1.1); see
+/// `gdescent.h` for each one's options and defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScheduleKind {
+    /// StepLR: multiplied by gamma every step_size epochs (`GD_SCHEDULE_STEP`).
+    Step = sys::GD_SCHEDULE_STEP as isize,
+    /// MultiStepLR: multiplied by gamma at each milestone (`GD_SCHEDULE_MULTISTEP`).
+    MultiStep = sys::GD_SCHEDULE_MULTISTEP as isize,
+    /// ExponentialLR: multiplied by gamma every epoch (`GD_SCHEDULE_EXPONENTIAL`).
+    Exponential = sys::GD_SCHEDULE_EXPONENTIAL as isize,
+    /// CosineAnnealingLR over T_max epochs down to eta_min (`GD_SCHEDULE_COSINE`).
+    Cosine = sys::GD_SCHEDULE_COSINE as isize,
+    /// CosineAnnealingWarmRestarts: periods T_0, T_0 T_mult, ...
+    /// (`GD_SCHEDULE_COSINE_RESTARTS`).
+    CosineRestarts = sys::GD_SCHEDULE_COSINE_RESTARTS as isize,
+    /// LinearLR: the factor from start_factor to end_factor over total_iters epochs
+    /// (`GD_SCHEDULE_LINEAR`).
+    Linear = sys::GD_SCHEDULE_LINEAR as isize,
+    /// ConstantLR: multiplied by factor until total_iters (`GD_SCHEDULE_CONSTANT`).
+    Constant = sys::GD_SCHEDULE_CONSTANT as isize,
+    /// PolynomialLR: lr_0 (1 - e/total_iters)^power (`GD_SCHEDULE_POLYNOMIAL`).
+    Polynomial = sys::GD_SCHEDULE_POLYNOMIAL as isize,
+    /// OneCycleLR, cycling the momentum or beta1 too (`GD_SCHEDULE_ONE_CYCLE`); a step
+    /// past total_steps is `GD_EINVAL`.
+    OneCycle = sys::GD_SCHEDULE_ONE_CYCLE as isize,
+    /// CyclicLR between base_lr and max_lr (`GD_SCHEDULE_CYCLIC`).
+    Cyclic = sys::GD_SCHEDULE_CYCLIC as isize,
+    /// ReduceLROnPlateau, judging the metric of [`Optimizer::schedule_step`]
+    /// (`GD_SCHEDULE_PLATEAU`).
+    Plateau = sys::GD_SCHEDULE_PLATEAU as isize,
+    /// LambdaLR: lr_0 * lambda(e), the function set by [`Schedule::set_lambda`]
+    /// (`GD_SCHEDULE_LAMBDA`).
+    Lambda = sys::GD_SCHEDULE_LAMBDA as isize,
+    /// MultiplicativeLR: multiplied by lambda(e) every epoch (`GD_SCHEDULE_MULTIPLICATIVE`).
+    Multiplicative = sys::GD_SCHEDULE_MULTIPLICATIVE as isize,
+    /// SequentialLR: the children of [`Schedule::append`] in turn, switching at the
+    /// milestones (`GD_SCHEDULE_SEQUENTIAL`).
+    Sequential = sys::GD_SCHEDULE_SEQUENTIAL as isize,
+}
+
+impl ScheduleKind {
+    /// Every kind, in the header's order.
+    pub const ALL: [ScheduleKind; 14] = [
+        ScheduleKind::Step,
+        ScheduleKind::MultiStep,
+        ScheduleKind::Exponential,
+        ScheduleKind::Cosine,
+        ScheduleKind::CosineRestarts,
+        ScheduleKind::Linear,
+        ScheduleKind::Constant,
+        ScheduleKind::Polynomial,
+        ScheduleKind::OneCycle,
+        ScheduleKind::Cyclic,
+        ScheduleKind::Plateau,
+        ScheduleKind::Lambda,
+        ScheduleKind::Multiplicative,
+        ScheduleKind::Sequential,
+    ];
+
+    /// The C enumerator.
+    pub fn raw(self) -> sys::gd_schedule_kind {
+        self as sys::gd_schedule_kind
+    }
+}
+
+/// Options of the schedules (`gd_schedule_param`, 1.1): torch's argument names, with
+/// torch's defaults; see `gdescent.h` for which kinds take which and their ranges.
+/// Counts are whole numbers, booleans 0.0 or 1.0.  A key the kind does not take is
+/// refused with `GD_EINVAL`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScheduleParam {
+    /// The factor of Step, MultiStep, Exponential, Cyclic (exp_range); >= 0.
+    Gamma = sys::GD_SCHEDULE_PARAM_GAMMA as isize,
+    /// Step's period, count >= 1.
+    StepSize = sys::GD_SCHEDULE_PARAM_STEP_SIZE as isize,
+    /// Cosine's half period, count >= 1.
+    TMax = sys::GD_SCHEDULE_PARAM_T_MAX as isize,
+    /// Cosine's and CosineRestarts' lowest rate; >= 0.
+    EtaMin = sys::GD_SCHEDULE_PARAM_ETA_MIN as isize,
+    /// CosineRestarts' first period, count >= 1.
+    T0 = sys::GD_SCHEDULE_PARAM_T_0 as isize,
+    /// CosineRestarts' growth of the period, count >= 1.
+    TMult = sys::GD_SCHEDULE_PARAM_T_MULT as isize,
+    /// Linear's factor at epoch 0, in (0, 1].
+    StartFactor = sys::GD_SCHEDULE_PARAM_START_FACTOR as isize,
+    /// Linear's factor from total_iters on, in [0, 1].
+    EndFactor = sys::GD_SCHEDULE_PARAM_END_FACTOR as isize,
+    /// The epochs of Linear's, Constant's and Polynomial's change.
+    TotalIters = sys::GD_SCHEDULE_PARAM_TOTAL_ITERS as isize,
+    /// Constant's factor in (0, 1]; Plateau's reduction in [0, 1).
+    Factor = sys::GD_SCHEDULE_PARAM_FACTOR as isize,
+    /// Polynomial's power, >= 0.
+    Power = sys::GD_SCHEDULE_PARAM_POWER as isize,
+    /// OneCycle's and Cyclic's highest rate, >= 0.
+    MaxLr = sys::GD_SCHEDULE_PARAM_MAX_LR as isize,
+    /// OneCycle's steps, count >= 1.
+    TotalSteps = sys::GD_SCHEDULE_PARAM_TOTAL_STEPS as isize,
+    /// OneCycle's fraction of increasing steps, in [0, 1].
+    PctStart = sys::GD_SCHEDULE_PARAM_PCT_START as isize,
+    /// OneCycle's boolean: 1 for anneal_strategy "linear", 0 for "cos".
+    AnnealLinear = sys::GD_SCHEDULE_PARAM_ANNEAL_LINEAR as isize,
+    /// OneCycle's initial rate is max_lr / div_factor; > 0.
+    DivFactor = sys::GD_SCHEDULE_PARAM_DIV_FACTOR as isize,
+    /// OneCycle's final rate is the initial one / final_div_factor; > 0.
+    FinalDivFactor = sys::GD_SCHEDULE_PARAM_FINAL_DIV_FACTOR as isize,
+    /// OneCycle's boolean: three phases.
+    ThreePhase = sys::GD_SCHEDULE_PARAM_THREE_PHASE as isize,
+    /// Cyclic's lowest rate, >= 0.
+    BaseLr = sys::GD_SCHEDULE_PARAM_BASE_LR as isize,
+    /// Cyclic's steps up, > 0.
+    StepSizeUp = sys::GD_SCHEDULE_PARAM_STEP_SIZE_UP as isize,
+    /// Cyclic's steps down, >= 0, or NaN (torch's None) for step_size_up.
+    StepSizeDown = sys::GD_SCHEDULE_PARAM_STEP_SIZE_DOWN as isize,
+    /// Cyclic: 0 triangular, 1 triangular2, 2 exp_range; Plateau: 0 min, 1 max.
+    Mode = sys::GD_SCHEDULE_PARAM_MODE as isize,
+    /// Plateau's steps without improvement tolerated, count.
+    Patience = sys::GD_SCHEDULE_PARAM_PATIENCE as isize,
+    /// Plateau's improvement that counts, >= 0.
+    Threshold = sys::GD_SCHEDULE_PARAM_THRESHOLD as isize,
+    /// Plateau's boolean: threshold_mode "abs" instead of "rel".
+    ThresholdAbs = sys::GD_SCHEDULE_PARAM_THRESHOLD_ABS as isize,
+    /// Plateau's steps after a reduction in which none counts, count.
+    Cooldown = sys::GD_SCHEDULE_PARAM_COOLDOWN as isize,
+    /// Plateau's lowest rate, >= 0.
+    MinLr = sys::GD_SCHEDULE_PARAM_MIN_LR as isize,
+    /// Plateau skips a reduction smaller than this, >= 0.
+    Eps = sys::GD_SCHEDULE_PARAM_EPS as isize,
+    /// OneCycle's and Cyclic's boolean: cycle the momentum (or beta1).
+    CycleMomentum = sys::GD_SCHEDULE_PARAM_CYCLE_MOMENTUM as isize,
+    /// The momentum at the highest rate, in [0, 1).
+    BaseMomentum = sys::GD_SCHEDULE_PARAM_BASE_MOMENTUM as isize,
+    /// The momentum at the lowest rate, in [0, 1).
+    MaxMomentum = sys::GD_SCHEDULE_PARAM_MAX_MOMENTUM as isize,
+}
+
+impl ScheduleParam {
+    /// Every key, in the header's order.
+    pub const ALL: [ScheduleParam; 31] = [
+        ScheduleParam::Gamma,
+        ScheduleParam::StepSize,
+        ScheduleParam::TMax,
+        ScheduleParam::EtaMin,
+        ScheduleParam::T0,
+        ScheduleParam::TMult,
+        ScheduleParam::StartFactor,
+        ScheduleParam::EndFactor,
+        ScheduleParam::TotalIters,
+        ScheduleParam::Factor,
+        ScheduleParam::Power,
+        ScheduleParam::MaxLr,
+        ScheduleParam::TotalSteps,
+        ScheduleParam::PctStart,
+        ScheduleParam::AnnealLinear,
+        ScheduleParam::DivFactor,
+        ScheduleParam::FinalDivFactor,
+        ScheduleParam::ThreePhase,
+        ScheduleParam::BaseLr,
+        ScheduleParam::StepSizeUp,
+        ScheduleParam::StepSizeDown,
+        ScheduleParam::Mode,
+        ScheduleParam::Patience,
+        ScheduleParam::Threshold,
+        ScheduleParam::ThresholdAbs,
+        ScheduleParam::Cooldown,
+        ScheduleParam::MinLr,
+        ScheduleParam::Eps,
+        ScheduleParam::CycleMomentum,
+        ScheduleParam::BaseMomentum,
+        ScheduleParam::MaxMomentum,
+    ];
+
+    /// The C enumerator.
+    pub fn raw(self) -> sys::gd_schedule_param {
+        self as sys::gd_schedule_param
+    }
+}
+
+/// LambdaLR's and MultiplicativeLR's factor function for [`Schedule::set_lambda`]: the
+/// schedule's epoch and the user pointer.
+pub type LrLambdaFn = unsafe extern "C" fn(epoch: usize, user: *mut c_void) -> f64;
+
+/// A learning-rate schedule description (1.1): a kind with its options, milestones,
+/// factor function or children.  [`Optimizer::add_schedule`] copies it onto an
+/// optimizer, as constructing the torch scheduler does; the description stays the
+/// caller's, and changing or dropping it later does not affect the optimizer.
+///
+/// ```
+/// use gdescent::{Method, Optimizer, Param, Schedule, ScheduleKind, ScheduleParam};
+///
+/// let mut opt = Optimizer::new(Method::Sgd, 2)?;
+/// opt.set(Param::Lr, 0.5)?;
+/// let mut step = Schedule::new(ScheduleKind::Step)?;
+/// step.set(ScheduleParam::StepSize, 2.0)?.set(ScheduleParam::Gamma, 0.5)?;
+/// opt.add_schedule(&step)?;
+/// opt.schedule_step(None)?;
+/// opt.schedule_step(None)?;
+/// assert_eq!(opt.get(Param::Lr)?, 0.25);
+/// # Ok::<(), gdescent::Error>(())
+/// ```
+///
+/// Lambda kinds take a C function and a pointer ([`Schedule::set_lambda`], unsafe):
+/// the crate does not wrap closures for them, since the optimizer's copy would have to
+/// keep the closure alive and the library offers no way to hand it over.
+pub struct Schedule {
+    raw: NonNull<sys::gd_schedule>,
+    kind: ScheduleKind,
+}
+
+// SAFETY: a description is plain data without thread affinity; the only pointer it may
+// carry is set_lambda's, whose contract covers the threads it is used from.  Not Sync:
+// the changing methods take &mut self.
+unsafe impl Send for Schedule {}
+
+impl Schedule {
+    /// A description of a kind with torch's defaults; required options (StepLR's
+    /// step_size, CosineAnnealingLR's T_max, OneCycleLR's max_lr and total_steps, ...)
+    /// read as NaN until set.
+    pub fn new(kind: ScheduleKind) -> Result<Self, Error> {
+        // SAFETY: a plain value argument.
+        let raw = unsafe { sys::gd_schedule_new(kind.raw()) };
+        let raw = NonNull::new(raw).ok_or(Error::Invalid("gd_schedule_new"))?;
+        Ok(Schedule { raw, kind })
+    }
+
+    /// The kind.
+    pub fn kind(&self) -> ScheduleKind {
+        self.kind
+    }
+
+    /// The raw handle, for calls through [`sys`]; it stays owned by `self`.
+    pub fn as_raw(&mut self) -> *mut sys::gd_schedule {
+        self.raw.as_ptr()
+    }
+
+    /// Sets an option; a key the kind does not take or a value out of range is
+    /// `GD_EINVAL`, and nothing changes.  Returns `self` so that calls chain.
+    pub fn set(&mut self, key: ScheduleParam, value: f64) -> Result<&mut Self, Error> {
+        // SAFETY: a valid handle.
+        check(
+            unsafe { sys::gd_schedule_set(self.raw.as_ptr(), key.raw(), value) },
+            "gd_schedule_set",
+        )?;
+        Ok(self)
+    }
+
+    /// The value of an option (NaN for a required one not set, and for
+    /// [`ScheduleParam::StepSizeDown`] unset); a key the kind does not take is
+    /// `GD_EINVAL`.
+    pub fn get(&self, key: ScheduleParam) -> Result<f64, Error> {
+        let mut value = 0.0;
+        // SAFETY: a valid handle and a valid place for the value.
+        check(
+            unsafe { sys::gd_schedule_get(self.raw.as_ptr(), key.raw(), &mut value) },
+            "gd_schedule_get",
+        )?;
+        Ok(value)
+    }
+
+    /// MultiStep's milestones (any order, repeats allowed) or Sequential's switch
+    /// points (non-decreasing, one fewer than its children); copied; empty removes
+    /// them.  Another kind, or unsorted switch points, is `GD_EINVAL`.
+    pub fn milestones(&mut self, milestones: &[usize]) -> Result<&mut Self, Error> {
+        let points = if milestones.is_empty() {
+            ptr::null()
+        } else {
+            milestones.as_ptr()
+        };
+        // SAFETY: a valid handle and milestones.len() values (or NULL for none), copied.
+        check(
+            unsafe { sys::gd_schedule_set_milestones(self.raw.as_ptr(), points, milestones.len()) },
+            "gd_schedule_set_milestones",
+        )?;
+        Ok(self)
+    }
+
+    /// Appends a copy of `child` to a Sequential schedule; a Sequential or Plateau
+    /// child, or a `self` of another kind, is `GD_EINVAL`.  The child's options are
+    /// checked when the sequential schedule is added.
+    pub fn append(&mut self, child: &Schedule) -> Result<&mut Self, Error> {
+        // SAFETY: two valid handles; the library copies the child.
+        check(
+            unsafe { sys::gd_schedule_append(self.raw.as_ptr(), child.raw.as_ptr()) },
+            "gd_schedule_append",
+        )?;
+        Ok(self)
+    }
+
+    /// Sets the factor function of a Lambda or Multiplicative schedule (required before
+    /// it is added); another kind is `GD_EINVAL`.
+    ///
+    /// # Safety
+    /// `f` is called with `user` at every step of every optimizer this description is
+    /// added to (once per parameter range), until those optimizers drop or clear their
+    /// schedules: `user` must stay valid that long and be usable from the thread that
+    /// steps them ([`Optimizer`] is `Send`).  `f` must not unwind (a panic in an
+    /// `extern "C"` function aborts) and may read the optimizer but must not add,
+    /// clear or step its schedules, nor change it.
+    pub unsafe fn set_lambda(
+        &mut self,
+        f: LrLambdaFn,
+        user: *mut c_void,
+    ) -> Result<&mut Self, Error> {
+        // SAFETY: a valid handle; the caller vouches for f and user.
+        check(
+            unsafe { sys::gd_schedule_set_lambda(self.raw.as_ptr(), Some(f), user) },
+            "gd_schedule_set_lambda",
+        )?;
+        Ok(self)
+    }
+}
+
+impl Drop for Schedule {
+    fn drop(&mut self) {
+        // SAFETY: freed once; optimizers hold their own copies.
+        unsafe { sys::gd_schedule_free(self.raw.as_ptr()) };
+    }
+}
+
+impl fmt::Debug for Schedule {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        out.debug_struct("Schedule")
+            .field("kind", &self.kind)
+            .finish()
+    }
+}
+
 /// Why [`Optimizer::minimize`] stopped (the positive `GD_STOP_*` codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StopReason {
@@ -1021,6 +1347,44 @@ impl Optimizer {
             "gd_optimizer_get_range",
         )?;
         Ok(value)
+    }
+
+    /// Adds a copy of a schedule, as constructing the torch scheduler on this optimizer
+    /// (1.1): records the rate as `initial_lr` where no schedule has yet, and applies
+    /// epoch 0's rates (and momentum) to every range from its own base rate.
+    /// Schedules added one after another act in turn at every step (torch's
+    /// ChainedScheduler).  A required option unset, a lambda kind without its
+    /// function, cycle_momentum on a method without momentum or beta1, and the like
+    /// are `GD_EINVAL`, and nothing changes.
+    pub fn add_schedule(&mut self, schedule: &Schedule) -> Result<&mut Self, Error> {
+        // SAFETY: two valid handles; the library copies the description.
+        check(
+            unsafe { sys::gd_optimizer_add_schedule(self.raw.as_ptr(), schedule.raw.as_ptr()) },
+            "gd_optimizer_add_schedule",
+        )?;
+        Ok(self)
+    }
+
+    /// One `scheduler.step()` of every added schedule, in order (1.1); `metric` is what
+    /// a Plateau schedule judges (None counts as no improvement, and is what the other
+    /// kinds take).  A OneCycle schedule past its total_steps is `GD_EINVAL`, and
+    /// nothing is stepped.  [`Param::ScheduleEvery`] makes [`Optimizer::minimize`]
+    /// step them, feeding Plateau the f it computed.
+    pub fn schedule_step(&mut self, metric: Option<f64>) -> Result<(), Error> {
+        // SAFETY: a valid handle.
+        check(
+            unsafe {
+                sys::gd_optimizer_schedule_step(self.raw.as_ptr(), metric.unwrap_or(f64::NAN))
+            },
+            "gd_optimizer_schedule_step",
+        )?;
+        Ok(())
+    }
+
+    /// Removes every schedule (1.1); the rates in force stay.
+    pub fn clear_schedules(&mut self) {
+        // SAFETY: a valid handle; cannot fail for one.
+        unsafe { sys::gd_optimizer_clear_schedules(self.raw.as_ptr()) };
     }
 
     /// Forgets moments, the iteration count, the run summary ([`Optimizer::evaluations`],
