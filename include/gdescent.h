@@ -1162,9 +1162,12 @@ typedef enum gd_schedule_param {
  * @brief Factor of #GD_SCHEDULE_LAMBDA and #GD_SCHEDULE_MULTIPLICATIVE at an epoch.
  * @param epoch The schedule's epoch: 0 when it is added, then 1, 2, ...
  * @param user  The pointer given to gd_schedule_set_lambda().
- * @return The factor.  Called once per parameter group at every step of its schedule
- *         (and when the schedule is added, for LAMBDA); it may read the optimizer but
- *         must not add, clear or step its schedules.
+ * @return The factor, finite: a NaN or infinite factor refuses the step
+ *         (#GD_ECALLBACK) before any rate changes, and the step tried again calls the
+ *         function again.  Called once per epoch (torch calls it once per parameter
+ *         group; for a function of the epoch that is the same value), when the
+ *         schedule is added (epoch 0) and at the steps that need it; it may read the
+ *         optimizer but must not change its parameters, ranges or schedules.
  */
 typedef double (*gd_lr_lambda_fn)(size_t epoch, void *user);
 
@@ -1257,14 +1260,17 @@ GD_API int gd_schedule_append(gd_schedule *sequential, const gd_schedule *child)
  * returns to `initial_lr` and applies its first child's epoch 0.  Schedules added
  * after others act after them at every step (torch's ChainedScheduler).  Everything a
  * later step needs is allocated here.
+ * Ranges set later (gd_optimizer_set_range()) keep each element's base rates.
  * @param opt The optimizer.
  * @param s   The description; copied (with its children), so the caller keeps and
  *            frees it.
  * @return #GD_OK; #GD_EINVAL (NULL argument, a required option unset, a lambda
  *         kind without its function, a sequential schedule without children or with
  *         a wrong number of switch points, cycle_momentum on a method without momentum
- *         or beta1, a one-cycle phase of no width); #GD_ENOMEM.  Nothing is changed on
- *         error.
+ *         or beta1, a one-cycle phase of no width, or more than 16 schedules on the
+ *         optimizer, counting a sequential one's children and not itself);
+ *         #GD_ECALLBACK (a lambda's factor at epoch 0 is not finite); #GD_ENOMEM.
+ *         Nothing is changed on error.
  * @since 1.1
  */
 GD_API int gd_optimizer_add_schedule(gd_optimizer *opt, const gd_schedule *s);
@@ -1286,8 +1292,9 @@ GD_API int gd_optimizer_clear_schedules(gd_optimizer *opt);
  * @param metric The value a #GD_SCHEDULE_PLATEAU judges (torch's `step(metrics)`; NaN
  *               counts as no improvement); ignored by the other kinds: pass NAN when
  *               there is no plateau schedule.
- * @return #GD_OK (also with no schedules), or #GD_EINVAL (opt NULL, or a one-cycle
- *         schedule past its total_steps; nothing is stepped then).
+ * @return #GD_OK (also with no schedules), #GD_EINVAL (opt NULL, or a one-cycle
+ *         schedule past its total_steps), or #GD_ECALLBACK (a lambda's factor is not
+ *         finite); on error no schedule is stepped and no rate changes.
  * @since 1.1
  */
 GD_API int gd_optimizer_schedule_step(gd_optimizer *opt, double metric);

@@ -74,7 +74,9 @@ static bool same_bits(double a, double b)
 static bool mergeable(const gd_optimizer *opt, const struct gdi_group *a, const struct gdi_group *b)
 {
     return memcmp(a->param, b->param, sizeof a->param) == 0 &&
-           same_bits(a->initial_lr, b->initial_lr) && a->state_ready == b->state_ready &&
+           same_bits(a->initial_lr, b->initial_lr) &&
+           memcmp(a->schedule_base, b->schedule_base, sizeof a->schedule_base) == 0 &&
+           a->state_ready == b->state_ready &&
            memcmp(a->rule, b->rule, opt->method->rule_size) == 0;
 }
 

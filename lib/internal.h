@@ -158,6 +158,8 @@ struct gdi_param_default {
 };
 
 enum { GDI_MAX_STATE = 3 }; /* the most state vectors of a method */
+/* The most schedules of an optimizer, counting SequentialLR's children (and not it). */
+enum { GDI_MAX_SCHEDULES = 16 };
 
 /* A contiguous range of x with its own parameter values: torch's parameter group.  The
  * groups of an optimizer cover 0..n-1 in order (lib/groups.c); a method's hooks see one
@@ -166,7 +168,10 @@ struct gdi_group {
     size_t first, n; /* the elements first .. first+n-1 */
     double param[GDI_SLOT_COUNT];
     double initial_lr; /* the schedules' base rate (torch's group["initial_lr"]), or NaN */
-    bool state_ready;  /* the group's state holds moments (set by its first update) */
+    /* each schedule's base rate for the group (torch's scheduler.base_lrs), at the
+     * slot the schedule was given when added (lib/schedule.c) */
+    double schedule_base[GDI_MAX_SCHEDULES];
+    bool state_ready; /* the group's state holds moments (set by its first update) */
     enum gdi_level level;
     void *rule;                   /* the method's own struct for this group */
     double *state[GDI_MAX_STATE]; /* the optimizer's state vectors from element first */
@@ -289,6 +294,7 @@ struct gd_optimizer {
     /* The learning-rate schedules, in the order they act (lib/schedule.c). */
     struct gd_schedule **schedules;
     size_t schedule_count;
+    size_t schedule_slots; /* of the groups' schedule_base in use */
 };
 
 /* Value of a parameter as gd_optimizer_set() last set it: for run keys (the method's

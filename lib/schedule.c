@@ -31,15 +31,26 @@ struct gd_schedule {
     size_t milestone_count;
     gd_lr_lambda_fn lambda;
     void *lambda_user;
+    /* The lambda's value at lambda_epoch (-1: none yet): called once per epoch and
+     * checked before anything changes (lambda_ready). */
+    double lambda_value;
+    int64_t lambda_epoch;
     gd_schedule **children; /* SEQUENTIAL */
     size_t child_count;
     /* The position, in a copy added to an optimizer. */
     int64_t last_epoch;
-    double *base_lrs;   /* torch's base_lrs, one per group */
+    size_t base_slot;   /* where each group keeps this schedule's base_lr (torch's
+                           base_lrs): gdi_group's schedule_base[base_slot] */
     int64_t t_cur, t_i; /* COSINE_RESTARTS: epochs since the restart, and the period */
     double best;        /* PLATEAU: best metric so far, and its counters */
     size_t bad_epochs, cooldown_left;
 };
+
+/* torch's base_lrs[i] of s for group g. */
+static double base_lr(const gd_schedule *s, const struct gdi_group *g)
+{
+    return g->schedule_base[s->base_slot];
+}
 
 /* ---- options: the keys of each kind, with their defaults and ranges ---- */
 
@@ -169,12 +180,12 @@ static bool in_range(enum range range, double v)
 struct kind_rule {
     const struct key_rule *keys;
     size_t key_count;
-    /* torch's chainable get_lr() for group i, at s->last_epoch (NULL: PLATEAU and
+    /* torch's chainable get_lr() for group g, at s->last_epoch (NULL: PLATEAU and
      * SEQUENTIAL, which step in their own way). */
-    double (*next_lr)(const gd_schedule *s, size_t i, const struct gdi_group *g);
+    double (*next_lr)(const gd_schedule *s, const struct gdi_group *g);
     /* _get_closed_form_lr() at s->last_epoch, for SequentialLR's step(0); NULL where
      * torch has none (then step(0) calls get_lr()). */
-    double (*closed_lr)(const gd_schedule *s, size_t i);
+    double (*closed_lr)(const gd_schedule *s, const struct gdi_group *g);
     /* The momentum (or beta1) the kind cycles, at s->last_epoch; NULL: none. */
     double (*momentum)(const gd_schedule *s, const struct gdi_group *g);
 };
@@ -200,19 +211,18 @@ static double lr_of(const struct gdi_group *g)
 }
 
 /* StepLR */
-static double step_next(const gd_schedule *s, size_t i, const struct gdi_group *g)
+static double step_next(const gd_schedule *s, const struct gdi_group *g)
 {
-    (void)i;
     int64_t epoch = s->last_epoch;
     if (epoch == 0 || epoch % get_count(s, GD_SCHEDULE_PARAM_STEP_SIZE) != 0)
         return lr_of(g);
     return lr_of(g) * get(s, GD_SCHEDULE_PARAM_GAMMA);
 }
 
-static double step_closed(const gd_schedule *s, size_t i)
+static double step_closed(const gd_schedule *s, const struct gdi_group *g)
 {
     int64_t decays = s->last_epoch / get_count(s, GD_SCHEDULE_PARAM_STEP_SIZE);
-    return s->base_lrs[i] * pow(get(s, GD_SCHEDULE_PARAM_GAMMA), (double)decays);
+    return base_lr(s, g) * pow(get(s, GD_SCHEDULE_PARAM_GAMMA), (double)decays);
 }
 
 /* MultiStepLR: its milestones are a multiset (torch's Counter). */
@@ -233,63 +243,60 @@ static size_t milestones_passed(const gd_schedule *s, int64_t epoch)
     return passed;
 }
 
-static double multistep_next(const gd_schedule *s, size_t i, const struct gdi_group *g)
+static double multistep_next(const gd_schedule *s, const struct gdi_group *g)
 {
-    (void)i;
     size_t hits = milestones_at(s, s->last_epoch);
     if (hits == 0)
         return lr_of(g);
     return lr_of(g) * pow(get(s, GD_SCHEDULE_PARAM_GAMMA), (double)hits);
 }
 
-static double multistep_closed(const gd_schedule *s, size_t i)
+static double multistep_closed(const gd_schedule *s, const struct gdi_group *g)
 {
     double decays = (double)milestones_passed(s, s->last_epoch);
-    return s->base_lrs[i] * pow(get(s, GD_SCHEDULE_PARAM_GAMMA), decays);
+    return base_lr(s, g) * pow(get(s, GD_SCHEDULE_PARAM_GAMMA), decays);
 }
 
 /* ExponentialLR */
-static double exponential_next(const gd_schedule *s, size_t i, const struct gdi_group *g)
+static double exponential_next(const gd_schedule *s, const struct gdi_group *g)
 {
-    (void)i;
     return s->last_epoch == 0 ? lr_of(g) : lr_of(g) * get(s, GD_SCHEDULE_PARAM_GAMMA);
 }
 
-static double exponential_closed(const gd_schedule *s, size_t i)
+static double exponential_closed(const gd_schedule *s, const struct gdi_group *g)
 {
-    return s->base_lrs[i] * pow(get(s, GD_SCHEDULE_PARAM_GAMMA), (double)s->last_epoch);
+    return base_lr(s, g) * pow(get(s, GD_SCHEDULE_PARAM_GAMMA), (double)s->last_epoch);
 }
 
 /* CosineAnnealingLR: the recursive form, and at an odd multiple of T_max past it
  * (where the ratio's denominator is 0) the step up torch adds instead. */
-static double cosine_next(const gd_schedule *s, size_t i, const struct gdi_group *g)
+static double cosine_next(const gd_schedule *s, const struct gdi_group *g)
 {
     int64_t epoch = s->last_epoch, t_max = get_count(s, GD_SCHEDULE_PARAM_T_MAX);
     double eta_min = get(s, GD_SCHEDULE_PARAM_ETA_MIN), lr = lr_of(g);
     if (epoch == 0)
         return lr;
     if ((epoch - 1 - t_max) % (2 * t_max) == 0)
-        return lr + (s->base_lrs[i] - eta_min) * (1 - cos(M_PI / (double)t_max)) / 2;
+        return lr + (base_lr(s, g) - eta_min) * (1 - cos(M_PI / (double)t_max)) / 2;
     double now = 1 + cos(M_PI * (double)epoch / (double)t_max);
     double before = 1 + cos(M_PI * (double)(epoch - 1) / (double)t_max);
     return now / before * (lr - eta_min) + eta_min;
 }
 
-static double cosine_closed(const gd_schedule *s, size_t i)
+static double cosine_closed(const gd_schedule *s, const struct gdi_group *g)
 {
     double eta_min = get(s, GD_SCHEDULE_PARAM_ETA_MIN);
     double t_max = get(s, GD_SCHEDULE_PARAM_T_MAX);
     return eta_min +
-           (s->base_lrs[i] - eta_min) * (1 + cos(M_PI * (double)s->last_epoch / t_max)) / 2;
+           (base_lr(s, g) - eta_min) * (1 + cos(M_PI * (double)s->last_epoch / t_max)) / 2;
 }
 
 /* CosineAnnealingWarmRestarts: not chainable; t_cur and t_i move in restarts_move. */
-static double restarts_next(const gd_schedule *s, size_t i, const struct gdi_group *g)
+static double restarts_next(const gd_schedule *s, const struct gdi_group *g)
 {
-    (void)g;
     double eta_min = get(s, GD_SCHEDULE_PARAM_ETA_MIN);
     return eta_min +
-           (s->base_lrs[i] - eta_min) * (1 + cos(M_PI * (double)s->t_cur / (double)s->t_i)) / 2;
+           (base_lr(s, g) - eta_min) * (1 + cos(M_PI * (double)s->t_cur / (double)s->t_i)) / 2;
 }
 
 /* Its step(): a step from last_epoch -1, or step(0), starts the first period. */
@@ -309,9 +316,8 @@ static void restarts_move(gd_schedule *s, bool restart)
 }
 
 /* LinearLR: the ratio of successive factors. */
-static double linear_next(const gd_schedule *s, size_t i, const struct gdi_group *g)
+static double linear_next(const gd_schedule *s, const struct gdi_group *g)
 {
-    (void)i;
     double start = get(s, GD_SCHEDULE_PARAM_START_FACTOR);
     double end = get(s, GD_SCHEDULE_PARAM_END_FACTOR);
     int64_t epoch = s->last_epoch, total = get_count(s, GD_SCHEDULE_PARAM_TOTAL_ITERS);
@@ -323,19 +329,18 @@ static double linear_next(const gd_schedule *s, size_t i, const struct gdi_group
     return lr_of(g) * (1. + (end - start) / factor_before);
 }
 
-static double linear_closed(const gd_schedule *s, size_t i)
+static double linear_closed(const gd_schedule *s, const struct gdi_group *g)
 {
     double start = get(s, GD_SCHEDULE_PARAM_START_FACTOR);
     double end = get(s, GD_SCHEDULE_PARAM_END_FACTOR);
     int64_t total = get_count(s, GD_SCHEDULE_PARAM_TOTAL_ITERS);
     int64_t done = s->last_epoch < total ? s->last_epoch : total;
-    return s->base_lrs[i] * (start + (end - start) * (double)done / (double)total);
+    return base_lr(s, g) * (start + (end - start) * (double)done / (double)total);
 }
 
 /* ConstantLR */
-static double constant_next(const gd_schedule *s, size_t i, const struct gdi_group *g)
+static double constant_next(const gd_schedule *s, const struct gdi_group *g)
 {
-    (void)i;
     double factor = get(s, GD_SCHEDULE_PARAM_FACTOR);
     if (s->last_epoch == 0)
         return lr_of(g) * factor;
@@ -344,17 +349,16 @@ static double constant_next(const gd_schedule *s, size_t i, const struct gdi_gro
     return lr_of(g) * (1.0 / factor);
 }
 
-static double constant_closed(const gd_schedule *s, size_t i)
+static double constant_closed(const gd_schedule *s, const struct gdi_group *g)
 {
     double factor = get(s, GD_SCHEDULE_PARAM_FACTOR);
     double ended = s->last_epoch >= get_count(s, GD_SCHEDULE_PARAM_TOTAL_ITERS);
-    return s->base_lrs[i] * (factor + ended * (1 - factor));
+    return base_lr(s, g) * (factor + ended * (1 - factor));
 }
 
 /* PolynomialLR: the ratio of successive factors, raised to the power. */
-static double polynomial_next(const gd_schedule *s, size_t i, const struct gdi_group *g)
+static double polynomial_next(const gd_schedule *s, const struct gdi_group *g)
 {
-    (void)i;
     int64_t epoch = s->last_epoch, total = get_count(s, GD_SCHEDULE_PARAM_TOTAL_ITERS);
     if (epoch == 0 || epoch > total)
         return lr_of(g);
@@ -363,27 +367,47 @@ static double polynomial_next(const gd_schedule *s, size_t i, const struct gdi_g
     return lr_of(g) * pow(left / left_before, get(s, GD_SCHEDULE_PARAM_POWER));
 }
 
-static double polynomial_closed(const gd_schedule *s, size_t i)
+static double polynomial_closed(const gd_schedule *s, const struct gdi_group *g)
 {
     int64_t total = get_count(s, GD_SCHEDULE_PARAM_TOTAL_ITERS);
     int64_t done = s->last_epoch < total ? s->last_epoch : total;
     double left = 1.0 - (double)done / (double)total;
-    return s->base_lrs[i] * pow(left, get(s, GD_SCHEDULE_PARAM_POWER));
+    return base_lr(s, g) * pow(left, get(s, GD_SCHEDULE_PARAM_POWER));
 }
 
 /* LambdaLR and MultiplicativeLR */
-static double lambda_next(const gd_schedule *s, size_t i, const struct gdi_group *g)
+static bool is_lambda(const gd_schedule *s)
 {
-    (void)g;
-    return s->base_lrs[i] * s->lambda((size_t)s->last_epoch, s->lambda_user);
+    return s->kind == GD_SCHEDULE_LAMBDA || s->kind == GD_SCHEDULE_MULTIPLICATIVE;
 }
 
-static double multiplicative_next(const gd_schedule *s, size_t i, const struct gdi_group *g)
+/* Whether the step to epoch can take the lambda's value there: calls it (once per
+ * epoch: torch calls it for each group, which for a function of the epoch is the same
+ * value) and refuses a value that is not finite, before any rate changes. */
+static bool lambda_ready(gd_schedule *s, int64_t epoch)
 {
-    (void)i;
+    if (!is_lambda(s) || (s->kind == GD_SCHEDULE_MULTIPLICATIVE && epoch <= 0))
+        return true;
+    if (s->lambda_epoch != epoch) {
+        s->lambda_value = s->lambda((size_t)epoch, s->lambda_user);
+        s->lambda_epoch = epoch;
+    }
+    if (isfinite(s->lambda_value))
+        return true;
+    s->lambda_epoch = -1; /* a step tried again calls the lambda again */
+    return false;
+}
+
+static double lambda_next(const gd_schedule *s, const struct gdi_group *g)
+{
+    return base_lr(s, g) * s->lambda_value;
+}
+
+static double multiplicative_next(const gd_schedule *s, const struct gdi_group *g)
+{
     if (s->last_epoch <= 0)
         return lr_of(g);
-    return lr_of(g) * s->lambda((size_t)s->last_epoch, s->lambda_user);
+    return lr_of(g) * s->lambda_value;
 }
 
 /* OneCycleLR: two or three phases, each annealing from one value to another. */
@@ -464,9 +488,8 @@ static double one_cycle_lr_at(const gd_schedule *s, const struct gdi_group *g,
     return initial_lr / get(s, GD_SCHEDULE_PARAM_FINAL_DIV_FACTOR);
 }
 
-static double one_cycle_next(const gd_schedule *s, size_t i, const struct gdi_group *g)
+static double one_cycle_next(const gd_schedule *s, const struct gdi_group *g)
 {
-    (void)i;
     double pct;
     struct phase phase = one_cycle_where(s, s->last_epoch, &pct);
     return anneal(s, one_cycle_lr_at(s, g, phase.lr_from), one_cycle_lr_at(s, g, phase.lr_to), pct);
@@ -517,12 +540,11 @@ static double cyclic_scale_fn(const gd_schedule *s)
     }
 }
 
-static double cyclic_next(const gd_schedule *s, size_t i, const struct gdi_group *g)
+static double cyclic_next(const gd_schedule *s, const struct gdi_group *g)
 {
-    (void)g;
-    double base_lr = s->base_lrs[i];
-    double base_height = (get(s, GD_SCHEDULE_PARAM_MAX_LR) - base_lr) * cyclic_scale_factor(s);
-    return base_lr + base_height * cyclic_scale_fn(s);
+    double base = base_lr(s, g);
+    double base_height = (get(s, GD_SCHEDULE_PARAM_MAX_LR) - base) * cyclic_scale_factor(s);
+    return base + base_height * cyclic_scale_fn(s);
 }
 
 static double cyclic_momentum(const gd_schedule *s, const struct gdi_group *g)
@@ -593,7 +615,6 @@ void gd_schedule_free(gd_schedule *s)
         gd_schedule_free(s->children[c]);
     gdi_free(s->children);
     gdi_free(s->milestones);
-    gdi_free(s->base_lrs);
     gdi_free(s);
 }
 
@@ -607,6 +628,7 @@ static gd_schedule *schedule_copy(const gd_schedule *s)
     memcpy(copy->value, s->value, sizeof copy->value);
     copy->lambda = s->lambda;
     copy->lambda_user = s->lambda_user;
+    copy->lambda_epoch = -1;
     bool ok = true;
     if (s->milestone_count > 0) {
         copy->milestones = gdi_alloc_array(s->milestone_count, sizeof *s->milestones);
@@ -743,16 +765,28 @@ static bool schedule_ready(const gd_optimizer *opt, const gd_schedule *s)
     return true;
 }
 
-/* The per-group buffers of s and its children; false when an allocation fails. */
-static bool allocate_position(gd_schedule *s, size_t groups)
+/* Whether s has base rates: then each group keeps one for it in its schedule_base, at
+ * the slot the schedule is given when added (the groups carry their slots through
+ * splits and merges, lib/groups.c). */
+static bool has_base(const gd_schedule *s)
 {
-    if (s->kind != GD_SCHEDULE_PLATEAU && s->kind != GD_SCHEDULE_SEQUENTIAL &&
-        !(s->base_lrs = gdi_alloc_array(groups, sizeof *s->base_lrs)))
-        return false;
+    return s->kind != GD_SCHEDULE_PLATEAU && s->kind != GD_SCHEDULE_SEQUENTIAL;
+}
+
+static size_t base_slots_needed(const gd_schedule *s)
+{
+    size_t slots = has_base(s);
     for (size_t c = 0; c < s->child_count; c++)
-        if (!allocate_position(s->children[c], groups))
-            return false;
-    return true;
+        slots += base_slots_needed(s->children[c]);
+    return slots;
+}
+
+static void assign_base_slots(gd_schedule *s, size_t *next)
+{
+    if (has_base(s))
+        s->base_slot = (*next)++;
+    for (size_t c = 0; c < s->child_count; c++)
+        assign_base_slots(s->children[c], next);
 }
 
 /* torch's step() of an _LRScheduler, or step(0) when restart. */
@@ -766,7 +800,7 @@ static void lr_step(gd_optimizer *opt, gd_schedule *s, bool restart)
     int momentum_key = cycles_momentum(s) ? gdi_momentum_key(opt) : -1;
     for (size_t i = 0; i < gdi_group_count(opt); i++) {
         struct gdi_group *g = gdi_group_at(opt, i);
-        double lr = restart && rule->closed_lr ? rule->closed_lr(s, i) : rule->next_lr(s, i, g);
+        double lr = restart && rule->closed_lr ? rule->closed_lr(s, g) : rule->next_lr(s, g);
         if (momentum_key >= 0)
             g->param[gdi_param_slot((gd_param)momentum_key)] = rule->momentum(s, g);
         g->param[lr_slot()] = lr;
@@ -805,14 +839,14 @@ static void lr_construct(gd_optimizer *opt, gd_schedule *s)
         struct gdi_group *g = gdi_group_at(opt, i);
         if (isnan(g->initial_lr))
             g->initial_lr = lr_of(g);
-        s->base_lrs[i] = g->initial_lr;
+        g->schedule_base[s->base_slot] = g->initial_lr;
     }
     s->last_epoch = -1;
     lr_step(opt, s, false);
     /* CyclicLR replaces base_lrs after its initial step, which used initial_lr. */
     if (s->kind == GD_SCHEDULE_CYCLIC)
         for (size_t i = 0; i < gdi_group_count(opt); i++)
-            s->base_lrs[i] = get(s, GD_SCHEDULE_PARAM_BASE_LR);
+            gdi_group_at(opt, i)->schedule_base[s->base_slot] = get(s, GD_SCHEDULE_PARAM_BASE_LR);
 }
 
 /* SequentialLR's constructor, after its children's: back to initial_lr, the children
@@ -840,20 +874,37 @@ static void plateau_construct(gd_schedule *s)
     s->last_epoch = 0;
 }
 
+/* Whether the construction of s can take its lambdas' values at epoch 0 (its own, or
+ * its children's). */
+static bool lambdas_ready_at_start(gd_schedule *s)
+{
+    for (size_t c = 0; c < s->child_count; c++)
+        if (!lambda_ready(s->children[c], 0))
+            return false;
+    return lambda_ready(s, 0);
+}
+
 int gd_optimizer_add_schedule(gd_optimizer *opt, const gd_schedule *s)
 {
     if (!opt || !s || !schedule_ready(opt, s))
         return GD_EINVAL;
+    if (opt->schedule_slots + base_slots_needed(s) > GDI_MAX_SCHEDULES)
+        return GD_EINVAL;
     gd_schedule *copy = schedule_copy(s);
     gd_schedule **grown = NULL;
-    if (copy && allocate_position(copy, gdi_group_count(opt)))
+    if (copy)
         grown = gdi_realloc_array(opt->schedules, opt->schedule_count + 1, sizeof *grown);
     if (!grown) {
         gd_schedule_free(copy);
         return GD_ENOMEM;
     }
-    opt->schedules = grown;
+    opt->schedules = grown; /* the array may have moved; its count is unchanged */
+    if (!lambdas_ready_at_start(copy)) {
+        gd_schedule_free(copy);
+        return GD_ECALLBACK;
+    }
     opt->schedules[opt->schedule_count++] = copy;
+    assign_base_slots(copy, &opt->schedule_slots);
     if (copy->kind == GD_SCHEDULE_PLATEAU)
         plateau_construct(copy);
     else if (copy->kind == GD_SCHEDULE_SEQUENTIAL)
@@ -870,6 +921,7 @@ void gdi_schedules_free(gd_optimizer *opt)
     gdi_free(opt->schedules);
     opt->schedules = NULL;
     opt->schedule_count = 0;
+    opt->schedule_slots = 0;
 }
 
 int gd_optimizer_clear_schedules(gd_optimizer *opt)
@@ -935,17 +987,19 @@ static gd_schedule *sequential_next(const gd_schedule *s, bool *restart)
     return s->children[idx];
 }
 
-/* Whether the next step of s is one torch refuses: a one-cycle schedule past its
- * total_steps. */
-static bool step_refused(const gd_schedule *s, bool restart)
+/* Whether the next step of s is one torch refuses (GD_EINVAL: a one-cycle schedule
+ * past its total_steps) or one whose lambda fails (GD_ECALLBACK); GD_OK otherwise. */
+static int step_refused(gd_schedule *s, bool restart)
 {
     if (s->kind == GD_SCHEDULE_SEQUENTIAL) {
         bool child_restart;
-        const gd_schedule *child = sequential_next(s, &child_restart);
+        gd_schedule *child = sequential_next(s, &child_restart);
         return step_refused(child, child_restart);
     }
     int64_t next = restart ? 0 : s->last_epoch + 1;
-    return s->kind == GD_SCHEDULE_ONE_CYCLE && next > get_count(s, GD_SCHEDULE_PARAM_TOTAL_STEPS);
+    if (s->kind == GD_SCHEDULE_ONE_CYCLE && next > get_count(s, GD_SCHEDULE_PARAM_TOTAL_STEPS))
+        return GD_EINVAL;
+    return lambda_ready(s, next) ? GD_OK : GD_ECALLBACK;
 }
 
 static void schedule_step(gd_optimizer *opt, gd_schedule *s, double metric)
@@ -966,9 +1020,11 @@ int gd_optimizer_schedule_step(gd_optimizer *opt, double metric)
 {
     if (!opt)
         return GD_EINVAL;
-    for (size_t k = 0; k < opt->schedule_count; k++)
-        if (step_refused(opt->schedules[k], false))
-            return GD_EINVAL;
+    for (size_t k = 0; k < opt->schedule_count; k++) {
+        int rc = step_refused(opt->schedules[k], false);
+        if (rc != GD_OK)
+            return rc;
+    }
     for (size_t k = 0; k < opt->schedule_count; k++)
         schedule_step(opt, opt->schedules[k], metric);
     return GD_OK;

@@ -540,6 +540,94 @@ static void test_allocation_failures(void **state)
 }
 #endif
 
+/* ---- schedules and ranges set later, failing lambdas, the limit ---- */
+
+static gd_schedule *cosine(double t_max)
+{
+    gd_schedule *s = gd_schedule_new(GD_SCHEDULE_COSINE);
+    assert_non_null(s);
+    assert_int_equal(gd_schedule_set(s, GD_SCHEDULE_PARAM_T_MAX, t_max), GD_OK);
+    return s;
+}
+
+/* Ranges set after a schedule split the groups, which keep their base rates: each
+ * piece goes on as the whole would have. */
+static void test_ranges_set_after_a_schedule(void **state)
+{
+    (void)state;
+    gd_optimizer *split = gd_optimizer_new(GD_SGD, 6), *whole = gd_optimizer_new(GD_SGD, 6);
+    gd_schedule *s = cosine(20);
+    assert_int_equal(gd_optimizer_add_schedule(split, s), GD_OK);
+    assert_int_equal(gd_optimizer_add_schedule(whole, s), GD_OK);
+    for (int step = 0; step < 15; step++) {
+        if (step == 3) /* another key: the lr of the pieces stays the whole's */
+            assert_int_equal(gd_optimizer_set_range(split, 1, 3, GD_PARAM_WEIGHT_DECAY, 0.1),
+                             GD_OK);
+        if (step == 9) /* and back: the groups merge again */
+            assert_int_equal(gd_optimizer_set(split, GD_PARAM_WEIGHT_DECAY, 0.0), GD_OK);
+        assert_int_equal(gd_optimizer_schedule_step(split, NAN), GD_OK);
+        assert_int_equal(gd_optimizer_schedule_step(whole, NAN), GD_OK);
+        for (size_t i = 0; i < 6; i++) {
+            double lr = NAN;
+            assert_int_equal(gd_optimizer_get_range(split, i, GD_PARAM_LR, &lr), GD_OK);
+            assert_true(lr == lr_of(whole));
+        }
+    }
+    gd_schedule_free(s);
+    gd_optimizer_free(split);
+    gd_optimizer_free(whole);
+}
+
+static double nan_at_epoch_two(size_t epoch, void *user)
+{
+    int *calls = user;
+    ++*calls;
+    return epoch == 2 ? NAN : 0.5;
+}
+
+/* A lambda's non-finite value refuses the step (GD_ECALLBACK) before any schedule
+ * steps; the step tried again calls the lambda again. */
+static void test_a_failing_lambda_changes_nothing(void **state)
+{
+    (void)state;
+    gd_optimizer *opt = gd_optimizer_new(GD_SGD, 2);
+    int calls = 0;
+    gd_schedule *step = gd_schedule_new(GD_SCHEDULE_EXPONENTIAL);
+    assert_int_equal(gd_schedule_set(step, GD_SCHEDULE_PARAM_GAMMA, 0.5), GD_OK);
+    gd_schedule *lambda = gd_schedule_new(GD_SCHEDULE_LAMBDA);
+    assert_int_equal(gd_schedule_set_lambda(lambda, nan_at_epoch_two, &calls), GD_OK);
+    assert_int_equal(gd_optimizer_add_schedule(opt, step), GD_OK);
+    assert_int_equal(gd_optimizer_add_schedule(opt, lambda), GD_OK);
+    assert_int_equal(gd_optimizer_schedule_step(opt, NAN), GD_OK);
+    double lr = lr_of(opt);
+    int calls_before = calls;
+    assert_int_equal(gd_optimizer_schedule_step(opt, NAN), GD_ECALLBACK);
+    assert_true(lr_of(opt) == lr); /* the exponential schedule did not step either */
+    assert_int_equal(gd_optimizer_schedule_step(opt, NAN), GD_ECALLBACK);
+    assert_int_equal(calls, calls_before + 2);
+    assert_true(lr_of(opt) == lr);
+    gd_schedule_free(step);
+    gd_schedule_free(lambda);
+    gd_optimizer_free(opt);
+}
+
+/* At most GDI_MAX_SCHEDULES (16) schedules, counting a sequential one's children. */
+static void test_at_most_sixteen_schedules(void **state)
+{
+    (void)state;
+    gd_optimizer *opt = gd_optimizer_new(GD_ADAM, 2);
+    gd_schedule *s = cosine(10);
+    for (int k = 0; k < 16; k++)
+        assert_int_equal(gd_optimizer_add_schedule(opt, s), GD_OK);
+    double lr = lr_of(opt);
+    assert_int_equal(gd_optimizer_add_schedule(opt, s), GD_EINVAL);
+    assert_true(lr_of(opt) == lr);
+    assert_int_equal(gd_optimizer_clear_schedules(opt), GD_OK);
+    assert_int_equal(gd_optimizer_add_schedule(opt, s), GD_OK);
+    gd_schedule_free(s);
+    gd_optimizer_free(opt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -550,6 +638,9 @@ int main(void)
         cmocka_unit_test(test_added_schedules_are_copies),
         cmocka_unit_test(test_minimize_steps_the_schedules),
         cmocka_unit_test(test_minimize_ends_when_a_schedule_refuses),
+        cmocka_unit_test(test_ranges_set_after_a_schedule),
+        cmocka_unit_test(test_a_failing_lambda_changes_nothing),
+        cmocka_unit_test(test_at_most_sixteen_schedules),
 #ifdef GDI_FAULT_INJECTION
         cmocka_unit_test(test_allocation_failures),
 #endif

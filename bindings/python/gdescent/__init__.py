@@ -561,8 +561,9 @@ class _ScheduleGuard:
 class _LambdaCallback:
     """The cffi callback of an lr_lambda (gd_lr_lambda_fn) and the exception it raised,
     which must not unwind through C.  After an exception, the callback returns NaN,
-    without calling fn again until the exception has been raised to the caller: the
-    rates the interrupted step computed from it are then NaN."""
+    without calling fn again until the exception has been raised to the caller; the
+    library refuses a step whose lambda gives NaN (GD_ECALLBACK) before any rate
+    changes."""
 
     def __init__(self, fn: Callable[[int], SupportsFloat], guard: _ScheduleGuard) -> None:
         self.fn, self.guard = fn, guard
@@ -945,8 +946,8 @@ class Optimizer:
         lr_lambda: lambda's and multiplicative's function epoch -> factor; kept alive
         with this optimizer until clear_schedules().  An exception raised in it is
         raised again by the call that ran it (add_schedule, schedule_step or
-        minimize); the rates of the step it interrupted are then NaN, so clear the
-        schedules and set lr again before going on.  It may read this optimizer,
+        minimize); the step it interrupted changed nothing (no schedule stepped, the
+        rates are as before), and the next step calls it again.  It may read this optimizer,
         and any call that changes it raises GDError (EBUSY).
         children: sequential's schedules, each (kind, options) or a dict of options
         with the kind under "kind" (milestones and lr_lambda among them).
@@ -967,6 +968,10 @@ class Optimizer:
         if status == OK:
             # The optimizer's copy calls these from now on, until clear_schedules().
             self._lr_lambdas.extend(keep)
+        else:  # a refused schedule's own functions may have raised (GD_ECALLBACK)
+            for callback in keep:
+                if callback.error is not None:
+                    raise callback.error
         self._raise_lr_lambda_error()
         if status == EINVAL and unset:
             raise GDError(EINVAL, context, detail=f"{', '.join(unset)} must be given")
@@ -983,7 +988,8 @@ class Optimizer:
         """One scheduler.step() of every added schedule, in the order they were added;
         metric is what a plateau schedule judges (torch's step(metrics); None counts
         as no improvement and is what the other kinds take).  Raises GDError
-        (EINVAL) for a one_cycle schedule past its total_steps, stepping none."""
+        (EINVAL) for a one_cycle schedule past its total_steps, stepping none; an
+        exception raised by an lr_lambda reaches the caller, and no schedule steps."""
         self._refuse_in_lr_lambda("schedule_step")
         value = float("nan") if metric is None else float(metric)
         status = _lib().gd_optimizer_schedule_step(self._handle, value)
@@ -1405,8 +1411,7 @@ def _minimize_objective(objective: Objective, x0: npt.ArrayLike,
                 lib.gd_optimizer_set_monitor(opt, ffi.NULL, ffi.NULL)
     finally:
         optimizer._running = False
-    # An lr_lambda's exception first: the NaN rates it left may be what made the
-    # objective or the run fail.
+    # An lr_lambda's exception first: it is what ended the run (GD_ECALLBACK).
     lr_lambda_error = optimizer._take_lr_lambda_error()
     if lr_lambda_error is not None:
         if objective._state is not None:
