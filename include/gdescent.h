@@ -130,6 +130,9 @@ GD_API const char *gd_version_string(void);
 #define GD_EDIVERGED (-4)
 /** A file could not be opened or written (gd_trajectory_write_csv()). */
 #define GD_EIO (-5)
+/** A saved state that is not libgd's, is damaged or truncated, or is of a newer
+ *  format; nothing was changed (since 1.1). */
+#define GD_EFORMAT (-6)
 /** The optimizer is running: gd_step(), gd_minimize(), gd_optimizer_update() or
  *  gd_optimizer_reset() was called from inside a callback of a run of the same
  *  optimizer; the call did nothing and the run goes on (since 1.1). */
@@ -1377,6 +1380,91 @@ GD_API double gd_optimizer_last_grad_norm(const gd_optimizer *opt);
  */
 GD_API int gd_optimizer_get_state(const gd_optimizer *opt, const char *name, double *out,
                                   size_t count);
+/** @} */
+
+/**
+ * @defgroup gd_saved Saved states
+ * @brief Checkpoints of an optimizer (torch's `state_dict()`, as bytes) that resume bit
+ *        for bit, in another process and at another instruction-set level.
+ *
+ * A state holds everything that decides the next update: every parameter and range,
+ * the step count, the run summary, every state vector (and L-BFGS's history), the
+ * schedules with their positions and base rates, and the mini-batch sampler's
+ * position and seed.  The layout is doc/state-format.md's: little-endian fields after
+ * a magic and a format version, the method and n, and a CRC-32C of all of it.
+ *
+ * Callbacks are code and are not saved: the monitor, and the functions of
+ * #GD_SCHEDULE_LAMBDA and #GD_SCHEDULE_MULTIPLICATIVE schedules.  A state with such a
+ * schedule says so; to load it, first add to the optimizer the same schedules in the
+ * same order (their functions set with gd_schedule_set_lambda()): loading replaces
+ * their positions and keeps their functions.
+ *
+ * None of these may be called on a handle another thread uses at the same time;
+ * loading from a callback of a run of the same optimizer is #GD_EBUSY.
+ * @{
+ */
+
+/**
+ * @brief The size in bytes of the state gd_optimizer_save() writes now (it grows
+ *        with ranges, schedules and a mini-batch sampler's permutation).
+ * @param opt The handle.
+ * @return The size, or 0 when opt is NULL.
+ * @since 1.1
+ */
+GD_API size_t gd_optimizer_state_size(const gd_optimizer *opt);
+
+/**
+ * @brief Writes the optimizer's state into a buffer.
+ * @param opt  The handle.
+ * @param buf  At least gd_optimizer_state_size() bytes, owned by the caller.
+ * @param size The buffer's size.
+ * @return #GD_OK, or #GD_EINVAL (NULL argument, or size smaller than the state; buf is
+ *         then untouched).  Does not allocate.
+ * @since 1.1
+ */
+GD_API int gd_optimizer_save(const gd_optimizer *opt, void *buf, size_t size);
+
+/**
+ * @brief Replaces the optimizer's state by a saved one: the next updates are those the
+ *        saved optimizer would have made.
+ *
+ * The whole state is checked, and what it needs allocated, before anything changes.
+ * The optimizer keeps its instruction-set level and its monitor.
+ * @param opt  An optimizer of the saved one's method and size.
+ * @param buf  The state; size bytes, read only.
+ * @param size Its size: exactly the saved state's.
+ * @return #GD_OK; #GD_EFORMAT (not a state, damaged (every single-bit change is
+ *         caught by the checksum), truncated, or of a newer format); #GD_EINVAL (NULL
+ *         argument, a state of another method, size or precision, or one with a lambda
+ *         schedule whose function the optimizer does not hold at the same place);
+ *         #GD_ENOMEM; #GD_EBUSY.  On every error the optimizer is unchanged.
+ * @since 1.1
+ */
+GD_API int gd_optimizer_load(gd_optimizer *opt, const void *buf, size_t size);
+
+/**
+ * @brief Writes the optimizer's state to a file, replacing it atomically.
+ *
+ * Writes a new file beside path (path with ".tmp-XXXXXX" appended), flushes it to
+ * disk (fsync), renames it over path and flushes the directory: a crash at any point
+ * leaves either the old file or the new one, each loadable.  On an error the
+ * temporary file is removed and path is untouched.
+ * @param opt  The handle.
+ * @param path The file's path, NUL-terminated, not empty.
+ * @return #GD_OK; #GD_EINVAL (NULL or empty argument); #GD_EIO (a write, fsync,
+ *         rename or the directory could not be done); #GD_ENOMEM.
+ * @since 1.1
+ */
+GD_API int gd_optimizer_save_file(const gd_optimizer *opt, const char *path);
+
+/**
+ * @brief gd_optimizer_load() from a file that gd_optimizer_save_file() wrote.
+ * @param opt  The handle.
+ * @param path The file's path, NUL-terminated.
+ * @return As gd_optimizer_load(), and #GD_EIO when the file cannot be read.
+ * @since 1.1
+ */
+GD_API int gd_optimizer_load_file(gd_optimizer *opt, const char *path);
 /** @} */
 
 /**

@@ -57,6 +57,20 @@ void gdi_groups_free(gd_optimizer *opt)
     opt->group_count = 0;
 }
 
+void gdi_groups_replace(gd_optimizer *opt, struct gdi_group *groups, unsigned char *rules,
+                        size_t count)
+{
+    if (opt->method->allocate) /* its rule holds what it allocated */
+        memcpy(rules, opt->rules, opt->rule_stride);
+    gdi_groups_free(opt);
+    opt->groups = groups;
+    opt->rules = rules;
+    opt->group_count = count;
+    link_groups(opt);
+    for (size_t k = 0; k < count; k++)
+        opt->method->select(&opt->groups[k]);
+}
+
 void gdi_groups_restart(gd_optimizer *opt)
 {
     for (size_t k = 0; k < opt->group_count; k++) {

@@ -138,6 +138,8 @@ static inline int gdi_param_slot(gd_param key)
     return -1;
 }
 
+/* The key of a slot. */
+gd_param gdi_param_key(int slot);
 /* The key with the given name ("lr", "max_iter", ...), or -1. */
 int gdi_param_by_name(const char *name);
 /* Whether value lies in the range of key (not checking cross-parameter rules). */
@@ -146,6 +148,37 @@ enum gdi_param_group { GDI_GROUP_METHOD, GDI_GROUP_RUN, GDI_GROUP_SAMPLING };
 enum gdi_param_group gdi_param_group(int slot);
 /* The default of a RUN or SAMPLING key, which applies to every method. */
 double gdi_param_common_default(int slot);
+
+/* ---- saved states (lib/state.c; the layout is doc/state-format.md's) ---- */
+
+/* Little-endian fields appended at `at` (NULL: only counted in used). */
+struct gdi_writer {
+    unsigned char *at;
+    size_t used;
+};
+void gdi_put_u32(struct gdi_writer *w, uint32_t v);
+void gdi_put_u64(struct gdi_writer *w, uint64_t v);
+void gdi_put_f64(struct gdi_writer *w, double v);
+void gdi_put_f64s(struct gdi_writer *w, const double *v, size_t count);
+/* Fields read from at[used .. size); reading past the end sets failed (and reads 0). */
+struct gdi_reader {
+    const unsigned char *at;
+    size_t size, used;
+    bool failed;
+};
+uint32_t gdi_get_u32(struct gdi_reader *r);
+uint64_t gdi_get_u64(struct gdi_reader *r);
+double gdi_get_f64(struct gdi_reader *r);
+/* count doubles into out (NULL: skipped); false when fewer remain. */
+bool gdi_get_f64s(struct gdi_reader *r, double *out, size_t count);
+/* A u64 that is at most limit (else the reader fails, and 0). */
+size_t gdi_get_count(struct gdi_reader *r, size_t limit);
+uint32_t gdi_crc32c(const void *bytes, size_t count);
+#ifdef GDI_FAULT_INJECTION
+/* Test builds: the k-th write, fsync or rename from now on this thread fails. */
+void gdi_io_fault_arm(long k);
+bool gdi_io_fault_pending(void);
+#endif
 
 /* ---- methods: one line each in methods/list.h, one file each in methods/ ---- */
 
@@ -209,6 +242,8 @@ struct gdi_method {
     const char *const *scalar_names;
     size_t scalars;
     double (*scalar)(const struct gdi_group *group, size_t i);
+    /* Sets scalar i, as a loaded state gives it (after select). */
+    void (*set_scalar)(struct gdi_group *group, size_t i, double value);
     /* Whether torch keeps state vector v under the group's parameters (NULL: always). */
     bool (*state_kept)(const struct gdi_group *group, size_t v);
     /* Bytes of the method's own struct (a group's rule): its coefficients and loops. */
@@ -243,7 +278,16 @@ struct gdi_method {
     int (*allocate)(gd_optimizer *opt);
     /* Optional: frees what allocate allocated (also after a failed allocate). */
     void (*release)(gd_optimizer *opt);
+    /* Optional, with allocate: what a saved state holds besides the state vectors
+     * (L-BFGS's history), written after them; load_extra checks it (apply false:
+     * nothing changes) against the state's parameters, or, after allocate, takes it
+     * (apply true, on a state it has checked). */
+    void (*save_extra)(const gd_optimizer *opt, struct gdi_writer *w);
+    bool (*load_extra)(gd_optimizer *opt, const double *param, struct gdi_reader *r, bool apply);
 };
+
+/* The gd_method value of a method. */
+unsigned gdi_method_index(const struct gdi_method *m);
 
 #define GDI_METHOD(value, name, file, avx512) extern const struct gdi_method gdi_##name##_method;
 #include "methods/list.h"
@@ -251,6 +295,19 @@ struct gdi_method {
 
 /* ---- schedules (lib/schedule.c) ---- */
 
+/* Schedules read from a saved state, before they replace an optimizer's. */
+struct gdi_schedule_set {
+    struct gd_schedule **schedules;
+    size_t count, slots;
+};
+void gdi_schedules_save(const gd_optimizer *opt, struct gdi_writer *w);
+/* GD_OK; GD_EFORMAT for content no schedule has; GD_EINVAL for a lambda schedule
+ * without one of the same kind, at the same place, in opt to take its function from;
+ * GD_ENOMEM.  On error set is empty. */
+int gdi_schedules_read(const gd_optimizer *opt, struct gdi_reader *r, struct gdi_schedule_set *set);
+/* Replaces opt's schedules by set's (which is left empty). */
+void gdi_schedules_replace(gd_optimizer *opt, struct gdi_schedule_set *set);
+void gdi_schedule_set_free(struct gdi_schedule_set *set);
 /* Frees the optimizer's schedules (gd_optimizer_free, gd_optimizer_clear_schedules). */
 void gdi_schedules_free(gd_optimizer *opt);
 
@@ -311,6 +368,10 @@ static inline double gdi_opt_param(const gd_optimizer *opt, gd_param key)
  * (lib/kernels/clip.c). */
 void gdi_clip_into(double *restrict block, const double *restrict g, size_t count,
                    double clip_value, double scale);
+/* Replaces the groups by count new ones (taking the arrays; rules zeroed, or for a
+ * method with allocate, which has one group, the old rule) and selects their rules. */
+void gdi_groups_replace(gd_optimizer *opt, struct gdi_group *groups, unsigned char *rules,
+                        size_t count);
 /* One group over all of x with the optimizer's values; GD_ENOMEM on failure. */
 int gdi_groups_init(gd_optimizer *opt);
 void gdi_groups_free(gd_optimizer *opt);

@@ -29,6 +29,14 @@ static const struct gdi_method *method_of(gd_method method)
     return i < GDI_COUNT(method_table) ? method_table[i] : NULL;
 }
 
+unsigned gdi_method_index(const struct gdi_method *m)
+{
+    unsigned i = 0;
+    while (method_table[i] != m)
+        i++;
+    return i;
+}
+
 int gd_method_by_name(const char *name, gd_method *method)
 {
     if (!name || !method)

@@ -69,6 +69,11 @@ enum gdi_param_group gdi_param_group(int slot)
     return key_rows[slot].group;
 }
 
+gd_param gdi_param_key(int slot)
+{
+    return key_rows[slot].key;
+}
+
 double gdi_param_common_default(int slot)
 {
     return key_rows[slot].run_default;

@@ -1029,3 +1029,193 @@ int gd_optimizer_schedule_step(gd_optimizer *opt, double metric)
         schedule_step(opt, opt->schedules[k], metric);
     return GD_OK;
 }
+
+/* ---- saved states (lib/state.c): each schedule, its children after it ---- */
+
+static void save_schedule(const gd_schedule *s, struct gdi_writer *w)
+{
+    gdi_put_u32(w, (uint32_t)s->kind);
+    gdi_put_u32(w, s->lambda != NULL);
+    gdi_put_u32(w, PARAM_COUNT);
+    for (size_t k = 0; k < PARAM_COUNT; k++)
+        gdi_put_f64(w, s->value[k]);
+    gdi_put_u64(w, s->milestone_count);
+    for (size_t k = 0; k < s->milestone_count; k++)
+        gdi_put_u64(w, s->milestones[k]);
+    gdi_put_u64(w, (uint64_t)s->last_epoch);
+    gdi_put_u64(w, s->base_slot);
+    gdi_put_u64(w, (uint64_t)s->t_cur);
+    gdi_put_u64(w, (uint64_t)s->t_i);
+    gdi_put_f64(w, s->best);
+    gdi_put_u64(w, s->bad_epochs);
+    gdi_put_u64(w, s->cooldown_left);
+    gdi_put_f64(w, s->lambda_value);
+    gdi_put_u64(w, (uint64_t)s->lambda_epoch);
+    gdi_put_u64(w, s->child_count);
+    for (size_t c = 0; c < s->child_count; c++)
+        save_schedule(s->children[c], w);
+}
+
+void gdi_schedules_save(const gd_optimizer *opt, struct gdi_writer *w)
+{
+    gdi_put_u32(w, (uint32_t)opt->schedule_slots);
+    gdi_put_u32(w, (uint32_t)opt->schedule_count);
+    for (size_t k = 0; k < opt->schedule_count; k++)
+        save_schedule(opt->schedules[k], w);
+}
+
+/* The options: each key the kind takes in its range, NaN for the others. */
+static bool read_options(struct gdi_reader *r, gd_schedule *s)
+{
+    if (gdi_get_u32(r) != PARAM_COUNT)
+        return false;
+    for (size_t k = 0; k < PARAM_COUNT && !r->failed; k++) {
+        double v = gdi_get_f64(r);
+        const struct key_rule *rule = key_rule_of(s->kind, (gd_schedule_param)k);
+        if (rule ? !in_range(rule->range, v) && !isnan(v) : !isnan(v))
+            return false;
+        s->value[k] = v;
+    }
+    return !r->failed;
+}
+
+static bool read_milestones(struct gdi_reader *r, gd_schedule *s, bool *no_memory)
+{
+    size_t count = gdi_get_count(r, (r->size - r->used) / 8);
+    if (r->failed || count == 0)
+        return !r->failed;
+    s->milestones = gdi_alloc_array(count, sizeof *s->milestones);
+    if (!s->milestones) {
+        *no_memory = true;
+        return false;
+    }
+    s->milestone_count = count;
+    for (size_t k = 0; k < count; k++)
+        s->milestones[k] = gdi_get_count(r, (size_t)1 << 53);
+    return !r->failed && sorted(s->milestones, count);
+}
+
+static bool read_position(struct gdi_reader *r, gd_schedule *s, size_t slots)
+{
+    s->last_epoch = (int64_t)gdi_get_u64(r);
+    s->base_slot = gdi_get_count(r, GDI_MAX_SCHEDULES);
+    s->t_cur = (int64_t)gdi_get_u64(r);
+    s->t_i = (int64_t)gdi_get_u64(r);
+    s->best = gdi_get_f64(r);
+    s->bad_epochs = gdi_get_count(r, SIZE_MAX);
+    s->cooldown_left = gdi_get_count(r, SIZE_MAX);
+    s->lambda_value = gdi_get_f64(r);
+    s->lambda_epoch = (int64_t)gdi_get_u64(r);
+    bool slot_ok = !has_base(s) || s->base_slot < slots;
+    return !r->failed && slot_ok && s->last_epoch >= -1 && s->t_cur >= -1 && s->t_i >= 0 &&
+           s->lambda_epoch >= -1 && !isnan(s->best);
+}
+
+/* The function of a lambda schedule: the one of `like`, opt's schedule at the same
+ * place, which must be of the same kind. */
+static gd_schedule *read_schedule(struct gdi_reader *r, const gd_schedule *like, size_t slots,
+                                  int *rc);
+
+static bool read_children(struct gdi_reader *r, gd_schedule *s, const gd_schedule *like,
+                          size_t slots, int *rc)
+{
+    size_t count = gdi_get_count(r, GDI_MAX_SCHEDULES);
+    if (r->failed || (count > 0 && s->kind != GD_SCHEDULE_SEQUENTIAL))
+        return false;
+    if (count == 0)
+        return true;
+    s->children = gdi_calloc_array(count, sizeof *s->children);
+    if (!s->children) {
+        *rc = GD_ENOMEM;
+        return false;
+    }
+    for (size_t c = 0; c < count; c++) {
+        const gd_schedule *child_like = like && c < like->child_count ? like->children[c] : NULL;
+        if (!(s->children[c] = read_schedule(r, child_like, slots, rc)))
+            return false;
+        s->child_count = c + 1;
+    }
+    return true;
+}
+
+static gd_schedule *read_schedule(struct gdi_reader *r, const gd_schedule *like, size_t slots,
+                                  int *rc)
+{
+    uint32_t kind = gdi_get_u32(r), has_lambda = gdi_get_u32(r);
+    *rc = GD_EFORMAT;
+    if (r->failed || kind >= KIND_COUNT || has_lambda > 1)
+        return NULL;
+    gd_schedule *s = gd_schedule_new((gd_schedule_kind)kind);
+    if (!s) {
+        *rc = GD_ENOMEM;
+        return NULL;
+    }
+    bool no_memory = false;
+    bool ok = read_options(r, s) && read_milestones(r, s, &no_memory) &&
+              read_position(r, s, slots) && read_children(r, s, like, slots, rc);
+    if (no_memory)
+        *rc = GD_ENOMEM;
+    if (ok && has_lambda != is_lambda(s))
+        ok = false;
+    if (ok && has_lambda) { /* callbacks are code: opt must hold the same schedule */
+        ok = like && like->kind == s->kind && like->lambda;
+        if (ok) {
+            s->lambda = like->lambda;
+            s->lambda_user = like->lambda_user;
+        } else {
+            *rc = GD_EINVAL;
+        }
+    }
+    if (!ok) {
+        if (*rc == GD_OK) /* a child was whole, its parent is not */
+            *rc = GD_EFORMAT;
+        gd_schedule_free(s);
+        return NULL;
+    }
+    *rc = GD_OK;
+    return s;
+}
+
+void gdi_schedule_set_free(struct gdi_schedule_set *set)
+{
+    for (size_t k = 0; k < set->count; k++)
+        gd_schedule_free(set->schedules[k]);
+    gdi_free(set->schedules);
+    set->schedules = NULL;
+    set->count = set->slots = 0;
+}
+
+int gdi_schedules_read(const gd_optimizer *opt, struct gdi_reader *r, struct gdi_schedule_set *set)
+{
+    set->slots = gdi_get_u32(r);
+    size_t count = gdi_get_u32(r);
+    if (r->failed || set->slots > GDI_MAX_SCHEDULES || count > GDI_MAX_SCHEDULES)
+        return GD_EFORMAT;
+    set->schedules = count ? gdi_calloc_array(count, sizeof *set->schedules) : NULL;
+    if (count && !set->schedules)
+        return GD_ENOMEM;
+    int rc = GD_OK;
+    for (size_t k = 0; k < count && rc == GD_OK; k++) {
+        const gd_schedule *like = k < opt->schedule_count ? opt->schedules[k] : NULL;
+        set->schedules[k] = read_schedule(r, like, set->slots, &rc);
+        if (rc == GD_OK) {
+            set->count = k + 1;
+            if (!schedule_ready(opt, set->schedules[k]) ||
+                base_slots_needed(set->schedules[k]) > set->slots)
+                rc = GD_EFORMAT;
+        }
+    }
+    if (rc != GD_OK)
+        gdi_schedule_set_free(set);
+    return rc;
+}
+
+void gdi_schedules_replace(gd_optimizer *opt, struct gdi_schedule_set *set)
+{
+    gdi_schedules_free(opt);
+    opt->schedules = set->schedules;
+    opt->schedule_count = set->count;
+    opt->schedule_slots = set->slots;
+    set->schedules = NULL;
+    set->count = set->slots = 0;
+}

@@ -32,6 +32,8 @@ const char *gd_strerror(int status)
         return "The optimizer is running: it cannot be run from its own callbacks.";
     case GD_EIO:
         return "A file could not be opened or written.";
+    case GD_EFORMAT:
+        return "The saved state is not libgd's, is damaged or truncated, or is of a newer format.";
     default:
         return "Unknown status code.";
     }

@@ -126,6 +126,12 @@ static double asgd_scalar(const struct gdi_group *group, size_t i)
     return i == 0 ? rule->eta : rule->mu;
 }
 
+static void asgd_set_scalar(struct gdi_group *group, size_t i, double value)
+{
+    struct asgd_rule *rule = group->rule;
+    *(i == 0 ? &rule->eta : &rule->mu) = value;
+}
+
 const struct gdi_method gdi_asgd_method = {
     .name = "asgd",
     .params = asgd_params,
@@ -136,6 +142,7 @@ const struct gdi_method gdi_asgd_method = {
     .scalar_names = asgd_scalar_names,
     .scalars = GDI_COUNT(asgd_scalar_names),
     .scalar = asgd_scalar,
+    .set_scalar = asgd_set_scalar,
     .rule_size = sizeof(struct asgd_rule),
     .select = asgd_select,
     .prepare = asgd_prepare,

@@ -617,6 +617,50 @@ static double lbfgs_scalar(const struct gdi_group *group, size_t i)
     return values[i];
 }
 
+/* func_evals and n_iter are the optimizer's counters, which a state sets itself. */
+static void lbfgs_set_scalar(struct gdi_group *group, size_t i, double value)
+{
+    struct lbfgs_rule *r = group->rule;
+    if (i == 2)
+        r->t = value;
+    else if (i == 3)
+        r->h_diag = value;
+}
+
+/* The history, oldest pair first (its y, s and 1 / (y.s)), then prev_loss. */
+static void lbfgs_save_extra(const gd_optimizer *opt, struct gdi_writer *w)
+{
+    const struct lbfgs_rule *r = rule_of(opt);
+    gdi_put_u64(w, r->count);
+    for (size_t i = 0; i < r->count; i++) {
+        gdi_put_f64s(w, pair_y(r, i, opt->n), opt->n);
+        gdi_put_f64s(w, pair_s(r, i, opt->n), opt->n);
+        gdi_put_f64(w, r->ro[pair_slot(r, i)]);
+    }
+    gdi_put_f64(w, r->prev_loss);
+}
+
+static bool lbfgs_load_extra(gd_optimizer *opt, const double *param, struct gdi_reader *rd,
+                             bool apply)
+{
+    struct lbfgs_rule *r = rule_of(opt);
+    size_t n = opt->n, count = gdi_get_count(rd, (size_t)param[GDI_SLOT_history_size]);
+    for (size_t i = 0; i < count && !rd->failed; i++) {
+        gdi_get_f64s(rd, apply ? r->old_dirs + i * n : NULL, n);
+        gdi_get_f64s(rd, apply ? r->old_stps + i * n : NULL, n);
+        double ro = gdi_get_f64(rd);
+        if (apply)
+            r->ro[i] = ro;
+    }
+    double prev_loss = gdi_get_f64(rd);
+    if (apply) {
+        r->count = count;
+        r->oldest = 0;
+        r->prev_loss = prev_loss;
+    }
+    return !rd->failed;
+}
+
 const struct gdi_method gdi_lbfgs_method = {
     .name = "lbfgs",
     .params = lbfgs_params,
@@ -627,10 +671,13 @@ const struct gdi_method gdi_lbfgs_method = {
     .scalar_names = lbfgs_scalar_names,
     .scalars = GDI_COUNT(lbfgs_scalar_names),
     .scalar = lbfgs_scalar,
+    .set_scalar = lbfgs_set_scalar,
     .rule_size = sizeof(struct lbfgs_rule),
     .params_ok = lbfgs_params_ok,
     .select = lbfgs_select,
     .run = lbfgs_run,
     .allocate = lbfgs_allocate,
     .release = lbfgs_release,
+    .save_extra = lbfgs_save_extra,
+    .load_extra = lbfgs_load_extra,
 };

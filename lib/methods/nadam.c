@@ -158,6 +158,13 @@ static double nadam_scalar(const struct gdi_group *group, size_t i)
     return group->state_ready ? rule->mu_product : 1.0;
 }
 
+static void nadam_set_scalar(struct gdi_group *group, size_t i, double value)
+{
+    (void)i;
+    struct nadam_rule *rule = group->rule;
+    rule->mu_product = value;
+}
+
 static const char *const nadam_state_names[] = {"exp_avg", "exp_avg_sq"};
 static const char *const nadam_scalar_names[] = {"mu_product"};
 
@@ -171,6 +178,7 @@ const struct gdi_method gdi_nadam_method = {
     .scalar_names = nadam_scalar_names,
     .scalars = GDI_COUNT(nadam_scalar_names),
     .scalar = nadam_scalar,
+    .set_scalar = nadam_set_scalar,
     .rule_size = sizeof(struct nadam_rule),
     .select = nadam_select,
     .prepare = nadam_prepare,

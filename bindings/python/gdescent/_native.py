@@ -122,6 +122,11 @@ int gd_schedule_append(gd_schedule *sequential, const gd_schedule *child);
 int gd_optimizer_add_schedule(gd_optimizer *opt, const gd_schedule *s);
 int gd_optimizer_clear_schedules(gd_optimizer *opt);
 int gd_optimizer_schedule_step(gd_optimizer *opt, double metric);
+size_t gd_optimizer_state_size(const gd_optimizer *opt);
+int gd_optimizer_save(const gd_optimizer *opt, void *buf, size_t size);
+int gd_optimizer_load(gd_optimizer *opt, const void *buf, size_t size);
+int gd_optimizer_save_file(const gd_optimizer *opt, const char *path);
+int gd_optimizer_load_file(gd_optimizer *opt, const char *path);
 int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f);
 
 typedef struct gd_trajectory gd_trajectory;

@@ -39,6 +39,8 @@ pub const GD_ECALLBACK: c_int = -3;
 pub const GD_EDIVERGED: c_int = -4;
 /// `GD_EIO`: a file could not be opened or written.
 pub const GD_EIO: c_int = -5;
+/// `GD_EFORMAT`: a saved state that is not libgd's, damaged, truncated or newer (1.1).
+pub const GD_EFORMAT: c_int = -6;
 /// `GD_EBUSY`: the optimizer was run from inside a callback of its own run (1.1).
 pub const GD_EBUSY: c_int = -7;
 /// `GD_LS_INTERCEPT`: flag of gd_least_squares_new(), the last parameter is an intercept.
@@ -493,6 +495,16 @@ extern "C" {
     pub fn gd_optimizer_clear_schedules(opt: *mut gd_optimizer) -> c_int;
     /// scheduler.step(metric) of every added schedule, in order (1.1).
     pub fn gd_optimizer_schedule_step(opt: *mut gd_optimizer, metric: c_double) -> c_int;
+    /// Bytes of the state gd_optimizer_save writes (1.1).
+    pub fn gd_optimizer_state_size(opt: *const gd_optimizer) -> usize;
+    /// Writes the optimizer's state into buf (1.1).
+    pub fn gd_optimizer_save(opt: *const gd_optimizer, buf: *mut c_void, size: usize) -> c_int;
+    /// Replaces the optimizer's state by a saved one (1.1).
+    pub fn gd_optimizer_load(opt: *mut gd_optimizer, buf: *const c_void, size: usize) -> c_int;
+    /// Writes the state to a file, replaced atomically (1.1).
+    pub fn gd_optimizer_save_file(opt: *const gd_optimizer, path: *const c_char) -> c_int;
+    /// Loads a state from a file (1.1).
+    pub fn gd_optimizer_load_file(opt: *mut gd_optimizer, path: *const c_char) -> c_int;
     /// Instruction-set level of the update loops ("baseline", "avx2", "avx512").
     pub fn gd_optimizer_isa(opt: *const gd_optimizer) -> *const c_char;
     /// Applies one update to x from a caller-computed gradient.
