@@ -174,6 +174,8 @@ bool gdi_get_f64s(struct gdi_reader *r, double *out, size_t count);
 /* A u64 that is at most limit (else the reader fails, and 0). */
 size_t gdi_get_count(struct gdi_reader *r, size_t limit);
 uint32_t gdi_crc32c(const void *bytes, size_t count);
+/* The same without SSE4.2's instruction (what CPUs without it compute). */
+uint32_t gdi_crc32c_portable(const void *bytes, size_t count);
 #ifdef GDI_FAULT_INJECTION
 /* Test builds: the k-th write, fsync or rename from now on this thread fails. */
 void gdi_io_fault_arm(long k);

@@ -152,9 +152,8 @@ size_t gdi_get_count(struct gdi_reader *r, size_t limit)
 
 /* ---- CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) ---- */
 
-/* Bytewise with a table made on the stack: a state is written once per checkpoint,
- * and the table costs 256 steps. */
-static uint32_t crc32c(const unsigned char *bytes, size_t count)
+/* Bytewise with a table made on the stack: 256 steps per call. */
+static uint32_t crc32c_bytewise(uint32_t crc, const unsigned char *bytes, size_t count)
 {
     uint32_t table[256];
     for (uint32_t i = 0; i < 256; i++) {
@@ -163,15 +162,56 @@ static uint32_t crc32c(const unsigned char *bytes, size_t count)
             c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
         table[i] = c;
     }
-    uint32_t crc = 0xFFFFFFFFu;
     for (size_t i = 0; i < count; i++)
         crc = table[(crc ^ bytes[i]) & 0xFF] ^ (crc >> 8);
-    return crc ^ 0xFFFFFFFFu;
+    return crc;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <nmmintrin.h>
+/* SSE4.2's crc32 instruction computes the same CRC-32C, 8 bytes at a time: a state is
+ * checksummed at memory speed rather than at about 0.4 GB/s (bench/bench_state.c). */
+__attribute__((target("sse4.2"))) static uint32_t
+crc32c_sse42(uint32_t crc, const unsigned char *bytes, size_t count)
+{
+    uint64_t c = crc;
+    for (; count >= 8; bytes += 8, count -= 8) {
+        uint64_t word;
+        memcpy(&word, bytes, sizeof word);
+        c = _mm_crc32_u64(c, word);
+    }
+    crc = (uint32_t)c;
+    for (; count > 0; bytes++, count--)
+        crc = _mm_crc32_u8(crc, *bytes);
+    return crc;
+}
+
+static bool has_sse42(void)
+{
+    return __builtin_cpu_supports("sse4.2");
+}
+#else
+static uint32_t crc32c_sse42(uint32_t crc, const unsigned char *bytes, size_t count)
+{
+    return crc32c_bytewise(crc, bytes, count);
+}
+
+static bool has_sse42(void)
+{
+    return false;
+}
+#endif
+
+uint32_t gdi_crc32c_portable(const void *bytes, size_t count)
+{
+    return crc32c_bytewise(0xFFFFFFFFu, bytes, count) ^ 0xFFFFFFFFu;
 }
 
 uint32_t gdi_crc32c(const void *bytes, size_t count)
 {
-    return crc32c(bytes, count);
+    uint32_t crc = 0xFFFFFFFFu;
+    crc = has_sse42() ? crc32c_sse42(crc, bytes, count) : crc32c_bytewise(crc, bytes, count);
+    return crc ^ 0xFFFFFFFFu;
 }
 
 /* ---- writing ---- */

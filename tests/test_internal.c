@@ -268,9 +268,27 @@ static void test_all_finite_at_every_length_and_position(void **state)
     }
 }
 
+/* CRC-32C's check value (RFC 3720, B.4: "123456789" gives 0xE3069283), with the
+ * instruction and without, and the two equal at every length and alignment. */
+static void test_crc32c_check_value(void **state)
+{
+    (void)state;
+    assert_int_equal(gdi_crc32c("123456789", 9), 0xE3069283u);
+    assert_int_equal(gdi_crc32c_portable("123456789", 9), 0xE3069283u);
+    assert_int_equal(gdi_crc32c("", 0), 0u);
+    unsigned char bytes[300];
+    for (size_t i = 0; i < sizeof bytes; i++)
+        bytes[i] = (unsigned char)(i * 37 + 11);
+    for (size_t first = 0; first < 9; first++)
+        for (size_t count = 0; first + count <= sizeof bytes; count += 7)
+            assert_int_equal(gdi_crc32c(bytes + first, count),
+                             gdi_crc32c_portable(bytes + first, count));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_crc32c_check_value),
         cmocka_unit_test(test_splitmix64_reference_vector),
         cmocka_unit_test(test_all_finite_at_every_length_and_position),
         cmocka_unit_test(test_norm_if_finite),

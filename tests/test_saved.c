@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gdescent.h>
 
 #include "test_util.h"
@@ -291,6 +294,45 @@ static void test_files(void **state)
     gd_optimizer_free(loaded);
 }
 
+/* The resume across processes: a child trains Adam (with a range, schedules,
+ * clipping and mini-batches) for 7 steps, saves to a file and exits; this process
+ * loads the file into a new optimizer, which then follows the uninterrupted run. */
+static void test_resume_in_another_process(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/gd-resume-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    gd_objective *obj = least_squares();
+    double start[N] = {0.5, -0.25, 1.0, 0.0};
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        gd_optimizer *opt = training_optimizer(GD_ADAM);
+        double x[N];
+        memcpy(x, start, sizeof x);
+        train(opt, obj, x, 7);
+        _exit(gd_optimizer_save_file(opt, path) == GD_OK ? 0 : 1);
+    }
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    gd_optimizer *whole = training_optimizer(GD_ADAM), *resumed = training_optimizer(GD_ADAM);
+    double x[N], y[N];
+    memcpy(x, start, sizeof x);
+    train(whole, obj, x, 7);
+    memcpy(y, x, sizeof x);
+    assert_int_equal(gd_optimizer_load_file(resumed, path), GD_OK);
+    train(whole, obj, x, 9);
+    train(resumed, obj, y, 9);
+    assert_memory_equal(x, y, sizeof x);
+    unlink(path);
+    gd_optimizer_free(whole);
+    gd_optimizer_free(resumed);
+    gd_objective_free(obj);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_foreign_and_newer_states),
         cmocka_unit_test(test_lambda_schedules_need_their_function),
         cmocka_unit_test(test_files),
+        cmocka_unit_test(test_resume_in_another_process),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
