@@ -13,6 +13,8 @@
 
 #include <gdescent.h>
 
+#include "pairs.h"
+
 /* The largest --steps and --seed: every whole number up to it is exact as a double, which
  * strtod reads and the library takes counts as, and a larger one may be rounded. */
 #define MAX_COUNT ((INT64_C(1) << 53) - 1)
@@ -27,74 +29,7 @@ struct options {
     const char *trajectory; /* CSV file for the trajectory of a single run */
 };
 
-/* Pairs of numbers read from a CSV file. */
-struct pairs {
-    size_t count;
-    double *first, *second;
-};
-
-static void free_pairs(struct pairs *p)
-{
-    free(p->first);
-    free(p->second);
-    p->first = p->second = NULL;
-}
-
-static bool blank_or_comment(const char *line)
-{
-    line += strspn(line, " \t\r\n");
-    return *line == '\0' || *line == '#';
-}
-
-/* Parses "a,b" (spaces allowed); the whole line must be used. */
-static bool parse_pair(const char *line, double *a, double *b)
-{
-    char *end;
-    *a = strtod(line, &end);
-    if (end == line || !isfinite(*a))
-        return false;
-    end += strspn(end, " \t");
-    if (*end++ != ',')
-        return false;
-    const char *start = end;
-    *b = strtod(start, &end);
-    return end != start && isfinite(*b) && strspn(end, " \t\r\n") == strlen(end);
-}
-
-static int append_pair(struct pairs *p, double a, double b)
-{
-    double *first = realloc(p->first, (p->count + 1) * sizeof *first);
-    if (first)
-        p->first = first;
-    double *second = first ? realloc(p->second, (p->count + 1) * sizeof *second) : NULL;
-    if (!second)
-        return -1;
-    p->second = second;
-    p->first[p->count] = a;
-    p->second[p->count++] = b;
-    return 0;
-}
-
-/* The longest line of a data file; longer ones are refused, not split as fgets would. */
-enum { LINE_BYTES = 1023 };
-
-/* Reads one line, without its '\n', into line: 1, or 0 at the end of the file, or -1 for a
- * line with a NUL byte (the rest would be ignored), or -2 for one over LINE_BYTES. */
-static int read_line(FILE *in, char line[LINE_BYTES + 1])
-{
-    size_t len = 0;
-    int c;
-    while ((c = getc(in)) != EOF && c != '\n') {
-        if (c == '\0' || len == LINE_BYTES)
-            return c == '\0' ? -1 : -2;
-        line[len++] = (char)c;
-    }
-    line[len] = '\0';
-    return c != EOF || len > 0;
-}
-
-/* Reads one pair per line; a first line that is not numeric is a header.  The demo
- * never calls setlocale, so strtod reads '.' as C programs start: in the "C" locale. */
+/* Reads one pair per line (examples/pairs.c). */
 static int read_pairs(const char *path, struct pairs *out)
 {
     FILE *in = fopen(path, "r");
@@ -102,39 +37,8 @@ static int read_pairs(const char *path, struct pairs *out)
         fprintf(stderr, "gdescent-demo: cannot open %s: %s\n", path, strerror(errno));
         return -1;
     }
-    char line[LINE_BYTES + 1];
-    int rc = 0, got;
-    for (long number = 1; rc == 0 && (got = read_line(in, line)) != 0; number++) {
-        double a, b;
-        if (got < 0) {
-            if (got == -1)
-                fprintf(stderr, "gdescent-demo: %s:%ld: a NUL byte\n", path, number);
-            else
-                fprintf(stderr, "gdescent-demo: %s:%ld: longer than %d bytes\n", path, number,
-                        LINE_BYTES);
-            rc = -1;
-        } else if (blank_or_comment(line) || (number == 1 && !parse_pair(line, &a, &b) &&
-                                              strpbrk(line, "0123456789") == NULL)) {
-            continue;
-        } else if (!parse_pair(line, &a, &b)) {
-            fprintf(stderr, "gdescent-demo: %s:%ld: expected two numbers\n", path, number);
-            rc = -1;
-        } else if (append_pair(out, a, b) != 0) {
-            fprintf(stderr, "gdescent-demo: out of memory reading %s\n", path);
-            rc = -1;
-        }
-    }
-    if (rc == 0 && ferror(in)) {
-        fprintf(stderr, "gdescent-demo: cannot read %s\n", path);
-        rc = -1;
-    }
+    int rc = read_pairs_from(in, path, out);
     fclose(in);
-    if (rc == 0 && out->count == 0) {
-        fprintf(stderr, "gdescent-demo: %s: no data\n", path);
-        rc = -1;
-    }
-    if (rc != 0)
-        free_pairs(out);
     return rc;
 }
 
