@@ -124,6 +124,19 @@ def version() -> str:
     return str(ffi.string(_lib().gd_version_string()).decode())
 
 
+#: A file name: str, bytes or path-like, encoded as the file system encodes names.
+PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+
+
+def _c_path(path: PathArg) -> bytes:
+    """path as the bytes of a C string; a NUL inside, which C would cut short, raises
+    ValueError."""
+    raw = os.fsencode(path)
+    if b"\0" in raw:
+        raise ValueError(f"path contains a NUL character: {path!r}")
+    return raw
+
+
 class GDError(RuntimeError):
     """A libgdescent call failed.  `status` is the negative GD_E* code, and `x` the last
     accepted iterate when a run stopped with ECALLBACK or EDIVERGED (else None)."""
@@ -783,6 +796,111 @@ class Optimizer:
                                                 ffi.from_buffer("double[]", g))
         _check(status, "gd_optimizer_update")
 
+    def state_dict(self) -> bytes:
+        """The optimizer's saved state, a checkpoint to resume from.  It is named as
+        torch.optim's state_dict() is, and used the same way, but it is bytes, not a
+        dict: the library's versioned little-endian format with a checksum, which holds
+        everything that decides the next update (every parameter and range, the step
+        count and run summary, the state vectors and L-BFGS's history, the schedules
+        with their positions and base rates, the mini-batch sampler's position and
+        seed).  load_state_dict() of it, on an optimizer of the same method and n in
+        this process or another (or at another instruction-set level), continues bit
+        for bit.  Code is not saved: the functions of lr_lambda schedules (see
+        load_state_dict) and the callback of minimize()."""
+        lib = _lib()
+        size = int(lib.gd_optimizer_state_size(self._handle))
+        buf = ffi.new("unsigned char[]", size)
+        _check(lib.gd_optimizer_save(self._handle, buf, size), "gd_optimizer_save")
+        return bytes(ffi.buffer(buf, size))
+
+    def load_state_dict(self, state: bytes) -> None:
+        """Replaces this optimizer's state by one state_dict() returned (bytes or any
+        bytes-like object): the next updates are those the saved optimizer would have
+        made.  The optimizer keeps its instruction-set level.  The schedules become the
+        saved ones; a saved lambda or multiplicative schedule takes its lr_lambda from
+        this optimizer's schedule at the same place, so add the same schedules, with
+        their functions, before loading such a state.
+
+        Raises TypeError for a str or another non-bytes argument, and GDError, with the
+        optimizer unchanged: EFORMAT for what is not a saved state, is damaged (every
+        single-bit change is caught), truncated or of a newer format; EINVAL for a
+        state of another method or n, or with an lr_lambda this optimizer does not
+        hold at the same place; EBUSY from a callback of a run of this optimizer."""
+        context = "load_state_dict"
+        self._refuse_in_lr_lambda(context)
+        if isinstance(state, str) or not isinstance(state, (bytes, bytearray, memoryview)):
+            raise TypeError(f"state must be bytes (from state_dict()), not "
+                            f"{type(state).__name__}")
+        data = state if isinstance(state, bytes) else bytes(state)
+        status = _lib().gd_optimizer_load(self._handle, ffi.from_buffer(data), len(data))
+        if status in (EFORMAT, EINVAL):
+            raise self._refused_state(status, data, context)
+        _check(status, "gd_optimizer_load")
+
+    def save(self, path: PathArg) -> None:
+        """Writes state_dict() to the file path (str, bytes or path-like; a NUL in it
+        raises ValueError), replacing the file atomically: a crash at any point leaves
+        the old file or the new one, each loadable.  Raises GDError: EIO when the file
+        cannot be written (the old one is then untouched), EINVAL for an empty path."""
+        raw = _c_path(path)
+        _check(_lib().gd_optimizer_save_file(self._handle, raw),
+               f"writing {os.fsdecode(raw)}")
+
+    def load(self, path: PathArg) -> None:
+        """load_state_dict() from a file save() wrote; raises ValueError for a NUL in
+        path, GDError EIO when the file cannot be read, and otherwise as
+        load_state_dict() (the optimizer unchanged on every error)."""
+        self._refuse_in_lr_lambda("load")
+        raw = _c_path(path)
+        context = f"loading {os.fsdecode(raw)}"
+        status = _lib().gd_optimizer_load_file(self._handle, raw)
+        if status in (EFORMAT, EINVAL) and raw:
+            try:
+                with open(raw, "rb") as file:
+                    header = file.read(_STATE_HEADER_BYTES)
+            except OSError:
+                header = b""
+            raise self._refused_state(status, header, context)
+        _check(status, context)
+
+    def _refused_state(self, status: int, data: bytes, context: str) -> GDError:
+        """The GDError of a refused load, saying why from the state's header."""
+        header = _state_header(data)
+        if status == EFORMAT or header is None:
+            return GDError(status, context)
+        method, n, precision = header
+        names = {value: name for name, value in METHODS.items()}
+        if method != METHODS[self.method] or n != self.n:
+            return GDError(EINVAL, context, detail=f"a state of {names.get(method, method)} "
+                           f"with n = {n}, not of {self.method} with n = {self.n}")
+        if precision != 0:
+            return GDError(EINVAL, context, detail="a state of another precision")
+        return GDError(EINVAL, context, detail="the state has a lambda or multiplicative "
+                       "schedule whose lr_lambda this optimizer does not hold at the same "
+                       "place: add the same schedules, with their lr_lambda, first")
+
+    def __reduce__(self) -> Tuple[Callable[[str, int, bytes], Optimizer],
+                                  Tuple[str, int, bytes]]:
+        """Pickling, copy.copy and copy.deepcopy: a new Optimizer of the same method
+        and n loaded from state_dict(), which continues bit for bit.  An optimizer
+        with lambda or multiplicative schedules is refused (TypeError): their lr_lambda
+        functions are code, which the state does not hold; use state_dict() and
+        load_state_dict() on an optimizer with the same schedules added."""
+        state = self.state_dict()
+        try:
+            # The restore that unpickling will make, tried now so that an optimizer
+            # that cannot be restored is refused here and not when it is loaded.
+            _restore_optimizer(self.method, self.n, state)
+        except GDError as exc:
+            if exc.status != EINVAL:
+                raise
+            raise TypeError(
+                "cannot pickle or copy a gdescent.Optimizer with a lambda or "
+                "multiplicative schedule: its lr_lambda is code, which the saved state "
+                "does not hold; add the same schedules to a new Optimizer and call its "
+                "load_state_dict(state_dict())") from None
+        return _restore_optimizer, (self.method, self.n, state)
+
     def _refuse_in_lr_lambda(self, context: str) -> None:
         """Refuses a call that would change this optimizer from inside one of its
         lr_lambda functions (the library may only be read there)."""
@@ -1008,6 +1126,26 @@ class Optimizer:
         self._lr_lambdas = []
 
 
+# The header of a saved state (doc/state-format.md): magic, format version,
+# precision, method, reserved (u32 each after the 8-byte magic), n, size (u64).
+_STATE_HEADER_BYTES = 40
+
+
+def _state_header(data: bytes) -> Optional[Tuple[int, int, int]]:
+    """(method, n, precision) of a saved state's header, or None for a short one."""
+    if len(data) < _STATE_HEADER_BYTES:
+        return None
+    return (int.from_bytes(data[16:20], "little"), int.from_bytes(data[24:32], "little"),
+            int.from_bytes(data[12:16], "little"))
+
+
+def _restore_optimizer(method: str, n: int, state: bytes) -> Optimizer:
+    """An Optimizer of method and n loaded from state: what unpickling calls."""
+    optimizer = Optimizer(method, n)
+    optimizer.load_state_dict(state)
+    return optimizer
+
+
 class Trajectory:
     """Records of runs: iteration, f and gradient norm, and x when record_x is set.
     Every `stride`-th iteration is kept (and always the first and the last)."""
@@ -1059,13 +1197,10 @@ class Trajectory:
     def clear(self) -> None:
         _lib().gd_trajectory_clear(self._handle)
 
-    def write_csv(self, path: Union[str, bytes, os.PathLike[str],
-                                    os.PathLike[bytes]]) -> None:
+    def write_csv(self, path: PathArg) -> None:
         """Writes the records as CSV to path (str, bytes or path-like, encoded as the
         file system encodes names); a NUL in the path raises ValueError."""
-        raw = os.fsencode(path)
-        if b"\0" in raw:
-            raise ValueError(f"path contains a NUL character: {path!r}")
+        raw = _c_path(path)
         _check(_lib().gd_trajectory_write_csv(self._handle, raw),
                f"writing {os.fsdecode(raw)}")
 

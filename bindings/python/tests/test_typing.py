@@ -10,7 +10,10 @@ import pytest
 PACKAGE = pathlib.Path(__file__).resolve().parents[1]
 
 USER_CODE = '''
-from typing import Tuple, assert_type
+import copy
+import pathlib
+import pickle
+from typing import Any, Tuple, assert_type
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +40,14 @@ opt.clear_schedules()
 opt.add_schedule("sequential", milestones=[2], children=[
     ("lambda", {"lr_lambda": lambda epoch: 0.5 ** epoch}), {"kind": "step", "step_size": 1}])
 assert_type(gdescent.SCHEDULES["step"], int)
+state = opt.state_dict()
+assert_type(state, bytes)
+assert_type(opt.load_state_dict(state), None)
+assert_type(opt.save("optimizer.state"), None)
+assert_type(opt.load(pathlib.Path("optimizer.state")), None)
+plain = gdescent.Optimizer("sgd", 2)
+assert_type(copy.deepcopy(plain), gdescent.Optimizer)
+assert_type(pickle.loads(pickle.dumps(plain)), Any)
 '''
 
 
