@@ -61,7 +61,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::ptr::{self, NonNull};
 
-/// What went wrong.  [`Error::code`] gives the library's status code for every variant.
+/// What went wrong.  [`Error::code`] gives the library's status code for every variant;
+/// a saved state refused as not libgd's, damaged, truncated or newer
+/// ([`Optimizer::load`]) is an [`Error::Status`] with `GD_EFORMAT`, told apart by
+/// [`Error::is_format`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// The library returned a negative status (`GD_EINVAL`, `GD_EDIVERGED`, ...).
@@ -98,6 +101,13 @@ impl Error {
             Error::Panic(_) | Error::Objective(_) => sys::GD_ECALLBACK,
             Error::Length { .. } | Error::Invalid(_) => sys::GD_EINVAL,
         }
+    }
+
+    /// Whether this is `GD_EFORMAT`: bytes given to [`Optimizer::load`] (or a file
+    /// given to [`Optimizer::load_file`]) that are not a saved state, are damaged,
+    /// truncated or of a newer format (1.1).
+    pub fn is_format(&self) -> bool {
+        self.code() == sys::GD_EFORMAT
     }
 }
 
@@ -169,6 +179,27 @@ fn c_string(bytes: Vec<u8>, context: &'static str) -> Result<CString, Error> {
         code: sys::GD_EINVAL,
         context,
     })
+}
+
+/// A path as a C string: its bytes on Unix, its UTF-8 elsewhere; `GD_EINVAL` from
+/// `context` for a NUL in it (or, off Unix, a path that is not UTF-8).
+fn c_path(path: &Path, context: &'static str) -> Result<CString, Error> {
+    #[cfg(unix)]
+    let bytes = {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes().to_vec()
+    };
+    #[cfg(not(unix))]
+    let bytes = match path.to_str() {
+        Some(s) => s.as_bytes().to_vec(),
+        None => {
+            return Err(Error::Status {
+                code: sys::GD_EINVAL,
+                context,
+            })
+        }
+    };
+    c_string(bytes, context)
 }
 
 /// A static name the library returned (`gd_method_name`, `gd_param_name`); "" for NULL,
@@ -1465,6 +1496,100 @@ impl Optimizer {
         Err(Error::Status { code, context })
     }
 
+    /// The optimizer's saved state (1.1), a checkpoint (torch's `state_dict()`, as
+    /// bytes): every parameter and range, the step count and run summary, the state
+    /// vectors and L-BFGS's history, the schedules with their positions and base
+    /// rates, and the mini-batch sampler's position and seed, in the library's
+    /// versioned little-endian format with a CRC-32C.  [`Optimizer::load`] of it, on
+    /// an optimizer of the same method and size in any process (at any instruction-set
+    /// level), continues bit for bit.  Code is not saved: the monitor, and the
+    /// functions of lambda schedules (see [`Optimizer::load`]).
+    ///
+    /// ```
+    /// use gdescent::{Method, Optimizer};
+    ///
+    /// let mut opt = Optimizer::new(Method::Adam, 2)?;
+    /// let (mut x, mut y) = ([1.0, 2.0], [0.0; 2]);
+    /// opt.update(&mut x, &[0.5, -0.5])?;
+    /// let mut copy = Optimizer::new(Method::Adam, 2)?;
+    /// copy.load(&opt.save())?;
+    /// y.copy_from_slice(&x);
+    /// opt.update(&mut x, &[0.25, 1.0])?;
+    /// copy.update(&mut y, &[0.25, 1.0])?;
+    /// assert_eq!(x, y);
+    /// # Ok::<(), gdescent::Error>(())
+    /// ```
+    pub fn save(&self) -> Vec<u8> {
+        // SAFETY: a valid handle.
+        let size = unsafe { sys::gd_optimizer_state_size(self.raw.as_ptr()) };
+        let mut buf = vec![0u8; size];
+        // SAFETY: a valid handle and a buffer of the size the library asked for, which
+        // it fills; it fails only for a NULL argument or a short buffer.
+        let code = unsafe {
+            sys::gd_optimizer_save(self.raw.as_ptr(), buf.as_mut_ptr().cast::<c_void>(), size)
+        };
+        assert_eq!(code, sys::GD_OK, "gd_optimizer_save refused its own size");
+        buf
+    }
+
+    /// Replaces the optimizer's state by one [`Optimizer::save`] returned (1.1): the
+    /// next updates are those the saved optimizer would have made.  The optimizer
+    /// keeps its instruction-set level; its schedules become the saved ones, and a
+    /// saved lambda or multiplicative schedule takes its function from this
+    /// optimizer's schedule at the same place (add the same schedules first).
+    ///
+    /// Every refusal is an `Error::Status` and leaves the optimizer unchanged:
+    /// `GD_EFORMAT` ([`Error::code`]) for bytes that are not a saved state, are
+    /// damaged (every single-bit change is caught), truncated or of a newer format;
+    /// `GD_EINVAL` for a state of another method or size, or with a lambda schedule
+    /// whose function this optimizer does not hold at the same place; `GD_ENOMEM`.
+    pub fn load(&mut self, state: &[u8]) -> Result<(), Error> {
+        // An empty slice's pointer is dangling but not NULL; the library reads none
+        // of it (it is a truncated state).
+        // SAFETY: a valid handle and state.len() readable bytes.
+        check(
+            unsafe {
+                sys::gd_optimizer_load(
+                    self.raw.as_ptr(),
+                    state.as_ptr().cast::<c_void>(),
+                    state.len(),
+                )
+            },
+            "gd_optimizer_load",
+        )?;
+        Ok(())
+    }
+
+    /// Writes [`Optimizer::save`]'s state to a file, replacing it atomically (1.1): a
+    /// crash at any point leaves the old file or the new one, each loadable.
+    /// `GD_EIO` when it cannot be written (the old file is then untouched);
+    /// `GD_EINVAL` for an empty path or one with a NUL byte (or, off Unix, one that is
+    /// not UTF-8).
+    pub fn save_file<P: AsRef<Path>>(&self, path: P) -> Result<(), Error> {
+        let context = "gd_optimizer_save_file";
+        let path = c_path(path.as_ref(), context)?;
+        // SAFETY: a valid handle and a NUL-terminated path.
+        check(
+            unsafe { sys::gd_optimizer_save_file(self.raw.as_ptr(), path.as_ptr()) },
+            context,
+        )?;
+        Ok(())
+    }
+
+    /// [`Optimizer::load`] from a file [`Optimizer::save_file`] wrote (1.1); `GD_EIO`
+    /// when it cannot be read, `GD_EINVAL` for a path with a NUL byte, and otherwise
+    /// as [`Optimizer::load`], the optimizer unchanged on every error.
+    pub fn load_file<P: AsRef<Path>>(&mut self, path: P) -> Result<(), Error> {
+        let context = "gd_optimizer_load_file";
+        let path = c_path(path.as_ref(), context)?;
+        // SAFETY: a valid handle and a NUL-terminated path.
+        check(
+            unsafe { sys::gd_optimizer_load_file(self.raw.as_ptr(), path.as_ptr()) },
+            context,
+        )?;
+        Ok(())
+    }
+
     /// The instruction-set level of the update loops: "baseline", "avx2" or "avx512"
     /// (all give bit-identical results).
     pub fn isa(&self) -> &'static str {
@@ -1850,22 +1975,7 @@ impl Trajectory {
     /// NUL byte (or, off Unix, one that is not UTF-8).
     pub fn write_csv<P: AsRef<Path>>(&self, path: P) -> Result<(), Error> {
         let context = "gd_trajectory_write_csv";
-        #[cfg(unix)]
-        let bytes = {
-            use std::os::unix::ffi::OsStrExt;
-            path.as_ref().as_os_str().as_bytes().to_vec()
-        };
-        #[cfg(not(unix))]
-        let bytes = match path.as_ref().to_str() {
-            Some(s) => s.as_bytes().to_vec(),
-            None => {
-                return Err(Error::Status {
-                    code: sys::GD_EINVAL,
-                    context,
-                })
-            }
-        };
-        let path = c_string(bytes, context)?;
+        let path = c_path(path.as_ref(), context)?;
         // SAFETY: a valid handle and a NUL-terminated path.
         check(
             unsafe { sys::gd_trajectory_write_csv(self.raw.as_ptr(), path.as_ptr()) },
