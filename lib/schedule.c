@@ -1079,20 +1079,23 @@ static bool read_options(struct gdi_reader *r, gd_schedule *s)
     return !r->failed;
 }
 
+/* The milestones, as gd_schedule_set_milestones takes them. */
 static bool read_milestones(struct gdi_reader *r, gd_schedule *s, bool *no_memory)
 {
     size_t count = gdi_get_count(r, (r->size - r->used) / 8);
     if (r->failed || count == 0)
         return !r->failed;
-    s->milestones = gdi_alloc_array(count, sizeof *s->milestones);
-    if (!s->milestones) {
+    size_t *milestones = gdi_alloc_array(count, sizeof *milestones);
+    if (!milestones) {
         *no_memory = true;
         return false;
     }
-    s->milestone_count = count;
     for (size_t k = 0; k < count; k++)
-        s->milestones[k] = gdi_get_count(r, (size_t)1 << 53);
-    return !r->failed && sorted(s->milestones, count);
+        milestones[k] = gdi_get_count(r, (size_t)INT64_MAX);
+    int rc = r->failed ? GD_EINVAL : gd_schedule_set_milestones(s, milestones, count);
+    gdi_free(milestones);
+    *no_memory = rc == GD_ENOMEM;
+    return rc == GD_OK;
 }
 
 static bool read_position(struct gdi_reader *r, gd_schedule *s, size_t slots)
@@ -1188,8 +1191,8 @@ void gdi_schedule_set_free(struct gdi_schedule_set *set)
 int gdi_schedules_read(const gd_optimizer *opt, struct gdi_reader *r, struct gdi_schedule_set *set)
 {
     set->slots = gdi_get_u32(r);
-    size_t count = gdi_get_u32(r);
-    if (r->failed || set->slots > GDI_MAX_SCHEDULES || count > GDI_MAX_SCHEDULES)
+    size_t count = gdi_get_u32(r); /* plateau schedules take no slot: bounded by the bytes */
+    if (r->failed || set->slots > GDI_MAX_SCHEDULES || count > (r->size - r->used) / 8)
         return GD_EFORMAT;
     set->schedules = count ? gdi_calloc_array(count, sizeof *set->schedules) : NULL;
     if (count && !set->schedules)

@@ -360,7 +360,10 @@ static bool get_params(struct gdi_reader *r, const gd_optimizer *opt, double *pa
         int slot = key <= INT32_MAX ? gdi_param_slot((gd_param)key) : -1;
         bool wanted = slot >= 0 && opt->applies[slot] && !seen[slot] &&
                       (!only_method || gdi_param_group(slot) == GDI_GROUP_METHOD);
-        if (!wanted || !gdi_param_value_ok((gd_param)key, value))
+        /* A group's lr is what its schedules made it, which may leave lr's range (an
+         * ExponentialLR with gamma > 1 reaches infinity, as torch's does). */
+        bool scheduled = only_method && key == GD_PARAM_LR;
+        if (!wanted || (!scheduled && !gdi_param_value_ok((gd_param)key, value)))
             return false;
         seen[slot] = true;
         param[slot] = value;
@@ -420,9 +423,8 @@ static bool get_group(struct gdi_reader *r, const gd_optimizer *opt, struct stag
     uint32_t scalars = gdi_get_u32(r);
     if (scalars != opt->method->scalars)
         return false;
-    for (uint32_t i = 0; i < scalars; i++) /* set after select, when it is committed */
-        if (!isfinite(scalar[i] = gdi_get_f64(r)))
-            return false;
+    for (uint32_t i = 0; i < scalars; i++) /* any value: a run may have made it NaN */
+        scalar[i] = gdi_get_f64(r);        /* set after select, when it is committed */
     return !r->failed;
 }
 

@@ -333,6 +333,40 @@ static void test_resume_in_another_process(void **state)
     gd_objective_free(obj);
 }
 
+/* What the fuzzer found saves could not be loaded back: MultiStepLR's milestones out
+ * of order (torch counts them), more than 16 plateau schedules (they take no base
+ * rate), and an lr a schedule took to infinity. */
+static void test_states_the_fuzzer_found(void **state)
+{
+    (void)state;
+    gd_optimizer *opt = gd_optimizer_new(GD_SGD, N), *loaded = gd_optimizer_new(GD_SGD, N);
+    gd_schedule *multistep = gd_schedule_new(GD_SCHEDULE_MULTISTEP);
+    const size_t milestones[3] = {9, 2, 5};
+    assert_int_equal(gd_schedule_set_milestones(multistep, milestones, 3), GD_OK);
+    gd_schedule *plateau = gd_schedule_new(GD_SCHEDULE_PLATEAU);
+    gd_schedule *growth = gd_schedule_new(GD_SCHEDULE_EXPONENTIAL);
+    assert_int_equal(gd_schedule_set(growth, GD_SCHEDULE_PARAM_GAMMA, 1e100), GD_OK);
+    assert_int_equal(gd_optimizer_add_schedule(opt, multistep), GD_OK);
+    for (int k = 0; k < 20; k++)
+        assert_int_equal(gd_optimizer_add_schedule(opt, plateau), GD_OK);
+    assert_int_equal(gd_optimizer_add_schedule(opt, growth), GD_OK);
+    for (int k = 0; k < 5; k++)
+        assert_int_equal(gd_optimizer_schedule_step(opt, 1.0), GD_OK);
+    double lr;
+    assert_int_equal(gd_optimizer_get(opt, GD_PARAM_LR, &lr), GD_OK);
+    assert_true(isinf(lr));
+    size_t size;
+    unsigned char *buf = saved(opt, &size);
+    assert_int_equal(gd_optimizer_load(loaded, buf, size), GD_OK);
+    assert_state_is(loaded, buf, size);
+    free(buf);
+    gd_schedule_free(multistep);
+    gd_schedule_free(plateau);
+    gd_schedule_free(growth);
+    gd_optimizer_free(opt);
+    gd_optimizer_free(loaded);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -343,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_lambda_schedules_need_their_function),
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_resume_in_another_process),
+        cmocka_unit_test(test_states_the_fuzzer_found),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

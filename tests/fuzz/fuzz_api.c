@@ -1,7 +1,9 @@
 /*
  * fuzz_api.c - libFuzzer target: the input bytes choose a sequence of public calls
  * with arbitrary dimensions, keys, values (NaN and infinities included), batch plans
- * and callback results.  Crashes, sanitizer reports and unknown status codes fail.
+ * and callback results, parameter ranges, schedules of every kind with arbitrary
+ * options, and saved states loaded back.  Crashes, sanitizer reports and unknown
+ * status codes fail.
  */
 #include <math.h>
 #include <stdint.h>
@@ -45,8 +47,55 @@ static int fuzzed_fdf(const double *x, size_t n, double *f, double *grad, void *
 
 static void check_status(int rc)
 {
-    if (rc < GD_EIO || rc > GD_STOP_USER)
+    if (rc < GD_EBUSY || rc > GD_STOP_MAXEVAL)
         abort();
+}
+
+/* A schedule of a kind the input picks, with options, milestones and (for a
+ * sequential one) children it picks; NULL for a kind that is not one. */
+static double fuzzed_lambda(size_t epoch, void *user)
+{
+    (void)user;
+    return epoch % 7 == 6 ? NAN : 1.0 / (1.0 + (double)epoch);
+}
+
+static gd_schedule *make_schedule(struct input *in, int depth)
+{
+    gd_schedule *s = gd_schedule_new((gd_schedule_kind)(next_byte(in) % 16));
+    if (!s)
+        return NULL;
+    for (int k = next_byte(in) % 6; k > 0; k--) {
+        uint8_t key = next_byte(in) % 34;
+        double value = next_byte(in) % 4 == 0 ? next_double(in) : (double)(next_byte(in) % 40);
+        check_status(gd_schedule_set(s, (gd_schedule_param)key, value));
+    }
+    size_t milestones[4] = {next_byte(in) % 30u, next_byte(in) % 30u, next_byte(in) % 30u,
+                            next_byte(in) % 30u};
+    check_status(gd_schedule_set_milestones(s, milestones, next_byte(in) % 5));
+    check_status(gd_schedule_set_lambda(s, fuzzed_lambda, NULL));
+    for (int c = depth == 0 ? next_byte(in) % 3 : 0; c > 0; c--) {
+        gd_schedule *child = make_schedule(in, depth + 1);
+        check_status(gd_schedule_append(s, child));
+        gd_schedule_free(child);
+    }
+    return s;
+}
+
+/* Saves the state and loads it back: the load must succeed, and change nothing. */
+static void save_and_load(gd_optimizer *opt)
+{
+    size_t size = gd_optimizer_state_size(opt);
+    unsigned char *buf = malloc(size), *again = malloc(size);
+    if (buf && again) {
+        if (gd_optimizer_save(opt, buf, size) != GD_OK ||
+            gd_optimizer_load(opt, buf, size) != GD_OK)
+            abort();
+        if (gd_optimizer_state_size(opt) != size || gd_optimizer_save(opt, again, size) != GD_OK ||
+            memcmp(buf, again, size) != 0)
+            abort();
+    }
+    free(buf);
+    free(again);
 }
 
 static gd_objective *make_objective(struct input *in, size_t n)
@@ -73,7 +122,7 @@ static void one_call(struct input *in, gd_optimizer *opt, gd_objective *obj, gd_
                      double *x, size_t n)
 {
     double value, grad[8];
-    switch (next_byte(in) % 9) {
+    switch (next_byte(in) % 14) {
     case 0:
         check_status(gd_optimizer_set(opt, (gd_param)(int8_t)next_byte(in), next_double(in)));
         break;
@@ -107,7 +156,29 @@ static void one_call(struct input *in, gd_optimizer *opt, gd_objective *obj, gd_
         check_status(gd_objective_eval_terms(obj, x, idx, 1 + next_byte(in) % 3, &value, grad));
         break;
     }
+    case 8:
+        check_status(gd_optimizer_set_range(opt, next_byte(in) % 10u, next_byte(in) % 10u,
+                                            (gd_param)(next_byte(in) % 40), next_double(in)));
+        break;
+    case 9:
+        check_status(gd_optimizer_get_range(opt, next_byte(in) % 10u,
+                                            (gd_param)(next_byte(in) % 40), &value));
+        break;
+    case 10: {
+        gd_schedule *s = make_schedule(in, 0);
+        check_status(gd_optimizer_add_schedule(opt, s));
+        gd_schedule_free(s);
+        break;
+    }
+    case 11:
+        check_status(gd_optimizer_schedule_step(opt, next_double(in)));
+        break;
+    case 12:
+        save_and_load(opt);
+        break;
     default:
+        if (next_byte(in) % 2)
+            check_status(gd_optimizer_clear_schedules(opt));
         gd_trajectory_clear(traj);
         break;
     }
@@ -117,7 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct input in = {data, size, 0};
     size_t n = 1 + next_byte(&in) % 8;
-    gd_optimizer *opt = gd_optimizer_new((gd_method)(next_byte(&in) % 6), n);
+    gd_optimizer *opt = gd_optimizer_new((gd_method)(next_byte(&in) % 14), n);
     gd_objective *obj = make_objective(&in, n);
     gd_trajectory *traj = gd_trajectory_new(n, next_byte(&in) % 2);
     double x[8];
