@@ -50,16 +50,20 @@ static const char usage[] =
     "  linreg      full-batch linear regression, loss 1/(2m) sum of squares\n"
     "  median      geometric median of a random 2-D cloud\n"
     "  compare     every method on Rosenbrock and on an ill-conditioned quadratic\n"
+    "  logistic    logistic regression (L-BFGS by default) on --data FILE, a CSV whose\n"
+    "              last column is the 0/1 label, or on a seeded 2-D sample\n"
     "              (each with its own lr; --lr and --steps apply to all)\n"
     "  all         every command above\n"
     "options:\n"
-    "  --optimizer NAME  any name of gd_method_name, e.g. sgd (default), adam, ...\n"
+    "  --optimizer NAME  any name of gd_method_name, e.g. sgd (default; lbfgs for\n"
+    "                    logistic), adam, ...\n"
     "  --lr X            learning rate (default: the example's)\n"
     "  --steps N         steps or epochs (default: the example's)\n"
     "  --seed N          seed of the random point cloud (default 1)\n"
     "  --out DIR         write each run's trajectory as CSV into DIR\n"
     "  --trajectory FILE write the run's trajectory as CSV (sgd, linreg, median)\n"
-    "  --data FILE       CSV of x,y samples (sgd, linreg) or of points (median);\n"
+    "  --data FILE       CSV of x,y samples (sgd, linreg), of points (median), of\n"
+    "                    features and a label (logistic);\n"
     "                    --points is the same option\n"
     "  --help            this text\n";
 
@@ -120,10 +124,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 static gd_optimizer *make_optimizer(const struct options *o, size_t n, double lr, long steps)
 {
     gd_method method;
-    bool known = gd_method_by_name(o->optimizer, &method) == GD_OK;
+    const char *name = o->optimizer ? o->optimizer : "sgd";
+    bool known = gd_method_by_name(name, &method) == GD_OK;
     gd_optimizer *opt = known ? gd_optimizer_new(method, n) : NULL;
     if (!opt) {
-        fprintf(stderr, "gdescent-demo: unknown optimizer '%s'\n", o->optimizer);
+        fprintf(stderr, "gdescent-demo: unknown optimizer '%s'\n", name);
         return NULL;
     }
     int rc = gd_optimizer_set(opt, GD_PARAM_LR, isnan(o->lr) ? lr : o->lr);
@@ -624,9 +629,103 @@ static int run_all(const struct options *o)
     return rc;
 }
 
+/* The features and labels of the logistic example: --data's rows, or 200 seeded points
+ * of two classes whose means differ by (2, 1) (label 1 with probability 1/2). */
+static int logistic_rows(const struct options *o, struct rows *rows)
+{
+    if (o->data) {
+        FILE *in = fopen(o->data, "r");
+        if (!in) {
+            fprintf(stderr, "gdescent-demo: cannot open %s: %s\n", o->data, strerror(errno));
+            return -1;
+        }
+        int rc = read_rows_from(in, o->data, rows);
+        fclose(in);
+        return rc;
+    }
+    enum { M = 200 };
+    rows->values = malloc(3 * M * sizeof *rows->values);
+    if (!rows->values)
+        return -1;
+    rows->count = M;
+    rows->width = 3;
+    uint64_t state = o->seed;
+    for (size_t i = 0; i < M; i++) {
+        double label = uniform(&state) < 0.5 ? 1.0 : 0.0;
+        rows->values[3 * i] = 2.0 * label + 2.0 * (uniform(&state) - 0.5) * 1.5;
+        rows->values[3 * i + 1] = label + 2.0 * (uniform(&state) - 0.5) * 1.5;
+        rows->values[3 * i + 2] = label;
+    }
+    return 0;
+}
+
+/* The share of rows whose label the fitted w predicts (z > 0 for label 1). */
+static double accuracy(const struct rows *rows, const double *w)
+{
+    size_t p = rows->width - 1, right = 0;
+    for (size_t i = 0; i < rows->count; i++) {
+        const double *row = rows->values + i * rows->width;
+        double z = w[p];
+        for (size_t j = 0; j < p; j++)
+            z += w[j] * row[j];
+        right += (z > 0.0) == (row[p] == 1.0);
+    }
+    return (double)right / (double)rows->count;
+}
+
+/* gd_logistic_new's X and y from the rows: all columns but the last, and the last. */
+static gd_objective *logistic_objective(const struct rows *rows)
+{
+    size_t m = rows->count, p = rows->width - 1;
+    double *X = malloc(m * p * sizeof *X), *y = malloc(m * sizeof *y);
+    for (size_t i = 0; X && y && i < m; i++) {
+        memcpy(X + i * p, rows->values + i * rows->width, p * sizeof *X);
+        y[i] = rows->values[i * rows->width + p];
+    }
+    /* l2 = 1/m: scikit-learn's LogisticRegression with C = 1 */
+    gd_objective *loss = X && y ? gd_logistic_new(m, p, X, y, 1.0 / (double)m, GD_INTERCEPT) : NULL;
+    if (X && y && !loss)
+        fprintf(stderr, "gdescent-demo: logistic: labels must be 0 or 1\n");
+    free(X);
+    free(y);
+    return loss;
+}
+
+static int run_logistic(const struct options *o)
+{
+    struct rows rows = {0, 0, NULL};
+    if (logistic_rows(o, &rows) != 0)
+        return -1;
+    size_t n = rows.width; /* p weights and the intercept */
+    gd_objective *loss = logistic_objective(&rows);
+    struct options chosen = *o;
+    if (!chosen.optimizer)
+        chosen.optimizer = "lbfgs";
+    gd_optimizer *opt = loss ? make_optimizer(&chosen, n, 1.0, 100) : NULL;
+    double *w = calloc(n, sizeof *w);
+    int rc = -1;
+    if (opt && w) {
+        if (strcmp(chosen.optimizer, "lbfgs") == 0)
+            gd_optimizer_set(opt, GD_PARAM_LINE_SEARCH, GD_LINE_SEARCH_STRONG_WOLFE);
+        int status = gd_minimize(opt, loss, w, NULL);
+        if (!run_failed("logistic", status)) {
+            printf("logistic: m = %zu, p = %zu, %s: %zu iterations, %zu evaluations\n", rows.count,
+                   n - 1, chosen.optimizer, gd_optimizer_iterations(opt),
+                   gd_optimizer_evaluations(opt));
+            printf("loss %.6f, accuracy %.4f\n", gd_optimizer_last_f(opt), accuracy(&rows, w));
+            rc = 0;
+        }
+    }
+    free(w);
+    gd_optimizer_free(opt);
+    gd_objective_free(loss);
+    free_rows(&rows);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    struct options o = {.optimizer = "sgd", .lr = NAN, .steps = -1, .seed = 1};
+    struct options o = {.optimizer = NULL, .lr = NAN, .steps = -1, .seed = 1};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
@@ -642,6 +741,7 @@ int main(int argc, char **argv)
         {"linreg", run_linreg},
         {"median", run_median},
         {"compare", run_compare},
+        {"logistic", run_logistic},
         {"all", run_all},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

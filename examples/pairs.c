@@ -106,3 +106,82 @@ int read_pairs_from(FILE *in, const char *path, struct pairs *out)
         free_pairs(out);
     return rc;
 }
+
+void free_rows(struct rows *r)
+{
+    free(r->values);
+    r->values = NULL;
+    r->count = r->width = 0;
+}
+
+/* The numbers of "a,b,c..." into values (at most max); the count, or 0 when the line is
+ * not such a list. */
+static size_t parse_row(const char *line, double *values, size_t max)
+{
+    size_t count = 0;
+    const char *at = line;
+    for (;;) {
+        char *end;
+        double v = strtod(at, &end);
+        if (end == at || !isfinite(v) || count == max)
+            return 0;
+        values[count++] = v;
+        end += strspn(end, " \t");
+        if (*end != ',')
+            return strspn(end, " \t\r\n") == strlen(end) ? count : 0;
+        at = end + 1;
+    }
+}
+
+static int append_row(struct rows *r, const double *values)
+{
+    double *grown = realloc(r->values, (r->count + 1) * r->width * sizeof *grown);
+    if (!grown)
+        return -1;
+    r->values = grown;
+    memcpy(r->values + r->count++ * r->width, values, r->width * sizeof *values);
+    return 0;
+}
+
+/* One line of read_rows_from: 0 to go on, -1 for an error (reported). */
+static int take_row(const char *line, long number, const char *path, struct rows *out)
+{
+    enum { MAX_WIDTH = 256 };
+    double values[MAX_WIDTH];
+    size_t width = parse_row(line, values, MAX_WIDTH);
+    if (blank_or_comment(line) || (number == 1 && width == 0 && !strpbrk(line, "0123456789")))
+        return 0;
+    if (width < 2 || (out->width != 0 && width != out->width)) {
+        fprintf(stderr, "gdescent-demo: %s:%ld: expected %s numbers\n", path, number,
+                out->width ? "as many" : "two or more");
+        return -1;
+    }
+    out->width = width;
+    if (append_row(out, values) != 0) {
+        fprintf(stderr, "gdescent-demo: out of memory reading %s\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+int read_rows_from(FILE *in, const char *path, struct rows *out)
+{
+    char line[LINE_BYTES + 1];
+    int rc = 0, got;
+    for (long number = 1; rc == 0 && (got = read_line(in, line)) != 0; number++) {
+        if (got < 0) {
+            fprintf(stderr, "gdescent-demo: %s:%ld: %s\n", path, number,
+                    got == -1 ? "a NUL byte" : "a line too long");
+            rc = -1;
+        } else {
+            rc = take_row(line, number, path, out);
+        }
+    }
+    if (rc == 0 && (ferror(in) || out->count == 0)) {
+        fprintf(stderr, "gdescent-demo: %s: %s\n", path, ferror(in) ? "cannot read" : "no data");
+        rc = -1;
+    }
+    if (rc != 0)
+        free_rows(out);
+    return rc;
+}

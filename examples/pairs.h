@@ -25,4 +25,17 @@ int append_pair(struct pairs *p, double a, double b);
  * freed. */
 int read_pairs_from(FILE *in, const char *path, struct pairs *out);
 
+/* Rows of numbers read from a CSV file, all of the same width, row-major. */
+struct rows {
+    size_t count, width;
+    double *values;
+};
+
+void free_rows(struct rows *r);
+/* Reads one row of at least 2 comma-separated finite numbers per line, every row as
+ * wide as the first (blank lines, '#' comments and a non-numeric first line skipped,
+ * as read_pairs_from).  0 with at least one row, or -1 (messages on stderr) with out
+ * freed. */
+int read_rows_from(FILE *in, const char *path, struct rows *out);
+
 #endif

@@ -38,6 +38,16 @@ expect_status 2 sgd --lr abc
 expect_status 2 sgd --steps 2.5
 expect_status 2 sgd --frobnicate 1
 expect_status 1 sgd --optimizer lbfgs
+expect_line logistic "logistic: m = 200, p = 2, lbfgs: 12 iterations, 12 evaluations"
+expect_line logistic "loss 0.260551, accuracy 0.8750"
+rows=$(mktemp)
+printf 'a,b,label\n1,2,1\n0,0,0\n2,1,1\n-1,0,0\n' >"$rows"
+expect_status 0 logistic --data "$rows"
+printf '1,2,3\n1,2\n' >"$rows"
+expect_status 1 logistic --data "$rows" # rows of different widths
+printf '1,2,3\n' >"$rows"
+expect_status 1 logistic --data "$rows" # a label that is not 0 or 1
+rm -f "$rows"
 expect_status 1 sgd --lr -1
 # Bad input files: a clear message naming the file (and line) and exit status 1.
 tmp=$(mktemp -d)
