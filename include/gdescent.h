@@ -1390,8 +1390,9 @@ GD_API int gd_optimizer_get_state(const gd_optimizer *opt, const char *name, dou
  * A state holds everything that decides the next update: every parameter and range,
  * the step count, the run summary, every state vector (and L-BFGS's history), the
  * schedules with their positions and base rates, and the mini-batch sampler's
- * position and seed.  The layout is doc/state-format.md's: little-endian fields after
- * a magic and a format version, the method and n, and a CRC-32C of all of it.
+ * position and seed.  The layout is doc/state-format.md's (@ref state-format):
+ * little-endian fields after a magic and a format version, the method and n, and a
+ * CRC-32C of all of it.
  *
  * Callbacks are code and are not saved: the monitor, and the functions of
  * #GD_SCHEDULE_LAMBDA and #GD_SCHEDULE_MULTIPLICATIVE schedules.  A state with such a
