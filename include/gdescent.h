@@ -1449,7 +1449,9 @@ GD_API int gd_optimizer_load(gd_optimizer *opt, const void *buf, size_t size);
  * Writes a new file beside path (path with ".tmp-XXXXXX" appended), flushes it to
  * disk (fsync), renames it over path and flushes the directory: a crash at any point
  * leaves either the old file or the new one, each loadable.  On an error the
- * temporary file is removed and path is untouched.
+ * temporary file is removed and path is untouched, but for one: when the last step,
+ * the directory's flush after the rename, fails, the result is #GD_EIO with path
+ * already holding the new state (loadable, but the rename may not survive a crash).
  * @param opt  The handle.
  * @param path The file's path, NUL-terminated, not empty.
  * @return #GD_OK; #GD_EINVAL (NULL or empty argument); #GD_EIO (a write, fsync,

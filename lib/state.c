@@ -617,33 +617,37 @@ static bool sync_fd(int fd)
     return !io_fails() && fsync(fd) == 0;
 }
 
-/* The directory of path ("." for a bare name, "/" for one in the root), fsynced so
- * that a rename in it lasts. */
-static bool sync_directory(const char *path)
+/* The directory of path ("." for a bare name, "/" for one in the root), opened to be
+ * fsynced after the rename, so that the rename lasts: GD_OK, GD_ENOMEM or GD_EIO.  It
+ * is opened before anything is written, so that these errors leave path untouched. */
+static int open_directory(const char *path, int *fd)
 {
     const char *slash = strrchr(path, '/');
     size_t length = !slash ? 1 : slash == path ? 1 : (size_t)(slash - path);
     char *dir = gdi_alloc_array(length + 1, 1);
     if (!dir)
-        return false;
+        return GD_ENOMEM;
     memcpy(dir, !slash ? "." : slash == path ? "/" : path, length);
     dir[length] = '\0';
-    int fd = open(dir, O_RDONLY);
+    *fd = open(dir, O_RDONLY);
     gdi_free(dir);
-    if (fd < 0)
-        return false;
-    bool ok = sync_fd(fd);
-    close(fd);
-    return ok;
+    return *fd >= 0 ? GD_OK : GD_EIO;
 }
 
-/* Writes the state to a new file beside path, then renames it over path. */
+/* Writes the state to a new file beside path, then renames it over path.  Only the
+ * last step, the directory's fsync, can fail after the rename: path then holds the new
+ * state (which loads), and the rename may not survive a crash. */
 static int replace_file(const char *path, const unsigned char *bytes, size_t size)
 {
     size_t length = strlen(path);
     char *temporary = gdi_alloc_array(length + sizeof ".tmp-XXXXXX", 1);
     if (!temporary)
         return GD_ENOMEM;
+    int dir_fd = -1, rc = open_directory(path, &dir_fd);
+    if (rc != GD_OK) {
+        gdi_free(temporary);
+        return rc;
+    }
     memcpy(temporary, path, length);
     memcpy(temporary + length, ".tmp-XXXXXX", sizeof ".tmp-XXXXXX");
     int fd = mkstemp(temporary);
@@ -654,7 +658,9 @@ static int replace_file(const char *path, const unsigned char *bytes, size_t siz
     if (!ok && fd >= 0)
         unlink(temporary);
     gdi_free(temporary);
-    return ok && sync_directory(path) ? GD_OK : GD_EIO;
+    ok = ok && sync_fd(dir_fd);
+    close(dir_fd);
+    return ok ? GD_OK : GD_EIO;
 }
 
 int gd_optimizer_save_file(const gd_optimizer *opt, const char *path)

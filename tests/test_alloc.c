@@ -1,15 +1,21 @@
 /*
  * test_alloc.c - every allocation of every public call is made to fail in turn (the
  * k-th, for k = 1, 2, ... until the call needs no more): the call must report NULL or
- * GD_ENOMEM, leak nothing, and leave the handles it was given working.
+ * GD_ENOMEM, leak nothing, and leave the handles it was given working.  Saved
+ * states' files also have their writes, fsyncs and renames made to fail in turn.
  */
+#define _XOPEN_SOURCE 700 /* mkdtemp */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "test_util.h"
@@ -295,6 +301,143 @@ static void test_updates_with_ranges_do_not_allocate(void **state)
     }
 }
 
+/* ---- saved states in files: every write, fsync, rename and allocation failing ---- */
+
+static unsigned char *state_of(const gd_optimizer *opt, size_t *size)
+{
+    *size = gd_optimizer_state_size(opt);
+    unsigned char *buf = malloc(*size);
+    assert_non_null(buf);
+    assert_int_equal(gd_optimizer_save(opt, buf, *size), GD_OK);
+    return buf;
+}
+
+/* Whether the file at path loads into an Adam of n 5 with exactly the given state. */
+static bool file_holds(const char *path, const unsigned char *expected, size_t size)
+{
+    gd_optimizer *opt = gd_optimizer_new(GD_ADAM, 5);
+    assert_non_null(opt);
+    bool same = false;
+    if (gd_optimizer_load_file(opt, path) == GD_OK) {
+        size_t now_size;
+        unsigned char *now = state_of(opt, &now_size);
+        same = now_size == size && memcmp(now, expected, size) == 0;
+        free(now);
+    }
+    gd_optimizer_free(opt);
+    return same;
+}
+
+static int files_in(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int count = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        count += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return count;
+}
+
+/* Two Adam states of n 5: the one in the file (old) and the one saved over it (new). */
+struct two_states {
+    char dir[32], path[64];
+    gd_optimizer *new_opt;
+    unsigned char *old_state, *new_state;
+    size_t old_size, new_size;
+};
+
+static void two_states_make(struct two_states *t)
+{
+    strcpy(t->dir, "/tmp/gd-alloc-XXXXXX");
+    assert_non_null(mkdtemp(t->dir));
+    snprintf(t->path, sizeof t->path, "%s/state", t->dir);
+    gd_optimizer *old_opt = gd_optimizer_new(GD_ADAM, 5);
+    t->new_opt = gd_optimizer_new(GD_ADAM, 5);
+    double x[5] = {1, 2, 3, 4, 5}, g[5] = {0.5, -0.5, 0.25, -0.25, 1};
+    assert_int_equal(gd_optimizer_update(old_opt, x, g), GD_OK);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(gd_optimizer_update(t->new_opt, x, g), GD_OK);
+    t->old_state = state_of(old_opt, &t->old_size);
+    t->new_state = state_of(t->new_opt, &t->new_size);
+    assert_int_equal(gd_optimizer_save_file(old_opt, t->path), GD_OK);
+    gd_optimizer_free(old_opt);
+}
+
+static void two_states_free(struct two_states *t)
+{
+    unlink(t->path);
+    assert_int_equal(rmdir(t->dir), 0); /* nothing else left in it */
+    gd_optimizer_free(t->new_opt);
+    free(t->old_state);
+    free(t->new_state);
+}
+
+/* The k-th write, fsync or rename failing, for k = 1, 2, ... until the save succeeds:
+ * GD_EIO, the old state in the file and no temporary file left; but for the last
+ * step, the directory's fsync after the rename, whose failure leaves the new state
+ * (gd_optimizer_save_file's documentation).  Then the k-th allocation failing:
+ * GD_ENOMEM, the old state in the file. */
+static void test_save_file_fails_cleanly(void **state)
+{
+    (void)state;
+    struct two_states t;
+    two_states_make(&t);
+    assert_true(file_holds(t.path, t.old_state, t.old_size));
+    int failures = 0;
+    for (long k = 1;; k++) {
+        gdi_io_fault_arm(k);
+        int rc = gd_optimizer_save_file(t.new_opt, t.path);
+        bool injected = !gdi_io_fault_pending();
+        gdi_io_fault_arm(0);
+        assert_int_equal(files_in(t.dir), 1);
+        if (!injected) {
+            assert_int_equal(rc, GD_OK);
+            assert_true(file_holds(t.path, t.new_state, t.new_size));
+            break;
+        }
+        assert_int_equal(rc, GD_EIO);
+        failures++;
+        bool renamed = file_holds(t.path, t.new_state, t.new_size);
+        if (renamed) { /* the directory's fsync: back to the old file for the next k */
+            assert_int_equal(k, 4);
+            FILE *f = fopen(t.path, "wb");
+            assert_non_null(f);
+            assert_int_equal(fwrite(t.old_state, 1, t.old_size, f), t.old_size);
+            assert_int_equal(fclose(f), 0);
+        }
+        if (!file_holds(t.path, t.old_state, t.old_size))
+            fail_msg("I/O failure %ld: the file lost the old state", k);
+    }
+    /* the write, the file's fsync, the rename, the directory's fsync */
+    assert_int_equal(failures, 4);
+
+    two_states_free(&t);
+    two_states_make(&t);
+    failures = 0;
+    for (long k = 1;; k++) {
+        long live = gdi_live_blocks();
+        gdi_fault_arm(k);
+        int rc = gd_optimizer_save_file(t.new_opt, t.path);
+        bool injected = !gdi_fault_pending();
+        gdi_fault_arm(0);
+        assert_int_equal(gdi_live_blocks(), live);
+        assert_int_equal(files_in(t.dir), 1);
+        if (!injected) {
+            assert_int_equal(rc, GD_OK);
+            assert_true(file_holds(t.path, t.new_state, t.new_size));
+            break;
+        }
+        assert_int_equal(rc, GD_ENOMEM);
+        failures++;
+        if (!file_holds(t.path, t.old_state, t.old_size))
+            fail_msg("allocation failure %ld: the file lost the old state", k);
+    }
+    /* the state's bytes, the temporary name, the directory's name */
+    assert_int_equal(failures, 3);
+    two_states_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -304,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_minimize_fails_cleanly_at_every_allocation),
         cmocka_unit_test(test_lbfgs_runs_do_not_allocate),
         cmocka_unit_test(test_updates_with_ranges_do_not_allocate),
+        cmocka_unit_test(test_save_file_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
