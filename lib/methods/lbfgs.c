@@ -627,6 +627,13 @@ static void lbfgs_set_scalar(struct gdi_group *group, size_t i, double value)
         r->h_diag = value;
 }
 
+/* func_evals and n_iter are what the optimizer's counters make them: a state must
+ * give them so, or it would not save back to itself. */
+static bool lbfgs_scalars_ok(const double *scalars, size_t step, size_t evaluations)
+{
+    return scalars[0] == (double)evaluations && scalars[1] == (double)step;
+}
+
 /* The history, oldest pair first (its y, s and 1 / (y.s)), then prev_loss. */
 static void lbfgs_save_extra(const gd_optimizer *opt, struct gdi_writer *w)
 {
@@ -672,6 +679,7 @@ const struct gdi_method gdi_lbfgs_method = {
     .scalars = GDI_COUNT(lbfgs_scalar_names),
     .scalar = lbfgs_scalar,
     .set_scalar = lbfgs_set_scalar,
+    .scalars_ok = lbfgs_scalars_ok,
     .rule_size = sizeof(struct lbfgs_rule),
     .params_ok = lbfgs_params_ok,
     .select = lbfgs_select,
