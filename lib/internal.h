@@ -246,9 +246,12 @@ struct gdi_method {
     double (*scalar)(const struct gdi_group *group, size_t i);
     /* Sets scalar i, as a loaded state gives it (after select). */
     void (*set_scalar)(struct gdi_group *group, size_t i, double value);
-    /* Optional: whether a loaded state's scalars of a group agree with its step and
-     * evaluations (L-BFGS's func_evals and n_iter are those counters). */
-    bool (*scalars_ok)(const double *scalars, size_t step, size_t evaluations);
+    /* Optional: whether a loaded state's scalars of a group (read into its param and
+     * state_ready, its rule not yet selected) are the values scalar would give back:
+     * NAdam's and ASGD's initial values before the group's first update, L-BFGS's
+     * func_evals and n_iter the state's counters. */
+    bool (*scalars_ok)(const struct gdi_group *group, const double *scalars, size_t step,
+                       size_t evaluations);
     /* Whether torch keeps state vector v under the group's parameters (NULL: always). */
     bool (*state_kept)(const struct gdi_group *group, size_t v);
     /* Bytes of the method's own struct (a group's rule): its coefficients and loops. */

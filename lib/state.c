@@ -462,8 +462,8 @@ static int stage_body(struct gdi_reader *r, gd_optimizer *opt, struct staged *st
     bool ok = !r->failed && get_params(r, opt, st->param, false) && get_sampler(r, st) &&
               get_groups(r, opt, st);
     for (size_t k = 0; ok && opt->method->scalars_ok && k < st->group_count; k++)
-        ok = opt->method->scalars_ok(st->scalars + k * opt->method->scalars, st->step,
-                                     st->evaluations);
+        ok = opt->method->scalars_ok(&st->groups[k], st->scalars + k * opt->method->scalars,
+                                     st->step, st->evaluations);
     if (ok && gdi_get_u32(r) != opt->method->state_vectors)
         ok = false;
     st->vectors_at = r->used;

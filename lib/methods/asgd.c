@@ -132,6 +132,15 @@ static void asgd_set_scalar(struct gdi_group *group, size_t i, double value)
     *(i == 0 ? &rule->eta : &rule->mu) = value;
 }
 
+static bool asgd_scalars_ok(const struct gdi_group *group, const double *scalars, size_t step,
+                            size_t evaluations)
+{
+    (void)step;
+    (void)evaluations;
+    return group->state_ready ||
+           (scalars[0] == gdi_group_param(group, GD_PARAM_LR) && scalars[1] == 1.0);
+}
+
 const struct gdi_method gdi_asgd_method = {
     .name = "asgd",
     .params = asgd_params,
@@ -143,6 +152,7 @@ const struct gdi_method gdi_asgd_method = {
     .scalars = GDI_COUNT(asgd_scalar_names),
     .scalar = asgd_scalar,
     .set_scalar = asgd_set_scalar,
+    .scalars_ok = asgd_scalars_ok,
     .rule_size = sizeof(struct asgd_rule),
     .select = asgd_select,
     .prepare = asgd_prepare,

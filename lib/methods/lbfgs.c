@@ -629,8 +629,10 @@ static void lbfgs_set_scalar(struct gdi_group *group, size_t i, double value)
 
 /* func_evals and n_iter are what the optimizer's counters make them: a state must
  * give them so, or it would not save back to itself. */
-static bool lbfgs_scalars_ok(const double *scalars, size_t step, size_t evaluations)
+static bool lbfgs_scalars_ok(const struct gdi_group *group, const double *scalars, size_t step,
+                             size_t evaluations)
 {
+    (void)group;
     return scalars[0] == (double)evaluations && scalars[1] == (double)step;
 }
 

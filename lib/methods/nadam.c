@@ -165,6 +165,14 @@ static void nadam_set_scalar(struct gdi_group *group, size_t i, double value)
     rule->mu_product = value;
 }
 
+static bool nadam_scalars_ok(const struct gdi_group *group, const double *scalars, size_t step,
+                             size_t evaluations)
+{
+    (void)step;
+    (void)evaluations;
+    return group->state_ready || scalars[0] == 1.0;
+}
+
 static const char *const nadam_state_names[] = {"exp_avg", "exp_avg_sq"};
 static const char *const nadam_scalar_names[] = {"mu_product"};
 
@@ -179,6 +187,7 @@ const struct gdi_method gdi_nadam_method = {
     .scalars = GDI_COUNT(nadam_scalar_names),
     .scalar = nadam_scalar,
     .set_scalar = nadam_set_scalar,
+    .scalars_ok = nadam_scalars_ok,
     .rule_size = sizeof(struct nadam_rule),
     .select = nadam_select,
     .prepare = nadam_prepare,
