@@ -264,7 +264,9 @@ static void put_body(struct gdi_writer *w, const gd_optimizer *opt)
     gdi_put_u64(w, opt->step);
     gdi_put_u64(w, opt->evaluations);
     gdi_put_f64(w, opt->last_f);
-    gdi_put_f64(w, gd_optimizer_last_grad_norm(opt));
+    /* computed here when a run left it to gd_optimizer_last_grad_norm; NaN (as loaded)
+     * when there was no evaluation */
+    gdi_put_f64(w, isnan(opt->last_f) ? opt->last_grad_norm : gd_optimizer_last_grad_norm(opt));
     put_params(w, opt, opt->param, false);
     put_sampler(w, &opt->sampler, opt->last_draw_from);
     gdi_put_u64(w, opt->group_count);
@@ -342,12 +344,12 @@ static void staged_free(struct staged *st)
     gdi_schedule_set_free(&st->schedules);
 }
 
-/* (key, value) pairs into param: each key once, every key that applies (with
- * only_method, every method key), each value in its range. */
+/* (key, value) pairs into param: every key that applies (with only_method, every
+ * method key) once, in the order of their slots, each value in its range. */
 static bool get_params(struct gdi_reader *r, const gd_optimizer *opt, double *param,
                        bool only_method)
 {
-    bool seen[GDI_SLOT_COUNT] = {false};
+    int last = -1; /* the keys in the order of their slots, as put_params writes them */
     uint32_t count = gdi_get_u32(r), expected = 0;
     for (int slot = 0; slot < GDI_SLOT_COUNT; slot++)
         expected +=
@@ -358,14 +360,14 @@ static bool get_params(struct gdi_reader *r, const gd_optimizer *opt, double *pa
         uint32_t key = gdi_get_u32(r);
         double value = gdi_get_f64(r);
         int slot = key <= INT32_MAX ? gdi_param_slot((gd_param)key) : -1;
-        bool wanted = slot >= 0 && opt->applies[slot] && !seen[slot] &&
+        bool wanted = slot > last && opt->applies[slot] &&
                       (!only_method || gdi_param_group(slot) == GDI_GROUP_METHOD);
         /* A group's lr is what its schedules made it, which may leave lr's range (an
          * ExponentialLR with gamma > 1 reaches infinity, as torch's does). */
         bool scheduled = only_method && key == GD_PARAM_LR;
         if (!wanted || (!scheduled && !gdi_param_value_ok((gd_param)key, value)))
             return false;
-        seen[slot] = true;
+        last = slot;
         param[slot] = value;
     }
     return !r->failed && (!opt->method->params_ok || opt->method->params_ok(param));
@@ -458,6 +460,10 @@ static int stage_body(struct gdi_reader *r, gd_optimizer *opt, struct staged *st
     st->evaluations = gdi_get_count(r, SIZE_MAX);
     st->last_f = gdi_get_f64(r);
     st->last_grad_norm = gdi_get_f64(r);
+    /* a norm exactly when there was an evaluation: the state has no gradient to
+     * compute one from */
+    if (!isnan(st->last_f) != !isnan(st->last_grad_norm))
+        return GD_EFORMAT;
     memcpy(st->param, opt->param, sizeof st->param);
     bool ok = !r->failed && get_params(r, opt, st->param, false) && get_sampler(r, st) &&
               get_groups(r, opt, st);
