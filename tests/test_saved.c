@@ -313,7 +313,10 @@ static void test_resume_in_another_process(void **state)
         double x[N];
         memcpy(x, start, sizeof x);
         train(opt, obj, x, 7);
-        _exit(gd_optimizer_save_file(opt, path) == GD_OK ? 0 : 1);
+        int rc = gd_optimizer_save_file(opt, path);
+        gd_optimizer_free(opt); /* valgrind checks the child's heap too */
+        gd_objective_free(obj);
+        _exit(rc == GD_OK ? 0 : 1);
     }
     int status;
     assert_int_equal(waitpid(child, &status, 0), child);
