@@ -629,6 +629,11 @@ class Optimizer:
         # clear_schedules(), and the guard they share with this optimizer.
         self._guard = _ScheduleGuard()
         self._lr_lambdas: List[_LambdaCallback] = []
+        # The boundaries of the set_range calls, which split 0..n into groups().
+        self._bounds: List[int] = []
+        # The schedulers of gdescent.lr_scheduler constructed on this optimizer (their
+        # shared bookkeeping), or None.
+        self._lr_round: Any = None
         self.set(**params)
 
     def set(self, **params: Any) -> Optimizer:
@@ -702,7 +707,18 @@ class Optimizer:
                                                    self._key(name),
                                                    _parameter_value(name, value))
             _check(status, context)
+        if params:
+            self._bounds = sorted({*self._bounds, first, first + count} - {0, self.n})
         return self
+
+    def groups(self) -> List[Tuple[int, int]]:
+        """The parameter groups, as torch.optim's param_groups: (first, count) pairs
+        that split 0..n at the bounds of every set_range() call so far (one group
+        (0, n) without any).  gdescent.lr_scheduler reports one rate per group,
+        read at its first element.  Pickling keeps them; load_state_dict() does not
+        change them."""
+        edges = [0, *self._bounds, self.n]
+        return [(a, b - a) for a, b in zip(edges, edges[1:])]
 
     def get_range(self, index: int, name: str) -> Union[bool, int, float]:
         """The value of a method parameter in force for element index."""
@@ -879,8 +895,8 @@ class Optimizer:
                        "schedule whose lr_lambda this optimizer does not hold at the same "
                        "place: add the same schedules, with their lr_lambda, first")
 
-    def __reduce__(self) -> Tuple[Callable[[str, int, bytes], Optimizer],
-                                  Tuple[str, int, bytes]]:
+    def __reduce__(self) -> Tuple[Callable[[str, int, bytes, Sequence[int]], Optimizer],
+                                  Tuple[str, int, bytes, Tuple[int, ...]]]:
         """Pickling, copy.copy and copy.deepcopy: a new Optimizer of the same method
         and n loaded from state_dict(), which continues bit for bit.  An optimizer
         with lambda or multiplicative schedules is refused (TypeError): their lr_lambda
@@ -899,7 +915,7 @@ class Optimizer:
                 "multiplicative schedule: its lr_lambda is code, which the saved state "
                 "does not hold; add the same schedules to a new Optimizer and call its "
                 "load_state_dict(state_dict())") from None
-        return _restore_optimizer, (self.method, self.n, state)
+        return _restore_optimizer, (self.method, self.n, state, tuple(self._bounds))
 
     def _refuse_in_lr_lambda(self, context: str) -> None:
         """Refuses a call that would change this optimizer from inside one of its
@@ -1139,10 +1155,13 @@ def _state_header(data: bytes) -> Optional[Tuple[int, int, int]]:
             int.from_bytes(data[12:16], "little"))
 
 
-def _restore_optimizer(method: str, n: int, state: bytes) -> Optimizer:
-    """An Optimizer of method and n loaded from state: what unpickling calls."""
+def _restore_optimizer(method: str, n: int, state: bytes,
+                       bounds: Sequence[int] = ()) -> Optimizer:
+    """An Optimizer of method and n loaded from state, with the groups() of bounds:
+    what unpickling calls."""
     optimizer = Optimizer(method, n)
     optimizer.load_state_dict(state)
+    optimizer._bounds = [int(b) for b in bounds]
     return optimizer
 
 
