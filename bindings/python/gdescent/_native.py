@@ -11,6 +11,8 @@ from typing import Any, Optional, Tuple
 from cffi import FFI
 
 SONAME = "libgdescent.so.1"
+#: Where `pip install .` from the top of the source tree puts the library it builds.
+BUNDLED = os.path.join(os.path.dirname(os.path.abspath(__file__)), SONAME)
 
 # The declarations of gdescent.h, in the header's order.  GD_* macros are repeated as
 # constants in __init__.py.
@@ -160,14 +162,16 @@ def load_library(path: Optional[str] = None) -> Any:
     """Loads libgdescent once and returns it.
 
     The library is the first of: `path`; the environment variable GDESCENT_LIBRARY;
-    the soname libgdescent.so.1 found by the dynamic loader (LD_LIBRARY_PATH, the
-    system's library directories).  A bare name such as "gd" is never searched for:
+    the copy bundled in the package's directory by the wheel of the top-level
+    pyproject.toml (BUNDLED); the soname libgdescent.so.1 found by the dynamic loader
+    (LD_LIBRARY_PATH, the system's library directories).  A bare name such as "gd" is never searched for:
     that would find the GD Graphics Library.  Calling it again with another path after
     the library was loaded raises RuntimeError.
     """
     global _lib
     with _lock:
-        wanted = path or os.environ.get("GDESCENT_LIBRARY") or SONAME
+        wanted = (path or os.environ.get("GDESCENT_LIBRARY")
+                  or (BUNDLED if os.path.isfile(BUNDLED) else SONAME))
         if _lib is not None:
             if path is not None and path != _lib[0]:
                 raise RuntimeError(f"libgdescent already loaded from {_lib[0]}")
