@@ -2,7 +2,10 @@
 constructed and stepped as a torch script does it, on two groups (set_range) of
 different base rates, the rates compared with ==; and a training script run with
 torch and with gdescent on the same gradients."""
+import os
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -14,6 +17,9 @@ from gdescent import lr_scheduler as ours
 torch = pytest.importorskip("torch")
 torch.set_default_dtype(torch.float64)
 theirs = torch.optim.lr_scheduler
+# torch's default (not vectorized) CPU kernels, which round as the library does: set
+# by test_training_script_bit_for_bit for the run of the training script it makes.
+EXACT = os.environ.get("ATEN_CPU_CAPABILITY") == "default"
 
 N, HALF = 4, 2
 LR, LR2 = 0.1, 0.03
@@ -214,22 +220,27 @@ def gradient(A, y):
     return grad
 
 
-@pytest.mark.parametrize("method,params", [
-    ("sgd", dict(lr=0.05, momentum=0.9, weight_decay=0.01)),
-    ("adam", dict(lr=0.05, weight_decay=0.01)),
-])
-def test_training_script_as_torch(method, params):
+@pytest.mark.parametrize("method,params,max_norm", [
+    ("sgd", dict(lr=0.05, momentum=0.9, weight_decay=0.01), 0.5),
+    ("adam", dict(lr=0.05, weight_decay=0.01), 0.5),
+    ("sgd", dict(lr=0.05, momentum=0.9, weight_decay=0.01), None),
+    ("adam", dict(lr=0.05, weight_decay=0.01), None),
+], ids=["sgd-clip", "adam-clip", "sgd-noclip", "adam-noclip"])
+def test_training_script_as_torch(method, params, max_norm):
     """Mini-batches of least squares, a bias without weight decay (set_range / a second
-    parameter group), clip_grad_norm_, CosineAnnealingLR stepped every epoch, and the
-    optimizer and scheduler pickled half way through."""
+    parameter group), clip_grad_norm_ (or none), CosineAnnealingLR stepped every epoch,
+    and the optimizer and scheduler pickled half way through: the rates ==, x within
+    1e-12 (torch's clip_grad_norm_ takes the norm of the per-tensor norms, 1 ulp from
+    the library's one norm; its vectorized kernels round otherwise too), and without
+    clipping, with torch's default kernels (EXACT), x ==."""
     rng = np.random.default_rng(7)
     p, m, batches, epochs = 6, 40, 4, 12
     A = np.hstack([rng.standard_normal((m, p - 1)), np.ones((m, 1))])
     y = A @ rng.standard_normal(p) + 0.1 * rng.standard_normal(m)
     grads = [gradient(A[k::batches], y[k::batches]) for k in range(batches)]
     x0 = rng.standard_normal(p)
-    max_norm = 0.5
-    assert np.linalg.norm(grads[0](x0)) > max_norm  # clipping acts
+    if max_norm is not None:
+        assert np.linalg.norm(grads[0](x0)) > max_norm  # clipping acts
 
     w = torch.tensor(x0[:-1].copy(), requires_grad=True)
     b = torch.tensor(x0[-1:].copy(), requires_grad=True)
@@ -237,7 +248,7 @@ def test_training_script_as_torch(method, params):
     topt = cls([{"params": [w]}, {"params": [b], "weight_decay": 0.0}], **params)
     tsched = theirs.CosineAnnealingLR(topt, T_max=epochs, eta_min=0.001)
 
-    opt = Optimizer(method, p, clip_norm=max_norm, **params)
+    opt = Optimizer(method, p, clip_norm=max_norm or 0.0, **params)
     opt.set_range(p - 1, 1, weight_decay=0.0)
     sched = ours.CosineAnnealingLR(opt, T_max=epochs, eta_min=0.001)
     x = x0.copy()
@@ -248,7 +259,8 @@ def test_training_script_as_torch(method, params):
         for grad in grads:
             g = grad(torch.cat([w, b]).detach().numpy())
             w.grad, b.grad = torch.tensor(g[:-1]), torch.tensor(g[-1:])
-            torch.nn.utils.clip_grad_norm_([w, b], max_norm)
+            if max_norm is not None:
+                torch.nn.utils.clip_grad_norm_([w, b], max_norm)
             topt.step()
             opt.update(x, grad(x))
         tsched.step()
@@ -258,7 +270,23 @@ def test_training_script_as_torch(method, params):
         assert sched.last_epoch == tsched.last_epoch
         np.testing.assert_allclose(x, torch.cat([w, b]).detach().numpy(), rtol=0,
                                    atol=1e-12)
+        if EXACT and max_norm is None:
+            assert x.tolist() == torch.cat([w, b]).tolist(), epoch
         if epoch == epochs // 2:
             opt, sched = pickle.loads(pickle.dumps((opt, sched)))
             assert sched.optimizer is opt and opt.groups() == [(0, p - 1), (p - 1, 1)]
     assert sched.get_last_lr() == [0.001, 0.001]
+
+
+def test_training_script_bit_for_bit(tmp_path):
+    """The training script without clipping again, in a pytest of its own with
+    ATEN_CPU_CAPABILITY=default (read by torch when it is imported): x == torch's."""
+    if EXACT:
+        pytest.skip("this is the run with torch's default kernels")
+    env = {**os.environ, "ATEN_CPU_CAPABILITY": "default", "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("GDESCENT_TAP", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         f"{__file__}::test_training_script_as_torch", "-k", "noclip"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0 and "2 passed" in run.stdout, run.stdout + run.stderr
