@@ -370,6 +370,81 @@ static void test_states_the_fuzzer_found(void **state)
     gd_optimizer_free(loaded);
 }
 
+/* The CRC-32C of a state's bytes before its checksum, written in its place. */
+static void reseal(unsigned char *buf, size_t size)
+{
+    rewrite_u32(buf, size, 8,
+                (uint32_t)buf[8] | (uint32_t)buf[9] << 8 | (uint32_t)buf[10] << 16 |
+                    (uint32_t)buf[11] << 24);
+}
+
+/* A rich state: NAdam over two ranges with a plateau, a sequential schedule and a
+ * chain, mini-batches drawn. */
+static gd_optimizer *rich_optimizer(gd_objective *obj)
+{
+    gd_optimizer *opt = training_optimizer(GD_NADAM);
+    gd_schedule *plateau = gd_schedule_new(GD_SCHEDULE_PLATEAU);
+    gd_schedule *sequential = gd_schedule_new(GD_SCHEDULE_SEQUENTIAL);
+    gd_schedule *linear = gd_schedule_new(GD_SCHEDULE_LINEAR);
+    gd_schedule *multistep = gd_schedule_new(GD_SCHEDULE_MULTISTEP);
+    const size_t switch_at[1] = {3}, milestones[2] = {2, 4};
+    assert_int_equal(gd_schedule_set_milestones(multistep, milestones, 2), GD_OK);
+    assert_int_equal(gd_schedule_append(sequential, linear), GD_OK);
+    assert_int_equal(gd_schedule_append(sequential, multistep), GD_OK);
+    assert_int_equal(gd_schedule_set_milestones(sequential, switch_at, 1), GD_OK);
+    assert_int_equal(gd_optimizer_add_schedule(opt, plateau), GD_OK);
+    assert_int_equal(gd_optimizer_add_schedule(opt, sequential), GD_OK);
+    double x[N] = {0.5, -0.25, 1.0, 0.0};
+    train(opt, obj, x, 5);
+    gd_schedule_free(plateau);
+    gd_schedule_free(sequential);
+    gd_schedule_free(linear);
+    gd_schedule_free(multistep);
+    return opt;
+}
+
+/* Every field is checked, not only the checksum: each byte changed (three ways) with
+ * the checksum made anew is refused with the optimizer unchanged, or loaded into one
+ * that saves those same bytes back. */
+static void test_every_field_is_checked(void **state)
+{
+    (void)state;
+    gd_objective *obj = least_squares();
+    gd_optimizer *source = rich_optimizer(obj), *target = rich_optimizer(obj);
+    size_t size, before_size;
+    unsigned char *buf = saved(source, &size), *before = saved(target, &before_size);
+    unsigned char *again = malloc(size);
+    assert_non_null(again);
+    const unsigned char changes[3] = {0x01, 0x80, 0xFF};
+    size_t accepted = 0;
+    for (size_t byte = 40; byte + 4 < size; byte++)
+        for (int c = 0; c < 3; c++) {
+            buf[byte] ^= changes[c];
+            reseal(buf, size);
+            int rc = gd_optimizer_load(target, buf, size);
+            if (rc == GD_OK) {
+                accepted++;
+                assert_int_equal(gd_optimizer_state_size(target), size);
+                assert_int_equal(gd_optimizer_save(target, again, size), GD_OK);
+                assert_memory_equal(again, buf, size);
+                assert_int_equal(gd_optimizer_load(target, before, before_size), GD_OK);
+            } else {
+                assert_true(rc == GD_EFORMAT || rc == GD_EINVAL || rc == GD_ENOMEM);
+                assert_state_is(target, before, before_size);
+            }
+            buf[byte] ^= changes[c];
+        }
+    assert_true(accepted > 0); /* the values of the vectors, for one */
+    reseal(buf, size);
+    assert_int_equal(gd_optimizer_load(target, buf, size), GD_OK);
+    free(buf);
+    free(before);
+    free(again);
+    gd_optimizer_free(source);
+    gd_optimizer_free(target);
+    gd_objective_free(obj);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,6 +456,7 @@ int main(void)
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_resume_in_another_process),
         cmocka_unit_test(test_states_the_fuzzer_found),
+        cmocka_unit_test(test_every_field_is_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -628,6 +628,53 @@ static void test_at_most_sixteen_schedules(void **state)
     gd_optimizer_free(opt);
 }
 
+/* Every key of every kind at edge values: set takes it or refuses it (GD_EINVAL)
+ * and get then reads what is in force; a schedule with what was taken is added or
+ * refused, and then steps, on SGD with momentum, Adam and Adagrad. */
+static void test_every_option_at_edge_values(void **state)
+{
+    (void)state;
+    const double values[] = {NAN, -INFINITY, -1.0, 0.0,  0.25, 0.5,   1.0,
+                             1.5, 3.0,       7.0,  10.0, 1e9,  1e300, INFINITY};
+    const gd_method methods[] = {GD_SGD, GD_ADAM, GD_ADAGRAD};
+    size_t added = 0;
+    for (int kind = 0; kind <= GD_SCHEDULE_SEQUENTIAL; kind++)
+        for (size_t v = 0; v < sizeof values / sizeof values[0]; v++) {
+            gd_schedule *s = gd_schedule_new((gd_schedule_kind)kind);
+            assert_non_null(s);
+            assert_int_equal(gd_schedule_set_lambda(s, pow95, NULL),
+                             kind == GD_SCHEDULE_LAMBDA || kind == GD_SCHEDULE_MULTIPLICATIVE
+                                 ? GD_OK
+                                 : GD_EINVAL);
+            for (int key = 0; key <= GD_SCHEDULE_PARAM_MAX_MOMENTUM; key++) {
+                double before = NAN, after = NAN;
+                int known = gd_schedule_get(s, (gd_schedule_param)key, &before);
+                int rc = gd_schedule_set(s, (gd_schedule_param)key, values[v]);
+                assert_true(rc == GD_OK || rc == GD_EINVAL);
+                assert_int_equal(gd_schedule_get(s, (gd_schedule_param)key, &after), known);
+                if (known == GD_OK && rc == GD_OK)
+                    assert_memory_equal(&after, &values[v], sizeof after);
+                else if (known == GD_OK)
+                    assert_memory_equal(&after, &before, sizeof after);
+            }
+            for (size_t m = 0; m < sizeof methods / sizeof methods[0]; m++) {
+                gd_optimizer *opt = gd_optimizer_new(methods[m], 2);
+                if (methods[m] == GD_SGD)
+                    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_MOMENTUM, 0.9), GD_OK);
+                int rc = gd_optimizer_add_schedule(opt, s);
+                assert_true(rc == GD_OK || rc == GD_EINVAL);
+                added += rc == GD_OK;
+                for (int step = 0; rc == GD_OK && step < 12; step++) {
+                    int stepped = gd_optimizer_schedule_step(opt, 1.0 / (1.0 + step));
+                    assert_true(stepped == GD_OK || stepped == GD_EINVAL);
+                }
+                gd_optimizer_free(opt);
+            }
+            gd_schedule_free(s);
+        }
+    assert_true(added > 30);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -641,6 +688,7 @@ int main(void)
         cmocka_unit_test(test_ranges_set_after_a_schedule),
         cmocka_unit_test(test_a_failing_lambda_changes_nothing),
         cmocka_unit_test(test_at_most_sixteen_schedules),
+        cmocka_unit_test(test_every_option_at_edge_values),
 #ifdef GDI_FAULT_INJECTION
         cmocka_unit_test(test_allocation_failures),
 #endif
