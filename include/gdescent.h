@@ -676,7 +676,7 @@ typedef enum gd_param {
      * the L2 term, as torch 2.x; default 0 (since 1.1). */
     GD_PARAM_DECOUPLED_WEIGHT_DECAY = 22,
     /** L-BFGS's number of curvature pairs kept, a count >= 1; default 100.  The
-     * history (2 history_size vectors of n; (2 history_size + 9) n doubles in all) is
+     * history (2 (history_size + 1) vectors of n; (2 history_size + 11) n doubles in all) is
      * allocated when the optimizer is created and again when this is set (#GD_ENOMEM
      * then leaves it and the value as they were; #GD_EBUSY from a monitor during a
      * run); the newest pairs are kept (since 1.1). */

@@ -18,7 +18,7 @@
  * The method has no loops per instruction-set level (its list entry says `none`): its
  * work is dot products and axpys, in the order torch does them; torch's summation order
  * of dot products is its BLAS's, so iterates agree to about 1e-12 relative, not bit for
- * bit.  Everything is allocated with the optimizer: the history (2 history_size vectors
+ * bit.  Everything is allocated with the optimizer: the history (2 (history_size + 1) vectors
  * of n), the direction and the previous gradient (the state vectors "d" and
  * "prev_flat_grad"), the trial point and three gradients of the line search.
  * SPDX-License-Identifier: MIT
@@ -32,13 +32,14 @@ enum { D, PREV_GRAD };        /* the state vectors */
 enum { TRIAL_GRADIENTS = 3 }; /* the line search holds at most 3 gradients at once */
 
 struct lbfgs_rule {
-    size_t capacity;             /* pairs allocated: history_size */
+    size_t capacity;             /* pairs kept at most: history_size */
+    size_t slots;                /* capacity + 1: a new pair goes into the free slot */
     size_t count;                /* pairs kept */
     size_t oldest;               /* slot of the oldest pair */
-    double *old_dirs;            /* capacity vectors of n: the y of each pair */
-    double *old_stps;            /* capacity vectors of n: the s of each pair */
-    double *ro;                  /* capacity values: 1 / (y.s) */
-    double *al;                  /* capacity values: the first loop's alphas */
+    double *old_dirs;            /* slots vectors of n: the y of each pair */
+    double *old_stps;            /* slots vectors of n: the s of each pair */
+    double *ro;                  /* slots values: 1 / (y.s) */
+    double *al;                  /* slots values: the first loop's alphas */
     double *trial;               /* n values: x + t d */
     double *gradients;           /* TRIAL_GRADIENTS vectors of n */
     double t, h_diag, prev_loss; /* torch's state["t"], ["H_diag"], ["prev_loss"] */
@@ -61,12 +62,65 @@ static const struct gdi_param_default lbfgs_params[] = {
 
 /* ---- vector operations, each one of torch's tensor operations ---- */
 
+/* Dot products sum in four interleaved partial sums (element i into sum i % 4 for
+ * the whole blocks of four, the rest into the first), added as (s0 + s1) + (s2 + s3):
+ * four independent chains of additions instead of one, which bounded every dot
+ * product by the latency of an addition.  torch leaves the order to its BLAS.  The
+ * fused passes (axpy_dot, scale_dot, negate_dot, copy_dot, update_memory) sum in this
+ * same order, so that fusing changes no bits. */
+#define FOUR_SUMS(TERM)                                                                            \
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;                                                 \
+    size_t i = 0;                                                                                  \
+    for (; i + 4 <= n; i += 4) {                                                                   \
+        s0 += TERM(i);                                                                             \
+        s1 += TERM(i + 1);                                                                         \
+        s2 += TERM(i + 2);                                                                         \
+        s3 += TERM(i + 3);                                                                         \
+    }                                                                                              \
+    for (; i < n; i++)                                                                             \
+        s0 += TERM(i);                                                                             \
+    return (s0 + s1) + (s2 + s3)
+
 static double dot(const double *a, const double *b, size_t n)
 {
-    double sum = 0.0;
-    for (size_t i = 0; i < n; i++)
-        sum += a[i] * b[i];
-    return sum;
+#define DOT_TERM(j) (a[j] * b[j])
+    FOUR_SUMS(DOT_TERM);
+#undef DOT_TERM
+}
+
+/* y <- y + alpha x, then w.y: torch's y.add_(x, alpha=alpha) and w.dot(y) in one pass */
+static double axpy_dot(double *restrict y, const double *restrict x, double alpha,
+                       const double *restrict w, size_t n)
+{
+#define AXPY_DOT_TERM(j) (y[j] += alpha * x[j], w[j] * y[j])
+    FOUR_SUMS(AXPY_DOT_TERM);
+#undef AXPY_DOT_TERM
+}
+
+/* y <- y * h, then w.y in one pass */
+static double scale_dot(double *restrict y, double h, const double *restrict w, size_t n)
+{
+#define SCALE_DOT_TERM(j) (y[j] *= h, w[j] * y[j])
+    FOUR_SUMS(SCALE_DOT_TERM);
+#undef SCALE_DOT_TERM
+}
+
+/* q <- -g, then w.q in one pass */
+static double negate_dot(double *restrict q, const double *restrict g, const double *restrict w,
+                         size_t n)
+{
+#define NEGATE_DOT_TERM(j) (q[j] = -g[j], w[j] * q[j])
+    FOUR_SUMS(NEGATE_DOT_TERM);
+#undef NEGATE_DOT_TERM
+}
+
+/* dst <- src (a gradient into its slot), then src.d in one pass */
+static double copy_dot(double *restrict dst, const double *restrict src, const double *restrict d,
+                       size_t n)
+{
+#define COPY_DOT_TERM(j) (dst[j] = src[j], src[j] * d[j])
+    FOUR_SUMS(COPY_DOT_TERM);
+#undef COPY_DOT_TERM
 }
 
 /* y <- y + alpha x (torch's y.add_(x, alpha=alpha)) */
@@ -86,71 +140,97 @@ static double max_abs(const double *v, size_t n)
 
 static double *pair_y(const struct lbfgs_rule *r, size_t i, size_t n)
 {
-    return r->old_dirs + ((r->oldest + i) % r->capacity) * n;
+    return r->old_dirs + ((r->oldest + i) % r->slots) * n;
 }
 
 static double *pair_s(const struct lbfgs_rule *r, size_t i, size_t n)
 {
-    return r->old_stps + ((r->oldest + i) % r->capacity) * n;
+    return r->old_stps + ((r->oldest + i) % r->slots) * n;
 }
 
 static size_t pair_slot(const struct lbfgs_rule *r, size_t i)
 {
-    return (r->oldest + i) % r->capacity;
+    return (r->oldest + i) % r->slots;
 }
 
 /* ---- the direction (lbfgs.py lines 344-390) ---- */
 
 /* Keeps y = g - g_prev and s = t d when y.s > 1e-10, dropping the oldest pair when the
- * history is full (lines 352-369). */
+ * history is full (lines 352-369).  They are computed into the free slot, with y.s and
+ * y.y in the same pass. */
 static void update_memory(gd_optimizer *opt, const double *g)
 {
     struct lbfgs_rule *r = rule_of(opt);
     size_t n = opt->n;
-    double *y = r->gradients, *s = r->gradients + n; /* free between line searches */
-    for (size_t i = 0; i < n; i++) {
-        y[i] = g[i] - opt->state[PREV_GRAD][i];
-        s[i] = opt->state[D][i] * r->t;
+    double *y = pair_y(r, r->count, n), *s = pair_s(r, r->count, n);
+    const double *prev = opt->state[PREV_GRAD], *d = opt->state[D];
+    double t = r->t, ys0 = 0.0, ys1 = 0.0, ys2 = 0.0, ys3 = 0.0;
+    double yy0 = 0.0, yy1 = 0.0, yy2 = 0.0, yy3 = 0.0;
+#define PAIR_TERM(j, ys, yy)                                                                       \
+    do {                                                                                           \
+        y[j] = g[j] - prev[j];                                                                     \
+        s[j] = d[j] * t;                                                                           \
+        ys += y[j] * s[j];                                                                         \
+        yy += y[j] * y[j];                                                                         \
+    } while (0)
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        PAIR_TERM(i, ys0, yy0);
+        PAIR_TERM(i + 1, ys1, yy1);
+        PAIR_TERM(i + 2, ys2, yy2);
+        PAIR_TERM(i + 3, ys3, yy3);
     }
-    double ys = dot(y, s, n);
-    if (!(ys > 1e-10))
+    for (; i < n; i++)
+        PAIR_TERM(i, ys0, yy0);
+#undef PAIR_TERM
+    double y_dot_s = (ys0 + ys1) + (ys2 + ys3);
+    if (!(y_dot_s > 1e-10))
         return;
+    r->ro[pair_slot(r, r->count)] = 1.0 / y_dot_s;
     size_t history = gdi_count_param(opt, GD_PARAM_HISTORY_SIZE);
-    if (r->count == history) {
-        r->oldest = (r->oldest + 1) % r->capacity;
-        r->count--;
-    }
-    r->count++;
-    size_t last = pair_slot(r, r->count - 1);
-    memcpy(pair_y(r, r->count - 1, n), y, n * sizeof *y);
-    memcpy(pair_s(r, r->count - 1, n), s, n * sizeof *s);
-    r->ro[last] = 1.0 / ys;
-    r->h_diag = ys / dot(y, y, n);
+    if (r->count == history)
+        r->oldest = (r->oldest + 1) % r->slots;
+    else
+        r->count++;
+    r->h_diag = y_dot_s / ((yy0 + yy1) + (yy2 + yy3));
 }
 
-/* The two-loop recursion, collapsed to one buffer as torch does (lines 379-390). */
-static void two_loop(gd_optimizer *opt, const double *g)
+/* The two-loop recursion, collapsed to one buffer as torch does (lines 379-390); returns
+ * g.d (line 397), from the last pass. */
+static double two_loop(gd_optimizer *opt, const double *g)
 {
     struct lbfgs_rule *r = rule_of(opt);
     size_t n = opt->n;
     double *q = opt->state[D];
-    for (size_t i = 0; i < n; i++)
-        q[i] = -g[i];
-    for (size_t i = r->count; i-- > 0;) {
-        size_t slot = pair_slot(r, i);
-        r->al[slot] = dot(pair_s(r, i, n), q, n) * r->ro[slot];
-        add_scaled(q, pair_y(r, i, n), -r->al[slot], n);
+    size_t count = r->count;
+    if (count == 0) {
+        for (size_t i = 0; i < n; i++)
+            q[i] = -g[i] * r->h_diag; /* (-g) * H_diag: the same bits as in two steps */
+        return dot(g, q, n);
     }
-    for (size_t i = 0; i < n; i++)
-        q[i] *= r->h_diag;
-    for (size_t i = 0; i < r->count; i++) {
+    /* Each pass does one of torch's axpys and the dot product that follows it. */
+    double sq = negate_dot(q, g, pair_s(r, count - 1, n), n);
+    for (size_t i = count; i-- > 0;) {
         size_t slot = pair_slot(r, i);
-        double be_i = dot(pair_y(r, i, n), q, n) * r->ro[slot];
-        add_scaled(q, pair_s(r, i, n), r->al[slot] - be_i, n);
+        r->al[slot] = sq * r->ro[slot];
+        if (i > 0)
+            sq = axpy_dot(q, pair_y(r, i, n), -r->al[slot], pair_s(r, i - 1, n), n);
+        else
+            add_scaled(q, pair_y(r, i, n), -r->al[slot], n);
+    }
+    double yq = scale_dot(q, r->h_diag, pair_y(r, 0, n), n);
+    for (size_t i = 0;; i++) {
+        size_t slot = pair_slot(r, i);
+        double be_i = yq * r->ro[slot];
+        const double *w = i + 1 < count ? pair_y(r, i + 1, n) : g;
+        yq = axpy_dot(q, pair_s(r, i, n), r->al[slot] - be_i, w, n);
+        if (i + 1 == count)
+            return yq;
     }
 }
 
-static void direction(gd_optimizer *opt, const double *g)
+/* The direction into state "d"; returns g.d. */
+static double direction(gd_optimizer *opt, const double *g)
 {
     struct lbfgs_rule *r = rule_of(opt);
     if (opt->step == 1) { /* torch's state["n_iter"] == 1: a fresh history */
@@ -158,10 +238,10 @@ static void direction(gd_optimizer *opt, const double *g)
             opt->state[D][i] = -g[i];
         r->count = r->oldest = 0;
         r->h_diag = 1.0;
-        return;
+        return dot(g, opt->state[D], opt->n);
     }
     update_memory(opt, g);
-    two_loop(opt, g);
+    return two_loop(opt, g);
 }
 
 /* ---- the strong Wolfe line search (_strong_wolfe, lines 35-181) ---- */
@@ -198,7 +278,7 @@ static double cubic_interpolate(double x1, double f1, double g1, double x2, doub
  * into rule->gradients, or START for the gradient at t = 0, state "prev_flat_grad"). */
 enum { START = -1 };
 struct point {
-    double t, f, gtd;
+    double t, f, gtd, norm; /* norm: of the gradient, from its evaluation */
     int grad;
 };
 
@@ -219,15 +299,15 @@ static int probe(struct line *ls, double t, int keep, int keep2, struct point *o
     for (size_t i = 0; i < n; i++)
         r->trial[i] = ls->x[i] + t * ls->d[i];
     ls->evals++;
-    int rc = gdi_evaluate(opt, ls->obj, r->trial, false);
+    int rc = gdi_evaluate(opt, ls->obj, r->trial, true); /* the norm, finiteness's pass */
     if (rc != GD_OK)
         return rc;
     int slot = 0;
     while (slot == keep || slot == keep2)
         slot++;
     double *g = r->gradients + (size_t)slot * n;
-    memcpy(g, opt->grad, n * sizeof *g);
-    *out = (struct point){t, opt->last_f, dot(g, ls->d, n), slot};
+    *out =
+        (struct point){t, opt->last_f, copy_dot(g, opt->grad, ls->d, n), opt->last_grad_norm, slot};
     return GD_OK;
 }
 
@@ -387,7 +467,7 @@ static int move_searching(struct lbfgs_run *run, double gtd)
 {
     gd_optimizer *opt = run->opt;
     struct lbfgs_rule *r = rule_of(opt);
-    struct line ls = {opt, run->obj, run->x, opt->state[D], {0, run->loss, gtd, START}, 0};
+    struct line ls = {opt, run->obj, run->x, opt->state[D], {0, run->loss, gtd, NAN, START}, 0};
     struct point taken;
     int rc = strong_wolfe(&ls, r->t, &taken);
     run->current_evals += ls.evals;
@@ -397,9 +477,13 @@ static int move_searching(struct lbfgs_run *run, double gtd)
     }
     r->t = taken.t;
     add_scaled(run->x, opt->state[D], r->t, opt->n);
-    gdi_summary_set(opt, taken.f,
-                    taken.grad == START ? opt->state[PREV_GRAD]
-                                        : r->gradients + (size_t)taken.grad * opt->n);
+    if (taken.grad == START) {
+        gdi_summary_set(opt, taken.f, opt->state[PREV_GRAD]);
+    } else { /* gdi_summary_set with the norm known */
+        memcpy(opt->grad, r->gradients + (size_t)taken.grad * opt->n, opt->n * sizeof *opt->grad);
+        opt->last_f = taken.f;
+        opt->last_grad_norm = taken.norm;
+    }
     run->loss = taken.f;
     return GD_OK;
 }
@@ -466,11 +550,10 @@ static int iteration(struct lbfgs_run *run)
     struct lbfgs_rule *r = rule_of(opt);
     run->n_iter++;
     opt->step++; /* not through gdi_update: there is no update from a gradient alone */
-    direction(opt, opt->grad);
+    double gtd = direction(opt, opt->grad);
     memcpy(opt->state[PREV_GRAD], opt->grad, opt->n * sizeof *opt->grad);
     double prev_loss = r->prev_loss = run->loss;
     r->t = initial_step(opt);
-    double gtd = dot(opt->grad, opt->state[D], opt->n);
     if (gtd > -tolerance_change(opt))
         return GD_STOP_FTOL; /* the first-order change of f is below the tolerance */
     int rc = gdi_opt_param(opt, GD_PARAM_LINE_SEARCH) == GD_LINE_SEARCH_STRONG_WOLFE
@@ -556,18 +639,20 @@ static int lbfgs_allocate(gd_optimizer *opt)
     if (history == r->capacity)
         return GD_OK;
     if (opt->running)
-        return GD_EBUSY; /* a monitor may not resize the history under the run */
-    bool fits = history <= SIZE_MAX / n;
-    r->old_dirs = fits ? gdi_alloc_array(history * n, sizeof(double)) : NULL;
-    r->old_stps = r->old_dirs ? gdi_alloc_array(history * n, sizeof(double)) : NULL;
-    r->ro = r->old_stps ? gdi_calloc_array(history, sizeof(double)) : NULL;
-    r->al = r->ro ? gdi_calloc_array(history, sizeof(double)) : NULL;
+        return GD_EBUSY;        /* a monitor may not resize the history under the run */
+    size_t slots = history + 1; /* history_size is at most 2^53 */
+    bool fits = slots <= SIZE_MAX / n;
+    r->old_dirs = fits ? gdi_alloc_array(slots * n, sizeof(double)) : NULL;
+    r->old_stps = r->old_dirs ? gdi_alloc_array(slots * n, sizeof(double)) : NULL;
+    r->ro = r->old_stps ? gdi_calloc_array(slots, sizeof(double)) : NULL;
+    r->al = r->ro ? gdi_calloc_array(slots, sizeof(double)) : NULL;
     if (!r->al) {
         free_history(r);
         r->old_dirs = old.old_dirs, r->old_stps = old.old_stps, r->ro = old.ro, r->al = old.al;
         return GD_ENOMEM;
     }
     r->capacity = history;
+    r->slots = slots;
     if (old.capacity > 0)
         keep_newest(r, &old, n);
     free_history(&old);
