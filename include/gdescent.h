@@ -496,11 +496,12 @@ GD_API gd_objective *gd_rosenbrock_new(size_t n);
  * over the newest history_size pairs (y = g_k - g_{k-1}, s = t d, kept when y.s >
  * 1e-10) scaled by y.s / y.y; the step t = min(1, 1/||g||_1) lr at the first iteration,
  * lr later, or with #GD_LINE_SEARCH_STRONG_WOLFE the point torch's strong Wolfe line
- * search accepts (c1 1e-4, c2 0.9, at most 25 trials, cubic interpolation); then
- * x <- x + t d.  Without a line search the last iteration of a call does not evaluate
- * its new x (as torch).  It evaluates inside its steps, so gd_optimizer_update()
- * refuses it, and it needs the full objective (no mini-batches).  Iterates agree with
- * torch's to about 1e-9 relative or better (torch's BLAS sums its dot products in
+ * search accepts (c1 1e-4, c2 0.9, at most 25 trials, cubic interpolation), or with
+ * #GD_LINE_SEARCH_BACKTRACKING the first of t, t/2, ... that decreases f enough
+ * (Armijo's condition; not in torch); then x <- x + t d.  Without a line search the last iteration
+ * of a call does not evaluate its new x (as torch).  It evaluates inside its steps, so
+ * gd_optimizer_update() refuses it, and it needs the full objective (no mini-batches).  Iterates
+ * agree with torch's to about 1e-9 relative or better (torch's BLAS sums its dot products in
  * another order), evaluation and iteration counts exactly.
  *
  * Exact means exact to torch's scalar CPU path (`ATEN_CPU_CAPABILITY=default`, float64
@@ -681,9 +682,8 @@ typedef enum gd_param {
      * then leaves it and the value as they were; #GD_EBUSY from a monitor during a
      * run); the newest pairs are kept (since 1.1). */
     GD_PARAM_HISTORY_SIZE = 23,
-    /** L-BFGS's line search: #GD_LINE_SEARCH_NONE (default) or
-     * #GD_LINE_SEARCH_STRONG_WOLFE; #GD_LINE_SEARCH_BACKTRACKING is refused for now
-     * (since 1.1). */
+    /** L-BFGS's line search: #GD_LINE_SEARCH_NONE (default),
+     * #GD_LINE_SEARCH_STRONG_WOLFE or #GD_LINE_SEARCH_BACKTRACKING (since 1.1). */
     GD_PARAM_LINE_SEARCH = 24,
     /** L-BFGS stops (#GD_STOP_GTOL) when max_i |g_i| <= tolerance_grad, >= 0; default
      * 1e-7 (since 1.1). */
@@ -739,8 +739,21 @@ typedef enum gd_param {
 /** #GD_PARAM_LINE_SEARCH: torch.optim.LBFGS's line_search_fn="strong_wolfe" (since
  *  1.1). */
 #define GD_LINE_SEARCH_STRONG_WOLFE 1
-/** #GD_PARAM_LINE_SEARCH: Armijo backtracking; reserved, not built yet (since 1.1). */
+/** #GD_PARAM_LINE_SEARCH: Armijo backtracking, libgd's own (torch has none; since 1.1):
+ *  along the L-BFGS direction d, the trials t, t/2, t/4, ... (#GD_BACKTRACKING_SHRINK)
+ *  from the iteration's step t (lr; min(1, 1/||g||_1) lr at the first iteration, as
+ *  for the strong Wolfe search), and the first with f(x + t d) <= f(x) +
+ *  #GD_BACKTRACKING_C1 t g.d is taken.  After #GD_BACKTRACKING_MAX_HALVINGS halvings
+ *  without one, x stays and the run stops with #GD_STOP_XTOL.  Each trial is one
+ *  evaluation; a failed or non-finite one ends the run as in the strong Wolfe
+ *  search. */
 #define GD_LINE_SEARCH_BACKTRACKING 2
+/** #GD_LINE_SEARCH_BACKTRACKING's sufficient-decrease constant c1 (since 1.1). */
+#define GD_BACKTRACKING_C1 1e-4
+/** #GD_LINE_SEARCH_BACKTRACKING's factor from one trial step to the next (since 1.1). */
+#define GD_BACKTRACKING_SHRINK 0.5
+/** #GD_LINE_SEARCH_BACKTRACKING's most halvings: at most 51 trials (since 1.1). */
+#define GD_BACKTRACKING_MAX_HALVINGS 50
 
 /**
  * @brief Sets one parameter; takes effect at the next update.

@@ -250,7 +250,7 @@ static void test_lbfgs_runs_do_not_allocate(void **state)
 {
     (void)state;
     gd_objective *obj = gd_rosenbrock_new(10);
-    for (int ls = 0; ls <= 1; ls++) {
+    for (int ls = 0; ls <= 2; ls++) {
         for (int iterations = 5; iterations <= 50; iterations += 45) {
             gd_optimizer *opt = gd_optimizer_new(GD_LBFGS, 10);
             assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LINE_SEARCH, ls), GD_OK);

@@ -180,11 +180,11 @@ static int parse_case(FILE *in, struct lbfgs_case *c)
 /* ---- what the goldens do not cover ---- */
 
 /* gd_step is one step(closure) with max_iter = 1: the same bits and counts as
- * gd_minimize with max_iter = 1, at every step of a chain, for both line searches. */
+ * gd_minimize with max_iter = 1, at every step of a chain, for every line search. */
 static void test_step_is_one_iteration(void **state)
 {
     (void)state;
-    for (int ls = 0; ls <= 1; ls++) {
+    for (int ls = 0; ls <= 2; ls++) {
         gd_objective *obj = gd_rosenbrock_new(2);
         gd_optimizer *stepped = gd_optimizer_new(GD_LBFGS, 2);
         gd_optimizer *minimized = gd_optimizer_new(GD_LBFGS, 2);
@@ -221,8 +221,7 @@ static int ignore_batch(const double *x, size_t n, const size_t *idx, size_t cou
 }
 
 /* gd_optimizer_update has no objective to evaluate: GD_EINVAL, x untouched.  Mini-batches
- * are refused by gd_minimize and gd_step; the full sum runs.  The backtracking line
- * search is not built yet. */
+ * are refused by gd_minimize and gd_step; the full sum runs.  SGD takes no line search. */
 static void test_refusals(void **state)
 {
     (void)state;
@@ -239,8 +238,14 @@ static void test_refusals(void **state)
     assert_int_equal(gd_optimizer_set(opt, GD_PARAM_BATCH_SIZE, 0), GD_OK);
     assert_true(gd_minimize(opt, sum, x, NULL) > 0);
     assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LINE_SEARCH, GD_LINE_SEARCH_BACKTRACKING),
-                     GD_EINVAL);
+                     GD_OK);
     assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LINE_SEARCH, 3), GD_EINVAL);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LINE_SEARCH, 1.5), GD_EINVAL);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_CLIP_NORM, 1.0), GD_EINVAL);
+    gd_optimizer *sgd = gd_optimizer_new(GD_SGD, 2);
+    assert_int_equal(gd_optimizer_set(sgd, GD_PARAM_LINE_SEARCH, GD_LINE_SEARCH_BACKTRACKING),
+                     GD_EINVAL);
+    gd_optimizer_free(sgd);
     assert_int_equal(gd_optimizer_set(opt, GD_PARAM_HISTORY_SIZE, 0), GD_EINVAL);
     assert_int_equal(gd_optimizer_set(opt, GD_PARAM_HISTORY_SIZE, 2.5), GD_EINVAL);
     assert_int_equal(gd_optimizer_set(opt, GD_PARAM_MAX_EVAL, -1), GD_EINVAL);
@@ -251,6 +256,155 @@ static void test_refusals(void **state)
     assert_int_equal(gd_optimizer_get(opt, GD_PARAM_MOMENTUM, &v), GD_EINVAL);
     gd_objective_free(sum);
     gd_optimizer_free(opt);
+}
+
+/* ---- GD_LINE_SEARCH_BACKTRACKING ---- */
+
+/* An objective that remembers its last evaluation. */
+struct recorded {
+    gd_objective *inner;
+    size_t n, evaluations;
+    double x[MAX_N], f, g[MAX_N];
+};
+
+static int record_eval(const double *x, size_t n, double *f, double *grad, void *user)
+{
+    struct recorded *r = user;
+    int rc = gd_objective_eval(r->inner, x, f, grad);
+    memcpy(r->x, x, n * sizeof *x);
+    memcpy(r->g, grad, n * sizeof *grad);
+    r->f = *f;
+    r->evaluations++;
+    return rc;
+}
+
+/* The monitor's check of every accepted step: the new iterate is the last point
+ * evaluated, and f(x_new) <= f(x) + c1 g(x).(x_new - x), Armijo's condition (t g.d is
+ * g.(x_new - x) up to rounding, allowed for). */
+struct armijo_check {
+    struct recorded *rec;
+    double x[MAX_N], f, g[MAX_N];
+    size_t steps, violations;
+};
+
+static int check_armijo(size_t iter, const double *x, size_t n, double f, void *user)
+{
+    (void)iter;
+    struct armijo_check *c = user;
+    double gs = 0.0, scale = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        gs += c->g[i] * (x[i] - c->x[i]);
+        scale += fabs(c->g[i] * (x[i] - c->x[i]));
+    }
+    int armijo = f <= c->f + GD_BACKTRACKING_C1 * gs + 1e-12 * (fabs(c->f) + scale);
+    int last = memcmp(x, c->rec->x, n * sizeof *x) == 0 && f == c->rec->f;
+    c->violations += !armijo || !last || !(gs < 0.0);
+    c->steps++;
+    memcpy(c->x, x, n * sizeof *x);
+    memcpy(c->g, c->rec->g, n * sizeof *x);
+    c->f = f;
+    return 0;
+}
+
+/* Rosenbrock (n = 2 and 10) and a quadratic with lr 3 (so that steps are halved):
+ * Armijo's condition at every accepted step, and convergence. */
+static void test_backtracking(void **state)
+{
+    (void)state;
+    const char *problems[] = {"rosen2", "rosen10", "quad5"};
+    for (size_t k = 0; k < 3; k++) {
+        struct recorded rec = {0};
+        double x[MAX_N];
+        rec.inner = problem(problems[k], x, &rec.n);
+        gd_objective *obj = gd_objective_new(rec.n, record_eval, &rec);
+        gd_optimizer *opt = gd_optimizer_new(GD_LBFGS, rec.n);
+        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LINE_SEARCH, GD_LINE_SEARCH_BACKTRACKING),
+                         GD_OK);
+        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_HISTORY_SIZE, 10), GD_OK);
+        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LR, k == 2 ? 3.0 : 1.0), GD_OK);
+        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_MAX_ITER, 1000), GD_OK);
+        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_TOLERANCE_CHANGE, 0.0), GD_OK);
+        struct armijo_check check = {.rec = &rec};
+        memcpy(check.x, x, rec.n * sizeof *x);
+        assert_int_equal(gd_objective_eval(rec.inner, x, &check.f, check.g), GD_OK);
+        assert_int_equal(gd_optimizer_set_monitor(opt, check_armijo, &check), GD_OK);
+        int stop = gd_minimize(opt, obj, x, NULL);
+        print_message("# backtracking %s: stop %d, %zu iterations, %zu evaluations\n", problems[k],
+                      stop, check.steps, rec.evaluations);
+        assert_int_equal(stop, GD_STOP_GTOL);
+        assert_true(check.steps > 5);
+        assert_int_equal(check.violations, 0);
+        assert_int_equal(gd_optimizer_evaluations(opt), rec.evaluations);
+        for (size_t i = 0; i < rec.n; i++) {
+            double want = k == 2 ? quad_center[i] : 1.0;
+            assert_true(fabs(x[i] - want) < 1e-6);
+        }
+        gd_optimizer_free(opt);
+        gd_objective_free(obj);
+        gd_objective_free(rec.inner);
+    }
+}
+
+/* f = ||x||^2 with the gradient's sign wrong: no step decreases f along -g, so the search
+ * makes its 51 trials, x stays, and the run stops with GD_STOP_XTOL; the next run does
+ * the same. */
+static int wrong_gradient(const double *x, size_t n, double *f, double *grad, void *user)
+{
+    (void)user;
+    *f = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        *f += x[i] * x[i];
+        grad[i] = -2.0 * x[i];
+    }
+    return 0;
+}
+
+static void test_backtracking_finds_no_step(void **state)
+{
+    (void)state;
+    gd_objective *obj = gd_objective_new(2, wrong_gradient, NULL);
+    gd_optimizer *opt = gd_optimizer_new(GD_LBFGS, 2);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LINE_SEARCH, GD_LINE_SEARCH_BACKTRACKING),
+                     GD_OK);
+    double x[2] = {1.0, 2.0};
+    for (int call = 1; call <= 2; call++) {
+        assert_int_equal(gd_minimize(opt, obj, x, NULL), GD_STOP_XTOL);
+        assert_true(x[0] == 1.0 && x[1] == 2.0);
+        assert_int_equal(gd_optimizer_evaluations(opt), call * (2 + GD_BACKTRACKING_MAX_HALVINGS));
+        assert_true(gd_optimizer_last_f(opt) == 5.0);
+        assert_true(gd_optimizer_last_grad_norm(opt) == sqrt(20.0));
+    }
+    gd_optimizer_free(opt);
+    gd_objective_free(obj);
+}
+
+/* f = c.x keeps no pair (y = 0): every direction after the first is -g H_diag with
+ * H_diag 1, without a line search and with backtracking (which takes every first
+ * trial). */
+static int linear(const double *x, size_t n, double *f, double *grad, void *user)
+{
+    (void)n, (void)user;
+    *f = 0.5 * x[0] - 0.25 * x[1];
+    grad[0] = 0.5;
+    grad[1] = -0.25;
+    return 0;
+}
+
+static void test_no_pair_kept(void **state)
+{
+    (void)state;
+    gd_objective *obj = gd_objective_new(2, linear, NULL);
+    for (int ls = 0; ls <= 2; ls += 2) {
+        gd_optimizer *opt = gd_optimizer_new(GD_LBFGS, 2);
+        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LINE_SEARCH, ls), GD_OK);
+        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_MAX_ITER, 4), GD_OK);
+        double x[2] = {0.0, 0.0};
+        assert_int_equal(gd_minimize(opt, obj, x, NULL), GD_STOP_MAXITER);
+        assert_true(x[0] == -2.0 && x[1] == 1.0);
+        assert_int_equal(gd_optimizer_evaluations(opt), ls ? 5 : 4);
+        gd_optimizer_free(opt);
+    }
+    gd_objective_free(obj);
 }
 
 /* Changing history_size between runs keeps the newest pairs: a run with history 3
@@ -385,7 +539,7 @@ static int fail_after(const double *x, size_t n, double *f, double *grad, void *
 static void test_failed_evaluation(void **state)
 {
     (void)state;
-    for (int ls = 0; ls <= 1; ls++) {
+    for (int ls = 0; ls <= 2; ls++) {
         int left = 3;
         gd_objective *obj = gd_objective_new(2, fail_after, &left);
         gd_optimizer *opt = gd_optimizer_new(GD_LBFGS, 2);
@@ -422,7 +576,7 @@ static int nan_after(const double *x, size_t n, double *f, double *grad, void *u
 static void test_diverged_evaluation(void **state)
 {
     (void)state;
-    for (int ls = 0; ls <= 1; ls++) {
+    for (int ls = 0; ls <= 2; ls++) {
         int left = 4;
         gd_objective *obj = gd_objective_new(2, nan_after, &left);
         gd_optimizer *opt = gd_optimizer_new(GD_LBFGS, 2);
@@ -508,6 +662,9 @@ int main(void)
     static const struct CMUnitTest others[] = {
         cmocka_unit_test(test_step_is_one_iteration),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_backtracking),
+        cmocka_unit_test(test_backtracking_finds_no_step),
+        cmocka_unit_test(test_no_pair_kept),
         cmocka_unit_test(test_history_resize),
         cmocka_unit_test(test_monitor_and_reentry),
         cmocka_unit_test(test_state_and_reset),

@@ -118,7 +118,7 @@ static void test_lbfgs_resumes_with_its_history(void **state)
 {
     (void)state;
     gd_objective *obj = gd_rosenbrock_new(N);
-    for (int ls = 0; ls <= 1; ls++) {
+    for (int ls = 0; ls <= 2; ls++) {
         gd_optimizer *opt = gd_optimizer_new(GD_LBFGS, N);
         assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LINE_SEARCH, ls), GD_OK);
         assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LR, ls ? 1.0 : 0.05), GD_OK);

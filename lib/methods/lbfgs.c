@@ -11,7 +11,7 @@
  *     g.d > -tolerance_change;
  *   move: x <- x + t d, then evaluate (not at the last iteration of the call); or
  *     with the strong Wolfe line search (_strong_wolfe, lines 35-181), the point it
- *     accepts;
+ *     accepts; or (libgd's own, not torch's) Armijo backtracking from t;
  *   stop: max_iter iterations, max_eval evaluations in the call, max |g_i| <=
  *     tolerance_grad, max |t d_i| <= tolerance_change, |f - f_prev| < tolerance_change.
  *
@@ -427,6 +427,28 @@ static int strong_wolfe(struct line *ls, double t, struct point *taken)
     return rc;
 }
 
+/* ---- Armijo backtracking (libgd's own; torch has no such line search) ---- */
+
+enum { MAX_HALVINGS = GD_BACKTRACKING_MAX_HALVINGS };
+static const double SHRINK = GD_BACKTRACKING_SHRINK;
+
+/* Tries t, t/2, t/4, ... (at most MAX_HALVINGS halvings) and takes the first step with
+ * f(x + t d) <= f(x) + C1 t g.d (C1 is GD_BACKTRACKING_C1, the strong Wolfe search's c1).  Returns
+ * 1 (and no point) when none satisfies it. */
+static int backtracking(struct line *ls, double t, struct point *taken)
+{
+    for (int halvings = 0;; halvings++) {
+        int rc = probe(ls, t, START, START, taken);
+        if (rc != GD_OK)
+            return rc;
+        if (!armijo_fails(ls, taken))
+            return GD_OK;
+        if (halvings == MAX_HALVINGS)
+            return 1;
+        t *= SHRINK;
+    }
+}
+
 /* ---- one iteration and the run (step(), lines 284-476) ---- */
 
 struct lbfgs_run {
@@ -461,19 +483,22 @@ static double initial_step(const gd_optimizer *opt)
     return py_min(1., 1. / l1) * lr;
 }
 
-/* The strong Wolfe move: x goes to the accepted point, whose f and gradient become the
- * run summary's.  On failure x stays and the summary is x's again. */
-static int move_searching(struct lbfgs_run *run, double gtd)
+/* The move with a line search: x goes to the accepted point, whose f and gradient
+ * become the run summary's.  On failure x stays and the summary is x's again; when
+ * backtracking finds no step, the run stops with GD_STOP_XTOL. */
+static int move_searching(struct lbfgs_run *run, double gtd, bool wolfe)
 {
     gd_optimizer *opt = run->opt;
     struct lbfgs_rule *r = rule_of(opt);
     struct line ls = {opt, run->obj, run->x, opt->state[D], {0, run->loss, gtd, NAN, START}, 0};
     struct point taken;
-    int rc = strong_wolfe(&ls, r->t, &taken);
+    int rc = wolfe ? strong_wolfe(&ls, r->t, &taken) : backtracking(&ls, r->t, &taken);
     run->current_evals += ls.evals;
     if (rc != GD_OK) {
         gdi_summary_set(opt, run->loss, opt->state[PREV_GRAD]);
-        return rc;
+        if (rc > 0)
+            r->t = 0.0; /* no step taken: x, and "t" for the next history pair, as they were */
+        return rc > 0 ? GD_STOP_XTOL : rc;
     }
     r->t = taken.t;
     add_scaled(run->x, opt->state[D], r->t, opt->n);
@@ -556,9 +581,10 @@ static int iteration(struct lbfgs_run *run)
     r->t = initial_step(opt);
     if (gtd > -tolerance_change(opt))
         return GD_STOP_FTOL; /* the first-order change of f is below the tolerance */
-    int rc = gdi_opt_param(opt, GD_PARAM_LINE_SEARCH) == GD_LINE_SEARCH_STRONG_WOLFE
-                 ? move_searching(run, gtd)
-                 : move_fixed(run);
+    double line_search = gdi_opt_param(opt, GD_PARAM_LINE_SEARCH);
+    int rc = line_search == GD_LINE_SEARCH_NONE
+                 ? move_fixed(run)
+                 : move_searching(run, gtd, line_search == GD_LINE_SEARCH_STRONG_WOLFE);
     return rc != GD_OK ? rc : stop_reason(run, prev_loss);
 }
 
@@ -675,12 +701,11 @@ static void lbfgs_select(struct gdi_group *group)
     (void)group;
 }
 
-/* GD_LINE_SEARCH_BACKTRACKING is not built yet; clipping acts in the update path of the
- * other methods, which L-BFGS's steps do not take. */
+/* Clipping acts in the update path of the other methods, which L-BFGS's steps do not
+ * take. */
 static bool lbfgs_params_ok(const double *param)
 {
-    return param[gdi_param_slot(GD_PARAM_LINE_SEARCH)] != GD_LINE_SEARCH_BACKTRACKING &&
-           param[gdi_param_slot(GD_PARAM_CLIP_NORM)] == 0.0 &&
+    return param[gdi_param_slot(GD_PARAM_CLIP_NORM)] == 0.0 &&
            param[gdi_param_slot(GD_PARAM_CLIP_VALUE)] == 0.0;
 }
 

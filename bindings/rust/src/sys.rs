@@ -54,8 +54,15 @@ pub const GD_TRAJ_X: c_uint = 1;
 pub const GD_LINE_SEARCH_NONE: c_int = 0;
 /// `GD_LINE_SEARCH_STRONG_WOLFE`: torch.optim.LBFGS's strong Wolfe line search (1.1).
 pub const GD_LINE_SEARCH_STRONG_WOLFE: c_int = 1;
-/// `GD_LINE_SEARCH_BACKTRACKING`: Armijo backtracking, reserved (1.1).
+/// `GD_LINE_SEARCH_BACKTRACKING`: Armijo backtracking along the L-BFGS direction, libgd's
+/// own (1.1).
 pub const GD_LINE_SEARCH_BACKTRACKING: c_int = 2;
+/// `GD_BACKTRACKING_C1`: the backtracking search's sufficient-decrease constant (1.1).
+pub const GD_BACKTRACKING_C1: f64 = 1e-4;
+/// `GD_BACKTRACKING_SHRINK`: the factor from one trial step to the next (1.1).
+pub const GD_BACKTRACKING_SHRINK: f64 = 0.5;
+/// `GD_BACKTRACKING_MAX_HALVINGS`: the backtracking search's most halvings (1.1).
+pub const GD_BACKTRACKING_MAX_HALVINGS: c_int = 50;
 
 /// Opaque objective handle.
 #[repr(C)]
