@@ -11,6 +11,7 @@
 #define _XOPEN_SOURCE 700 /* mkstemp, fsync */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -693,9 +694,9 @@ static int read_file(const char *path, unsigned char **bytes, size_t *size)
     int fd = open(path, O_RDONLY);
     if (fd < 0)
         return GD_EIO;
-    off_t end = lseek(fd, 0, SEEK_END);
-    int rc = end < 0 || lseek(fd, 0, SEEK_SET) != 0 ? GD_EIO : GD_OK;
-    *size = rc == GD_OK ? (size_t)end : 0;
+    struct stat file; /* a directory's "size" is no state's: only a regular file */
+    int rc = fstat(fd, &file) == 0 && S_ISREG(file.st_mode) ? GD_OK : GD_EIO;
+    *size = rc == GD_OK ? (size_t)file.st_size : 0;
     *bytes = rc == GD_OK ? gdi_alloc_array(*size > 0 ? *size : 1, 1) : NULL;
     if (rc == GD_OK && !*bytes)
         rc = GD_ENOMEM;

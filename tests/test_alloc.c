@@ -438,6 +438,71 @@ static void test_save_file_fails_cleanly(void **state)
     two_states_free(&t);
 }
 
+/* gd_optimizer_load with each of its allocations failing in turn (the groups, rules,
+ * scalars, the sampler's permutation, the schedules and their children): GD_ENOMEM
+ * and the optimizer as it was, until it succeeds. */
+static gd_optimizer *optimizer_with_everything(void)
+{
+    gd_optimizer *opt = gd_optimizer_new(GD_NADAM, 6);
+    gd_schedule *sequential = gd_schedule_new(GD_SCHEDULE_SEQUENTIAL);
+    gd_schedule *multistep = gd_schedule_new(GD_SCHEDULE_MULTISTEP);
+    gd_schedule *linear = gd_schedule_new(GD_SCHEDULE_LINEAR);
+    const size_t milestones[2] = {1, 3}, switch_at[1] = {2};
+    assert_int_equal(gd_schedule_set_milestones(multistep, milestones, 2), GD_OK);
+    assert_int_equal(gd_schedule_append(sequential, linear), GD_OK);
+    assert_int_equal(gd_schedule_append(sequential, multistep), GD_OK);
+    assert_int_equal(gd_schedule_set_milestones(sequential, switch_at, 1), GD_OK);
+    assert_int_equal(gd_optimizer_add_schedule(opt, sequential), GD_OK);
+    assert_int_equal(gd_optimizer_set_range(opt, 2, 2, GD_PARAM_LR, 0.5), GD_OK);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_BATCH_SIZE, 1), GD_OK);
+    gd_objective *obj = gd_objective_new_sum(6, 4, dummy_batch, NULL);
+    double x[6] = {1, 2, 3, 4, 5, 6};
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(gd_step(opt, obj, x, NULL), GD_OK);
+    gd_objective_free(obj);
+    gd_schedule_free(sequential);
+    gd_schedule_free(multistep);
+    gd_schedule_free(linear);
+    return opt;
+}
+
+static void test_loading_fails_cleanly_at_every_allocation(void **state)
+{
+    (void)state;
+    gd_optimizer *source = optimizer_with_everything(), *target = gd_optimizer_new(GD_NADAM, 6);
+    size_t size = gd_optimizer_state_size(source), target_size = gd_optimizer_state_size(target);
+    unsigned char *buf = malloc(size), *before = malloc(target_size), *now = malloc(size);
+    assert_true(buf && before && now);
+    assert_int_equal(gd_optimizer_save(source, buf, size), GD_OK);
+    assert_int_equal(gd_optimizer_save(target, before, target_size), GD_OK);
+    int failures = 0;
+    for (long k = 1; k < 100; k++) {
+        long live = gdi_live_blocks();
+        gdi_fault_arm(k);
+        int rc = gd_optimizer_load(target, buf, size);
+        bool injected = !gdi_fault_pending();
+        gdi_fault_arm(0);
+        if (!injected) {
+            assert_int_equal(rc, GD_OK);
+            break;
+        }
+        assert_int_equal(rc, GD_ENOMEM);
+        assert_int_equal(gdi_live_blocks(), live);
+        assert_int_equal(gd_optimizer_state_size(target), target_size);
+        assert_int_equal(gd_optimizer_save(target, now, target_size), GD_OK);
+        assert_memory_equal(now, before, target_size);
+        failures++;
+    }
+    assert_true(failures >= 6);
+    assert_int_equal(gd_optimizer_save(target, now, size), GD_OK);
+    assert_memory_equal(now, buf, size);
+    free(buf);
+    free(before);
+    free(now);
+    gd_optimizer_free(source);
+    gd_optimizer_free(target);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -447,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_minimize_fails_cleanly_at_every_allocation),
         cmocka_unit_test(test_lbfgs_runs_do_not_allocate),
         cmocka_unit_test(test_updates_with_ranges_do_not_allocate),
+        cmocka_unit_test(test_loading_fails_cleanly_at_every_allocation),
         cmocka_unit_test(test_save_file_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

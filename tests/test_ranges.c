@@ -161,6 +161,32 @@ static void test_clipping_formulas(void **state)
     gd_optimizer_free(opt);
 }
 
+/* Neighbours left equal merge, the later groups moving down; a key set everywhere is
+ * refused when one range would break torch's rules (Nesterov where momentum is 0). */
+static void test_merges_and_refusals_across_ranges(void **state)
+{
+    (void)state;
+    gd_optimizer *opt = gd_optimizer_new(GD_SGD, 6);
+    for (size_t r = 0; r < 3; r++)
+        assert_int_equal(gd_optimizer_set_range(opt, 2 * r, 2, GD_PARAM_LR, 0.1 * (double)(r + 1)),
+                         GD_OK);
+    assert_int_equal(gd_optimizer_set_range(opt, 2, 2, GD_PARAM_LR, 0.1), GD_OK);
+    const double expected[6] = {0.1, 0.1, 0.1, 0.1, 0.30000000000000004, 0.30000000000000004};
+    for (size_t i = 0; i < 6; i++)
+        assert_true(lr_at(opt, i) == expected[i]);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_MOMENTUM, 0.9), GD_OK);
+    assert_int_equal(gd_optimizer_set_range(opt, 1, 2, GD_PARAM_MOMENTUM, 0.0), GD_OK);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_NESTEROV, 1), GD_EINVAL);
+    assert_int_equal(gd_optimizer_set_range(opt, 0, 6, GD_PARAM_NESTEROV, 1), GD_EINVAL);
+    assert_int_equal(gd_optimizer_set_range(opt, 3, 3, GD_PARAM_NESTEROV, 1), GD_OK);
+    double nesterov;
+    assert_int_equal(gd_optimizer_get_range(opt, 0, GD_PARAM_NESTEROV, &nesterov), GD_OK);
+    assert_true(nesterov == 0.0);
+    assert_int_equal(gd_optimizer_get_range(opt, 5, GD_PARAM_NESTEROV, &nesterov), GD_OK);
+    assert_true(nesterov == 1.0);
+    gd_optimizer_free(opt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -168,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_ranges_overlay),
         cmocka_unit_test(test_split_keeps_the_state),
         cmocka_unit_test(test_clipping_formulas),
+        cmocka_unit_test(test_merges_and_refusals_across_ranges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -445,6 +445,68 @@ static void test_every_field_is_checked(void **state)
     gd_objective_free(obj);
 }
 
+/* NULL handles and paths; loading while the optimizer runs (from its monitor);
+ * files that are empty, a directory, or a bare name in the working directory. */
+struct busy {
+    gd_optimizer *opt;
+    const unsigned char *state;
+    size_t size;
+    const char *path;
+    int load, load_file;
+};
+
+static int load_from_monitor(size_t iter, const double *x, size_t n, double f, void *user)
+{
+    (void)iter, (void)x, (void)n, (void)f;
+    struct busy *b = user;
+    b->load = gd_optimizer_load(b->opt, b->state, b->size);
+    b->load_file = gd_optimizer_load_file(b->opt, b->path);
+    return 0;
+}
+
+static void test_edges_of_the_calls(void **state)
+{
+    (void)state;
+    gd_optimizer *opt = gd_optimizer_new(GD_ADAM, N);
+    size_t size;
+    unsigned char *buf = saved(opt, &size);
+    assert_int_equal(gd_optimizer_state_size(NULL), 0);
+    assert_int_equal(gd_optimizer_save(NULL, buf, size), GD_EINVAL);
+    assert_int_equal(gd_optimizer_save(opt, NULL, size), GD_EINVAL);
+    assert_int_equal(gd_optimizer_save_file(NULL, "x"), GD_EINVAL);
+    assert_int_equal(gd_optimizer_save_file(opt, NULL), GD_EINVAL);
+    assert_int_equal(gd_optimizer_load_file(opt, NULL), GD_EINVAL);
+    char dir[] = "/tmp/gd-edges-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/empty", dir);
+    FILE *empty = fopen(path, "w");
+    assert_non_null(empty);
+    fclose(empty);
+    assert_int_equal(gd_optimizer_load_file(opt, path), GD_EFORMAT);
+    assert_int_equal(gd_optimizer_load_file(opt, dir), GD_EIO); /* a directory */
+    char cwd[512];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(dir), 0);
+    assert_int_equal(gd_optimizer_save_file(opt, "bare"), GD_OK); /* the directory "." */
+    assert_int_equal(gd_optimizer_load_file(opt, "bare"), GD_OK);
+    assert_int_equal(chdir(cwd), 0);
+    snprintf(path, sizeof path, "%s/bare", dir);
+    gd_objective *obj = gd_rosenbrock_new(N);
+    struct busy b = {opt, buf, size, path, GD_OK, GD_OK};
+    assert_int_equal(gd_optimizer_set_monitor(opt, load_from_monitor, &b), GD_OK);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_MAX_ITER, 2), GD_OK);
+    double x[N] = {0, 0, 0, 0};
+    assert_true(gd_minimize(opt, obj, x, NULL) > 0);
+    assert_int_equal(b.load, GD_EBUSY);
+    assert_int_equal(b.load_file, GD_EBUSY);
+    char command[96];
+    snprintf(command, sizeof command, "rm -rf %s", dir);
+    assert_int_equal(system(command), 0);
+    gd_objective_free(obj);
+    free(buf);
+    gd_optimizer_free(opt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -457,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_resume_in_another_process),
         cmocka_unit_test(test_states_the_fuzzer_found),
         cmocka_unit_test(test_every_field_is_checked),
+        cmocka_unit_test(test_edges_of_the_calls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
