@@ -675,6 +675,40 @@ static void test_every_option_at_edge_values(void **state)
     assert_true(added > 30);
 }
 
+/* NULL handles and arguments, and milestones beyond what an epoch count holds. */
+static void test_null_arguments(void **state)
+{
+    (void)state;
+    gd_schedule *multistep = gd_schedule_new(GD_SCHEDULE_MULTISTEP);
+    double value;
+    const size_t huge[1] = {SIZE_MAX}, some[2] = {2, 4};
+    assert_int_equal(gd_schedule_get(NULL, GD_SCHEDULE_PARAM_GAMMA, &value), GD_EINVAL);
+    assert_int_equal(gd_schedule_get(multistep, GD_SCHEDULE_PARAM_GAMMA, NULL), GD_EINVAL);
+    assert_int_equal(gd_schedule_set(NULL, GD_SCHEDULE_PARAM_GAMMA, 0.5), GD_EINVAL);
+    assert_int_equal(gd_schedule_set_milestones(NULL, some, 2), GD_EINVAL);
+    assert_int_equal(gd_schedule_set_milestones(multistep, NULL, 2), GD_EINVAL);
+    assert_int_equal(gd_schedule_set_milestones(multistep, huge, 1), GD_EINVAL);
+    assert_int_equal(gd_schedule_set_milestones(multistep, some, 2), GD_OK);
+    assert_int_equal(gd_schedule_set_milestones(multistep, NULL, 0), GD_OK); /* none */
+    assert_int_equal(gd_schedule_set_lambda(NULL, pow95, NULL), GD_EINVAL);
+    gd_schedule *lambda = gd_schedule_new(GD_SCHEDULE_LAMBDA);
+    assert_int_equal(gd_schedule_set_lambda(lambda, NULL, NULL), GD_EINVAL);
+    assert_int_equal(gd_schedule_append(NULL, multistep), GD_EINVAL);
+    gd_schedule *sequential = gd_schedule_new(GD_SCHEDULE_SEQUENTIAL);
+    assert_int_equal(gd_schedule_append(sequential, NULL), GD_EINVAL);
+    gd_optimizer *opt = gd_optimizer_new(GD_SGD, 2);
+    assert_int_equal(gd_optimizer_add_schedule(NULL, multistep), GD_EINVAL);
+    assert_int_equal(gd_optimizer_add_schedule(opt, NULL), GD_EINVAL);
+    assert_int_equal(gd_optimizer_schedule_step(NULL, NAN), GD_EINVAL);
+    assert_int_equal(gd_optimizer_clear_schedules(NULL), GD_EINVAL);
+    assert_null(gd_schedule_new((gd_schedule_kind)99));
+    gd_schedule_free(NULL);
+    gd_optimizer_free(opt);
+    gd_schedule_free(multistep);
+    gd_schedule_free(lambda);
+    gd_schedule_free(sequential);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -689,6 +723,7 @@ int main(void)
         cmocka_unit_test(test_a_failing_lambda_changes_nothing),
         cmocka_unit_test(test_at_most_sixteen_schedules),
         cmocka_unit_test(test_every_option_at_edge_values),
+        cmocka_unit_test(test_null_arguments),
 #ifdef GDI_FAULT_INJECTION
         cmocka_unit_test(test_allocation_failures),
 #endif
