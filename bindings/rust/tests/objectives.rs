@@ -25,7 +25,13 @@ fn logistic_is_the_mean_log_loss_plus_the_penalty() {
     }
     assert!((value - expected).abs() <= 1e-15 * expected.abs());
     for j in 0..3 {
-        assert!((grad[j] - g[j]).abs() <= 1e-15, "{}: {} vs {}", j, grad[j], g[j]);
+        assert!(
+            (grad[j] - g[j]).abs() <= 1e-15,
+            "{}: {} vs {}",
+            j,
+            grad[j],
+            g[j]
+        );
     }
 }
 
