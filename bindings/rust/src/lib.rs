@@ -61,11 +61,26 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::ptr::{self, NonNull};
 
-/// What went wrong.  [`Error::code`] gives the library's status code for every variant;
-/// a saved state refused as not libgd's, damaged, truncated or newer
-/// ([`Optimizer::load`]) is an [`Error::Status`] with `GD_EFORMAT`, told apart by
-/// [`Error::is_format`].
+/// What went wrong.  [`Error::code`] gives the library's status code for every variant
+/// and [`Error::kind`] the same as an [`ErrorKind`]; a saved state refused as not
+/// libgd's, damaged, truncated or newer ([`Optimizer::load`]) is an [`Error::Status`]
+/// with `GD_EFORMAT`, told apart by [`Error::is_format`] or
+/// `kind() == ErrorKind::Format`.
+///
+/// The enum is `#[non_exhaustive]`: a `match` on it needs a `_` arm, so that later
+/// versions may add variants.
+///
+/// ```
+/// use gdescent::{ErrorKind, Method, Optimizer, Param};
+///
+/// let mut opt = Optimizer::new(Method::Sgd, 2)?;
+/// let err = opt.set(Param::Lr, -1.0).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+/// assert_eq!(err.code(), gdescent::sys::GD_EINVAL);
+/// # Ok::<(), gdescent::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Error {
     /// The library returned a negative status (`GD_EINVAL`, `GD_EDIVERGED`, ...).
     Status {
@@ -103,11 +118,105 @@ impl Error {
         }
     }
 
+    /// The status code as an [`ErrorKind`]: `ErrorKind::from_code(self.code())`.
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::from_code(self.code())
+    }
+
     /// Whether this is `GD_EFORMAT`: bytes given to [`Optimizer::load`] (or a file
     /// given to [`Optimizer::load_file`]) that are not a saved state, are damaged,
     /// truncated or of a newer format (1.1).
     pub fn is_format(&self) -> bool {
         self.code() == sys::GD_EFORMAT
+    }
+}
+
+/// The library's error codes (`GD_E*` of `gdescent.h`), reached from an [`Error`] by
+/// [`Error::kind`].  [`ErrorKind::from_code`] and [`ErrorKind::code`] convert both ways;
+/// Display is the library's sentence (`gd_strerror`).
+///
+/// `#[non_exhaustive]`: a later library may add codes, which this version reads as
+/// [`ErrorKind::Unknown`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// `GD_EINVAL` (-1): a bad argument, a key the method lacks, a value out of range.
+    InvalidArgument,
+    /// `GD_ENOMEM` (-2): an allocation failed.
+    OutOfMemory,
+    /// `GD_ECALLBACK` (-3): the objective or monitor failed (a closure's `Err` or panic).
+    Callback,
+    /// `GD_EDIVERGED` (-4): f or the gradient became NaN or infinite.
+    Diverged,
+    /// `GD_EIO` (-5): a file could not be opened, read or written.
+    Io,
+    /// `GD_EFORMAT` (-6): a saved state that is not libgd's, damaged, truncated or newer.
+    Format,
+    /// `GD_EBUSY` (-7): the optimizer was used from inside a callback of its own run.
+    Busy,
+    /// Any other code (none that the linked library's header defines).
+    Unknown(i32),
+}
+
+impl ErrorKind {
+    /// Every known kind, in the order of the codes (-1, -2, ...); not
+    /// [`ErrorKind::Unknown`].
+    pub const ALL: [ErrorKind; 7] = [
+        ErrorKind::InvalidArgument,
+        ErrorKind::OutOfMemory,
+        ErrorKind::Callback,
+        ErrorKind::Diverged,
+        ErrorKind::Io,
+        ErrorKind::Format,
+        ErrorKind::Busy,
+    ];
+
+    /// The kind of a status code: the named variant for every `GD_E*` code, otherwise
+    /// `Unknown(code)` (also for `GD_OK` and the positive stop codes, which are not
+    /// errors).
+    pub fn from_code(code: i32) -> ErrorKind {
+        match code {
+            sys::GD_EINVAL => ErrorKind::InvalidArgument,
+            sys::GD_ENOMEM => ErrorKind::OutOfMemory,
+            sys::GD_ECALLBACK => ErrorKind::Callback,
+            sys::GD_EDIVERGED => ErrorKind::Diverged,
+            sys::GD_EIO => ErrorKind::Io,
+            sys::GD_EFORMAT => ErrorKind::Format,
+            sys::GD_EBUSY => ErrorKind::Busy,
+            other => ErrorKind::Unknown(other),
+        }
+    }
+
+    /// The `GD_E*` code; `Unknown(code)` gives `code` back.
+    pub fn code(self) -> i32 {
+        match self {
+            ErrorKind::InvalidArgument => sys::GD_EINVAL,
+            ErrorKind::OutOfMemory => sys::GD_ENOMEM,
+            ErrorKind::Callback => sys::GD_ECALLBACK,
+            ErrorKind::Diverged => sys::GD_EDIVERGED,
+            ErrorKind::Io => sys::GD_EIO,
+            ErrorKind::Format => sys::GD_EFORMAT,
+            ErrorKind::Busy => sys::GD_EBUSY,
+            ErrorKind::Unknown(code) => code,
+        }
+    }
+}
+
+impl From<ErrorKind> for i32 {
+    fn from(kind: ErrorKind) -> i32 {
+        kind.code()
+    }
+}
+
+impl From<i32> for ErrorKind {
+    fn from(code: i32) -> ErrorKind {
+        ErrorKind::from_code(code)
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        out.write_str(&strerror(self.code()))
     }
 }
 
