@@ -322,7 +322,11 @@ fn library_name(name: *const c_char) -> &'static str {
 }
 
 /// An update rule of `torch.optim` (`gd_method`).
+///
+/// `#[non_exhaustive]`: a later version may add variants, so a `match` outside the
+/// crate needs a `_` arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Method {
     /// Gradient descent: momentum, dampening, Nesterov, weight decay (`GD_SGD`).
     Sgd,
@@ -423,7 +427,11 @@ impl Method {
 /// Parameter keys (`gd_param`); see `gdescent.h` for ranges and defaults.  Booleans
 /// are 0.0 or 1.0, counts whole numbers.  A key the optimizer's method does not use is
 /// refused with `GD_EINVAL`.
+///
+/// `#[non_exhaustive]`: a later version may add variants, so a `match` outside the
+/// crate needs a `_` arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Param {
     /// Learning rate, >= 0; default 0.01 (SGD, RMSprop, Adagrad) or 0.001 (Adam, AdamW).
     Lr = sys::GD_PARAM_LR as isize,
@@ -579,7 +587,11 @@ impl Param {
 
 /// A scheduler of `torch.optim.lr_scheduler` (`gd_schedule_kind`, 1.1); see
 /// `gdescent.h` for each one's options and defaults.
+///
+/// `#[non_exhaustive]`: a later version may add variants, so a `match` outside the
+/// crate needs a `_` arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ScheduleKind {
     /// StepLR: multiplied by gamma every step_size epochs (`GD_SCHEDULE_STEP`).
     Step = sys::GD_SCHEDULE_STEP as isize,
@@ -646,7 +658,11 @@ impl ScheduleKind {
 /// torch's defaults; see `gdescent.h` for which kinds take which and their ranges.
 /// Counts are whole numbers, booleans 0.0 or 1.0.  A key the kind does not take is
 /// refused with `GD_EINVAL`.
+///
+/// `#[non_exhaustive]`: a later version may add variants, so a `match` outside the
+/// crate needs a `_` arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ScheduleParam {
     /// The factor of Step, MultiStep, Exponential, Cyclic (exp_range); >= 0.
     Gamma = sys::GD_SCHEDULE_PARAM_GAMMA as isize,
@@ -904,7 +920,38 @@ impl fmt::Debug for Schedule {
 }
 
 /// Why [`Optimizer::minimize`] stopped (the positive `GD_STOP_*` codes).
+///
+/// `#[non_exhaustive]`: a later version may add variants, so a `match` outside the
+/// crate needs a `_` arm.
+///
+/// ```compile_fail
+/// use gdescent::StopReason;
+/// // Every variant, but no `_` arm: refused outside the crate.
+/// fn name(stop: StopReason) -> &'static str {
+///     match stop {
+///         StopReason::MaxIter => "max_iter",
+///         StopReason::Gtol => "gtol",
+///         StopReason::Ftol => "ftol",
+///         StopReason::Xtol => "xtol",
+///         StopReason::User => "user",
+///         StopReason::MaxEval => "max_eval",
+///     }
+/// }
+/// ```
+///
+/// ```
+/// use gdescent::StopReason;
+/// fn name(stop: StopReason) -> &'static str {
+///     match stop {
+///         StopReason::MaxIter => "max_iter",
+///         StopReason::Gtol => "gtol",
+///         _ => "another",
+///     }
+/// }
+/// assert_eq!(name(StopReason::User), "another");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum StopReason {
     /// [`Param::MaxIter`] updates were made (`GD_STOP_MAXITER`).
     MaxIter,
