@@ -105,6 +105,20 @@ pub enum Error {
     Panic(String),
     /// An objective closure returned an error; its message.
     Objective(String),
+    /// [`OptimizerBuilder::build`] could not set a parameter: which one, on which
+    /// elements, and the library's status.
+    Parameter {
+        /// The key the builder was setting.
+        key: Param,
+        /// `Some((first, count))` for [`OptimizerBuilder::range`], None for the whole
+        /// vector.
+        range: Option<(usize, usize)>,
+        /// The negative `GD_E*` code.
+        code: i32,
+        /// The C function that returned it (`gd_optimizer_set`,
+        /// `gd_optimizer_set_range`).
+        context: &'static str,
+    },
 }
 
 impl Error {
@@ -112,7 +126,7 @@ impl Error {
     /// [`Error::Panic`] and [`Error::Objective`], `GD_EINVAL` for the others.
     pub fn code(&self) -> i32 {
         match self {
-            Error::Status { code, .. } => *code,
+            Error::Status { code, .. } | Error::Parameter { code, .. } => *code,
             Error::Panic(_) | Error::Objective(_) => sys::GD_ECALLBACK,
             Error::Length { .. } | Error::Invalid(_) => sys::GD_EINVAL,
         }
@@ -242,6 +256,23 @@ impl fmt::Display for Error {
             Error::Invalid(what) => write!(out, "{}: invalid arguments or out of memory", what),
             Error::Panic(message) => write!(out, "objective or monitor panicked: {}", message),
             Error::Objective(message) => write!(out, "objective failed: {}", message),
+            Error::Parameter {
+                key,
+                range,
+                code,
+                context,
+            } => match range {
+                None => write!(out, "{} {}: {}", context, key.name(), strerror(*code)),
+                Some((first, count)) => write!(
+                    out,
+                    "{} {} of elements {}..{}: {}",
+                    context,
+                    key.name(),
+                    first,
+                    first.saturating_add(*count),
+                    strerror(*code)
+                ),
+            },
         }
     }
 }
@@ -1452,6 +1483,37 @@ impl Optimizer {
         Ok(Optimizer { raw, n, method })
     }
 
+    /// A builder of an optimizer of `method` in n dimensions: parameters set in a
+    /// chain and applied in that order by [`OptimizerBuilder::build`], which reports
+    /// the first one refused.
+    ///
+    /// ```
+    /// use gdescent::{Error, Method, Optimizer, Param};
+    ///
+    /// let opt = Optimizer::builder(Method::Adam, 4)
+    ///     .lr(1e-3)
+    ///     .set(Param::Beta1, 0.8)
+    ///     .range(2, 2, Param::Lr, 1e-2)
+    ///     .clip_norm(1.0)
+    ///     .max_iter(500)
+    ///     .build()?;
+    /// assert_eq!(opt.get(Param::Beta1)?, 0.8);
+    /// assert_eq!(opt.get_range(0, Param::Lr)?, 1e-3);
+    /// assert_eq!(opt.get_range(3, Param::Lr)?, 1e-2);
+    ///
+    /// // Adam has no momentum: the error names the key.
+    /// let err = Optimizer::builder(Method::Adam, 4).set(Param::Momentum, 0.9).build();
+    /// assert!(matches!(err, Err(Error::Parameter { key: Param::Momentum, .. })));
+    /// # Ok::<(), gdescent::Error>(())
+    /// ```
+    pub fn builder(method: Method, n: usize) -> OptimizerBuilder {
+        OptimizerBuilder {
+            method,
+            n,
+            settings: Vec::new(),
+        }
+    }
+
     /// Dimension of the iterates.
     pub fn dim(&self) -> usize {
         self.n
@@ -1932,6 +1994,124 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
         s.clone()
     } else {
         "non-string panic payload".to_owned()
+    }
+}
+
+/// One parameter of an [`OptimizerBuilder`]: everywhere, or on a range of elements.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Setting {
+    key: Param,
+    range: Option<(usize, usize)>,
+    value: f64,
+}
+
+/// A recipe for an [`Optimizer`], from [`Optimizer::builder`]: the method, the
+/// dimension and parameters in order.  Nothing is checked until
+/// [`OptimizerBuilder::build`], which creates the optimizer and applies the parameters
+/// as [`Optimizer::set`] and [`Optimizer::set_range`] would, in the order given (so a
+/// later [`OptimizerBuilder::set`] of a key overrides an earlier `range` of it, as in
+/// C).  The builder is not consumed: it can build several identical optimizers.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use = "an OptimizerBuilder does nothing until build() is called"]
+pub struct OptimizerBuilder {
+    method: Method,
+    n: usize,
+    settings: Vec<Setting>,
+}
+
+impl OptimizerBuilder {
+    /// The method the optimizer will have.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The dimension the optimizer will have.
+    pub fn dim(&self) -> usize {
+        self.n
+    }
+
+    /// Sets `key` to `value` on every element ([`Optimizer::set`]).
+    pub fn set(mut self, key: Param, value: f64) -> Self {
+        self.settings.push(Setting {
+            key,
+            range: None,
+            value,
+        });
+        self
+    }
+
+    /// Sets a method parameter on the elements `first .. first + count` only
+    /// ([`Optimizer::set_range`], a torch parameter group).
+    pub fn range(mut self, first: usize, count: usize, key: Param, value: f64) -> Self {
+        self.settings.push(Setting {
+            key,
+            range: Some((first, count)),
+            value,
+        });
+        self
+    }
+
+    /// The learning rate, [`Param::Lr`].
+    pub fn lr(self, lr: f64) -> Self {
+        self.set(Param::Lr, lr)
+    }
+
+    /// [`Param::WeightDecay`].
+    pub fn weight_decay(self, weight_decay: f64) -> Self {
+        self.set(Param::WeightDecay, weight_decay)
+    }
+
+    /// Updates per [`Optimizer::minimize`] call, [`Param::MaxIter`].
+    pub fn max_iter(self, max_iter: usize) -> Self {
+        self.set(Param::MaxIter, max_iter as f64)
+    }
+
+    /// Clip the gradient's 2-norm to this, [`Param::ClipNorm`]; 0 is off.
+    pub fn clip_norm(self, clip_norm: f64) -> Self {
+        self.set(Param::ClipNorm, clip_norm)
+    }
+
+    /// Clamp the gradient's elements to this, [`Param::ClipValue`]; 0 is off.
+    pub fn clip_value(self, clip_value: f64) -> Self {
+        self.set(Param::ClipValue, clip_value)
+    }
+
+    /// Terms per step of a finite sum, [`Param::BatchSize`]; 0 is the whole sum.
+    pub fn batch_size(self, batch_size: usize) -> Self {
+        self.set(Param::BatchSize, batch_size as f64)
+    }
+
+    /// The seed of the mini-batch shuffle, [`Param::Seed`]; the library takes
+    /// 0 ..= 2^53 and refuses larger seeds at [`OptimizerBuilder::build`].
+    pub fn seed(self, seed: u64) -> Self {
+        self.set(Param::Seed, seed as f64)
+    }
+
+    /// Creates the optimizer and applies the parameters in order.  n = 0 is
+    /// [`Error::Invalid`]; the first parameter refused (a key the method lacks, a
+    /// value out of range, a range outside the vector, ...) is an
+    /// [`Error::Parameter`] naming the key and the range, with the library's code, and
+    /// no optimizer is returned.
+    pub fn build(&self) -> Result<Optimizer, Error> {
+        let mut opt = Optimizer::new(self.method, self.n)?;
+        for setting in &self.settings {
+            let result = match setting.range {
+                None => opt.set(setting.key, setting.value).map(|_| ()),
+                Some((first, count)) => opt
+                    .set_range(first, count, setting.key, setting.value)
+                    .map(|_| ()),
+            };
+            result.map_err(|err| match err {
+                Error::Status { code, context } => Error::Parameter {
+                    key: setting.key,
+                    range: setting.range,
+                    code,
+                    context,
+                },
+                other => other,
+            })?;
+        }
+        Ok(opt)
     }
 }
 
