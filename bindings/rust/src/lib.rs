@@ -21,8 +21,9 @@
 //!
 //! The crate has two layers: [`sys`], the C declarations one for one, and the safe types
 //! [`Optimizer`], [`Objective`] and [`Trajectory`], which own their C handles and free
-//! them in `Drop`.  Every fallible call returns `Result<_, Error>`; slice lengths are
-//! checked before the library is called.
+//! them in `Drop`.  Every fallible call returns `Result<_, Error>`, whose
+//! [`Error::kind`] is the library's code as an [`ErrorKind`]; slice lengths are checked
+//! before the library is called.  [`Optimizer::builder`] sets parameters in a chain.
 //!
 //! # Closures and panics
 //!
