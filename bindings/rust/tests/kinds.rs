@@ -1,5 +1,8 @@
 //! `ErrorKind`: every `GD_E*` code has its variant and back, unknown codes are kept,
 //! and every `Error` reaches its kind.
+use std::fs;
+use std::path::Path;
+
 use gdescent::{strerror, sys, Error, ErrorKind, Method, Objective, Optimizer, Param};
 
 const CODES: [(i32, ErrorKind); 7] = [
@@ -37,6 +40,41 @@ fn every_code_maps_to_its_kind_and_back() {
         assert_eq!(err.code(), code);
         assert_eq!(err.is_format(), kind == ErrorKind::Format);
         assert_eq!(err.to_string(), format!("somewhere: {}", strerror(code)));
+    }
+}
+
+/// Every `#define GD_E* (-k)` of include/gdescent.h is a named kind, so a code added
+/// to the header without a variant fails here.
+#[test]
+fn every_header_error_code_has_a_kind() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let header = fs::read_to_string(root.join("../../include/gdescent.h")).unwrap();
+    let mut codes = Vec::new();
+    for line in header.lines() {
+        let mut words = line.split_whitespace();
+        if let (Some("#define"), Some(name), Some(value)) =
+            (words.next(), words.next(), words.next())
+        {
+            if name.starts_with("GD_E") {
+                let value: i32 = value
+                    .trim_matches(|c| c == '(' || c == ')')
+                    .parse()
+                    .unwrap();
+                codes.push((name.to_owned(), value));
+            }
+        }
+    }
+    assert_eq!(codes.len(), ErrorKind::ALL.len(), "{:?}", codes);
+    for (name, code) in codes {
+        let kind = ErrorKind::from_code(code);
+        assert!(
+            ErrorKind::ALL.contains(&kind),
+            "{} = {} is {:?}",
+            name,
+            code,
+            kind
+        );
+        assert_eq!(kind.code(), code, "{}", name);
     }
 }
 
