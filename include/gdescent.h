@@ -683,7 +683,14 @@ typedef enum gd_param {
      * run); the newest pairs are kept (since 1.1). */
     GD_PARAM_HISTORY_SIZE = 23,
     /** L-BFGS's line search: #GD_LINE_SEARCH_NONE (default),
-     * #GD_LINE_SEARCH_STRONG_WOLFE or #GD_LINE_SEARCH_BACKTRACKING (since 1.1). */
+     * #GD_LINE_SEARCH_STRONG_WOLFE or #GD_LINE_SEARCH_BACKTRACKING (since 1.1).  SGD's
+     * (libgd's own, not torch's): #GD_LINE_SEARCH_NONE (default) or
+     * #GD_LINE_SEARCH_BACKTRACKING, on the full objective only.  For SGD it is refused
+     * (#GD_EINVAL) with momentum, weight decay (which would change the objective that
+     * Armijo's test judges), maximize, gradient clipping, or more than one group; while
+     * it is on, gd_optimizer_set_range() and gd_optimizer_update() (which has no
+     * objective to evaluate) return #GD_EINVAL, and so do gd_step() and gd_minimize()
+     * with mini-batches. */
     GD_PARAM_LINE_SEARCH = 24,
     /** L-BFGS stops (#GD_STOP_GTOL) when max_i |g_i| <= tolerance_grad, >= 0; default
      * 1e-7 (since 1.1). */
@@ -734,19 +741,29 @@ typedef enum gd_param {
     GD_PARAM_SEED = 50
 } gd_param;
 
-/** #GD_PARAM_LINE_SEARCH: a fixed step of lr along the L-BFGS direction (since 1.1). */
+/** #GD_PARAM_LINE_SEARCH: a fixed step of lr along the L-BFGS direction, or SGD's own
+ *  step (since 1.1). */
 #define GD_LINE_SEARCH_NONE 0
 /** #GD_PARAM_LINE_SEARCH: torch.optim.LBFGS's line_search_fn="strong_wolfe" (since
- *  1.1). */
+ *  1.1; L-BFGS only). */
 #define GD_LINE_SEARCH_STRONG_WOLFE 1
-/** #GD_PARAM_LINE_SEARCH: Armijo backtracking, libgd's own (torch has none; since 1.1):
- *  along the L-BFGS direction d, the trials t, t/2, t/4, ... (#GD_BACKTRACKING_SHRINK)
- *  from the iteration's step t (lr; min(1, 1/||g||_1) lr at the first iteration, as
- *  for the strong Wolfe search), and the first with f(x + t d) <= f(x) +
- *  #GD_BACKTRACKING_C1 t g.d is taken.  After #GD_BACKTRACKING_MAX_HALVINGS halvings
- *  without one, x stays and the run stops with #GD_STOP_XTOL.  Each trial is one
- *  evaluation; a failed or non-finite one ends the run as in the strong Wolfe
- *  search. */
+/** #GD_PARAM_LINE_SEARCH: Armijo backtracking, libgd's own (torch has none; since 1.1).
+ *  L-BFGS: along the L-BFGS direction d, the trials t, t/2, t/4, ...
+ *  (#GD_BACKTRACKING_SHRINK) from the iteration's step t (lr; min(1, 1/||g||_1) lr at
+ *  the first iteration, as for the strong Wolfe search), and the first with
+ *  f(x + t d) <= f(x) + #GD_BACKTRACKING_C1 t g.d is taken.  After
+ *  #GD_BACKTRACKING_MAX_HALVINGS halvings without one, x stays and the run stops with
+ *  #GD_STOP_XTOL.  Each trial is one evaluation; a failed or non-finite one ends the
+ *  run as in the strong Wolfe search.
+ *
+ *  SGD (full objective only): each iteration of gd_minimize() and gd_step() tries
+ *  x - t g for t = lr, lr/2, ... and takes the first with f(x - t g) <= f(x) -
+ *  #GD_BACKTRACKING_C1 t ||g||^2 (the same test with d = -g; the first trial is plain
+ *  SGD's step, bit for bit).  A trial whose f or gradient is not finite fails the test
+ *  instead of ending the run.  Each trial is one evaluation, each iteration one update,
+ *  also one that finds no step within the halvings: x stays, and gd_minimize() stops
+ *  with #GD_STOP_XTOL (gd_step() returns #GD_OK).  The run summary is the accepted
+ *  point's evaluation. */
 #define GD_LINE_SEARCH_BACKTRACKING 2
 /** #GD_LINE_SEARCH_BACKTRACKING's sufficient-decrease constant c1 (since 1.1). */
 #define GD_BACKTRACKING_C1 1e-4

@@ -369,6 +369,16 @@ static inline double gdi_opt_param(const gd_optimizer *opt, gd_param key)
     return opt->param[gdi_param_slot(key)];
 }
 
+/* Whether the method's GD_PARAM_LINE_SEARCH is set to a line search.  For a method
+ * with an update (SGD's backtracking, lib/minimize.c) the update loop of gd_minimize
+ * and gd_step then takes its line search move instead of gdi_update, and
+ * gd_optimizer_update and the ranges are refused: it has one group. */
+static inline bool gdi_line_search_on(const gd_optimizer *opt)
+{
+    int slot = gdi_param_slot(GD_PARAM_LINE_SEARCH);
+    return opt->applies[slot] && opt->param[slot] != GD_LINE_SEARCH_NONE;
+}
+
 /* ---- groups (lib/groups.c) ---- */
 
 /* g's count elements clamped to [-clip_value, clip_value] (when clip_value is not 0;

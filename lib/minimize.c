@@ -6,6 +6,8 @@
  * batch back, so that runs split over several calls chain.  A method with its own
  * loop (struct gdi_method's run: L-BFGS) replaces the update loop of both and
  * evaluates through gdi_evaluate, so that the run summary is kept here for it too.
+ * SGD with GD_LINE_SEARCH_BACKTRACKING keeps this loop and its stop criteria, but moves
+ * by Armijo backtracking along -g (backtrack) instead of gdi_update.
  * SPDX-License-Identifier: MIT
  */
 #include <math.h>
@@ -87,8 +89,90 @@ void gdi_summary_set(gd_optimizer *opt, double f, const double *grad)
     opt->last_grad_norm = gdi_norm2(grad, opt->n);
 }
 
+/* Whether gd_minimize and gd_step move by backtrack: a method with an update (SGD)
+ * whose line search is on. */
+static bool backtracks(const gd_optimizer *opt)
+{
+    return opt->method->apply && gdi_line_search_on(opt);
+}
+
+/* Whether the method cannot run on mini-batches: L-BFGS's and backtracking's steps
+ * compare values of f, which batches of different terms do not give. */
+static bool needs_full_objective(const gd_optimizer *opt)
+{
+    return opt->method->run || backtracks(opt);
+}
+
+/* One iteration of SGD's Armijo backtracking (GD_LINE_SEARCH_BACKTRACKING), from the
+ * iterate in opt->x_prev, whose evaluation opt->grad and opt->last_f hold: x becomes
+ * x_prev - t g for the first t of lr, lr/2, ... (GD_BACKTRACKING_SHRINK) with
+ * f(x - t g) <= f(x) + c1 t g.(-g) (GD_BACKTRACKING_C1, L-BFGS's test with d = -g),
+ * and its evaluation the run summary's.  A trial whose f or gradient is not finite
+ * fails the test.  Every trial is one evaluation and the iteration one update (counted
+ * whether or not a step is found, as L-BFGS's).  After GD_BACKTRACKING_MAX_HALVINGS
+ * halvings without a step, or on an evaluation's error, x and the summary are the
+ * iterate's again: GD_STOP_XTOL, or the error.  No allocation: a rejected trial's
+ * gradient is swapped back out of opt->grad. */
+static int backtrack(gd_optimizer *opt, gd_objective *obj, double *x)
+{
+    const struct gdi_group *group = &opt->groups[0]; /* one group (gd_optimizer_set) */
+    if (gdi_group_param(group, GD_PARAM_MOMENTUM) != 0.0)
+        return GD_EINVAL; /* a schedule that cycles momentum gave it one */
+    size_t n = opt->n;
+    const double *x0 = opt->x_prev;
+    double f0 = opt->last_f, norm0 = opt->last_grad_norm, gtd = 0.0;
+    gdi_sampler_position draw0 = opt->last_draw_from;
+    for (size_t i = 0; i < n; i++)
+        gtd -= opt->grad[i] * opt->grad[i];
+    double t = gdi_group_param(group, GD_PARAM_LR); /* schedules change it */
+    opt->step++;
+    for (int halvings = 0;; halvings++) {
+        const double *g = opt->grad;
+        for (size_t i = 0; i < n; i++)
+            x[i] = x0[i] - t * g[i]; /* the first trial is plain SGD's step, bit for bit */
+        int rc = gdi_evaluate(opt, obj, x, true);
+        if (rc == GD_OK && !(opt->last_f > f0 + GD_BACKTRACKING_C1 * t * gtd))
+            return GD_OK;
+        if (rc == GD_OK) { /* rejected: the iterate's gradient is in the spare buffer */
+            double *rejected = opt->grad;
+            opt->grad = opt->spare_grad;
+            opt->spare_grad = rejected;
+            opt->last_f = f0;
+            opt->last_grad_norm = norm0;
+            opt->last_draw_from = draw0;
+        } else if (rc != GD_EDIVERGED) {
+            memcpy(x, x0, n * sizeof *x);
+            return rc;
+        }
+        if (halvings == GD_BACKTRACKING_MAX_HALVINGS) {
+            memcpy(x, x0, n * sizeof *x);
+            return GD_STOP_XTOL;
+        }
+        t *= GD_BACKTRACKING_SHRINK;
+    }
+}
+
+/* gd_step with backtracking: *f is f at x before the step; GD_OK also when no step was
+ * found (x stays), as L-BFGS's gd_step. */
+static int step_searching(gd_optimizer *opt, gd_objective *obj, double *x, double *f)
+{
+    int rc = gdi_evaluate(opt, obj, x, true);
+    if (rc != GD_OK)
+        return rc;
+    double f0 = opt->last_f;
+    memcpy(opt->x_prev, x, opt->n * sizeof *x);
+    rc = backtrack(opt, obj, x);
+    if (rc < 0)
+        return rc;
+    if (f)
+        *f = f0;
+    return GD_OK;
+}
+
 static int step_once(gd_optimizer *opt, gd_objective *obj, double *x, double *f)
 {
+    if (backtracks(opt))
+        return step_searching(opt, obj, x, f);
     int rc = gdi_evaluate(opt, obj, x, false);
     if (rc != GD_OK)
         return rc;
@@ -107,8 +191,8 @@ int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f)
      * callback is reading). */
     if (opt->running)
         return GD_EBUSY;
-    if (opt->method->run && draws_batches(opt, obj))
-        return GD_EINVAL; /* L-BFGS needs the full objective */
+    if (needs_full_objective(opt) && draws_batches(opt, obj))
+        return GD_EINVAL;
     opt->running = true;
     int rc =
         opt->method->run ? opt->method->run(opt, obj, x, NULL, 1, f) : step_once(opt, obj, x, f);
@@ -174,13 +258,16 @@ static int record(const struct run *r, size_t k, int stop)
     return gdi_trajectory_append(r->traj, opt->step, opt->last_f, opt->last_grad_norm, r->x);
 }
 
-/* Iteration k >= 1: update from x_{k-1}, then evaluate at x_k.  On failure x goes back
+/* Iteration k >= 1: update from x_{k-1}, then evaluate at x_k (or backtrack, which
+ * evaluates its trials: GD_STOP_XTOL when it finds no step).  On failure x goes back
  * to x_{k-1}, the last iterate whose evaluation succeeded. */
 static int advance(struct run *r)
 {
     gd_optimizer *opt = r->opt;
     memcpy(opt->x_prev, r->x, opt->n * sizeof *r->x);
     r->f_prev = opt->last_f;
+    if (backtracks(opt))
+        return backtrack(opt, r->obj, r->x);
     gdi_update(opt, r->x, opt->grad);
     int rc = gdi_evaluate(opt, r->obj, r->x, true);
     if (rc != GD_OK)
@@ -214,10 +301,14 @@ static int iterate(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajector
     };
     int rc = gdi_evaluate(opt, obj, x, true);
     for (size_t k = 0; rc == GD_OK; k++) {
-        if (k > 0 && (rc = advance(&r)) != GD_OK)
+        int stop = k > 0 ? advance(&r) : GD_OK; /* > 0: backtracking found no step */
+        if (stop < 0) {
+            rc = stop;
             break;
+        }
         /* A refusal ends the run at x_k as a stop would, with its record. */
-        int stop = k > 0 ? step_schedules(opt) : GD_OK;
+        if (stop == GD_OK && k > 0)
+            stop = step_schedules(opt);
         if (stop == GD_OK)
             stop = stop_reason(&r, k);
         rc = record(&r, k, stop);
@@ -236,8 +327,8 @@ int gd_minimize(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajectory *
         return GD_EINVAL;
     if (opt->running)
         return GD_EBUSY; /* as gd_step */
-    if (opt->method->run && draws_batches(opt, obj))
-        return GD_EINVAL; /* L-BFGS needs the full objective */
+    if (needs_full_objective(opt) && draws_batches(opt, obj))
+        return GD_EINVAL;
     opt->running = true;
     size_t max_iter = gdi_count_param(opt, GD_PARAM_MAX_ITER);
     double f_start;

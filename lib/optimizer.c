@@ -151,6 +151,8 @@ int gd_optimizer_set(gd_optimizer *opt, gd_param key, double value)
     int slot = opt ? usable_slot(opt, key) : -1;
     if (slot < 0 || !gdi_param_value_ok(key, value))
         return GD_EINVAL;
+    if (key == GD_PARAM_LINE_SEARCH && value != GD_LINE_SEARCH_NONE && opt->group_count > 1)
+        return GD_EINVAL; /* a line search takes one step for all of x: one group */
     double old = opt->param[slot];
     opt->param[slot] = value;
     bool ok = !opt->method->params_ok || opt->method->params_ok(opt->param);
@@ -194,6 +196,8 @@ int gd_optimizer_set_range(gd_optimizer *opt, size_t first, size_t count, gd_par
     if (slot < 0 || !opt->method->apply || count == 0 || first >= opt->n ||
         count > opt->n - first || !gdi_param_value_ok(key, value))
         return GD_EINVAL; /* L-BFGS, without update, has one group, as torch's */
+    if (key == GD_PARAM_LINE_SEARCH || gdi_line_search_on(opt))
+        return GD_EINVAL; /* so has SGD with its line search (gd_optimizer_set) */
     return gdi_groups_set_range(opt, first, count, slot, value);
 }
 
@@ -294,8 +298,8 @@ int gd_optimizer_get_state(const gd_optimizer *opt, const char *name, double *ou
 
 int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad)
 {
-    if (!opt || !x || !grad || !opt->method->apply)
-        return GD_EINVAL; /* L-BFGS has no update from a gradient alone */
+    if (!opt || !x || !grad || !opt->method->apply || gdi_line_search_on(opt))
+        return GD_EINVAL; /* L-BFGS, and a line search, need the objective */
     if (opt->running)
         return GD_EBUSY;
     gdi_update(opt, x, grad);

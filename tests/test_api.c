@@ -252,9 +252,10 @@ static void test_listing_an_optimizers_keys(void **state)
             strcat(listed, " ");
         }
     }
-    assert_string_equal(listed, "lr momentum dampening nesterov weight_decay maximize "
-                                "max_iter gtol ftol xtol max_eval schedule_every clip_norm "
-                                "clip_value batch_size shuffle seed ");
+    assert_string_equal(listed,
+                        "lr momentum dampening nesterov weight_decay maximize "
+                        "line_search max_iter gtol ftol xtol max_eval schedule_every clip_norm "
+                        "clip_value batch_size shuffle seed ");
     gd_optimizer_free(opt);
 }
 

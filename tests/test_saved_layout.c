@@ -102,7 +102,7 @@ static void build_state(struct bytes *b)
     f64(b, NAN);
     f64(b, NAN);
     /* 2. every key that applies, in the order of lib/param_list.h's rows */
-    u32(b, 17);
+    u32(b, 18);
     pair(b, GD_PARAM_LR, lr);
     pair(b, GD_PARAM_MOMENTUM, momentum);
     pair(b, GD_PARAM_DAMPENING, 0.0);
@@ -116,6 +116,7 @@ static void build_state(struct bytes *b)
     pair(b, GD_PARAM_BATCH_SIZE, 0.0);
     pair(b, GD_PARAM_SHUFFLE, 1.0);
     pair(b, GD_PARAM_SEED, 0.0);
+    pair(b, GD_PARAM_LINE_SEARCH, 0.0);
     pair(b, GD_PARAM_MAX_EVAL, 0.0);
     pair(b, GD_PARAM_SCHEDULE_EVERY, 0.0);
     pair(b, GD_PARAM_CLIP_NORM, 0.0);
@@ -129,13 +130,14 @@ static void build_state(struct bytes *b)
     u64(b, N);   /* n */
     f64(b, NAN); /* initial lr: no schedule */
     u32(b, 1);   /* state ready */
-    u32(b, 6);   /* SGD's keys with the group's values */
+    u32(b, 7);   /* SGD's keys with the group's values */
     pair(b, GD_PARAM_LR, lr);
     pair(b, GD_PARAM_MOMENTUM, momentum);
     pair(b, GD_PARAM_DAMPENING, 0.0);
     pair(b, GD_PARAM_NESTEROV, 0.0);
     pair(b, GD_PARAM_WEIGHT_DECAY, 0.0);
     pair(b, GD_PARAM_MAXIMIZE, 0.0);
+    pair(b, GD_PARAM_LINE_SEARCH, 0.0);
     u32(b, 0); /* schedule slots */
     u32(b, 0); /* scalars */
     /* 5. the state vectors: SGD's momentum_buffer */
@@ -272,11 +274,11 @@ static void test_documented_refusals(void **state)
         {16, GD_ADAM, GD_EINVAL}, /* another method */
         {24, N + 1, GD_EINVAL},   /* another n */
         {32, 0, GD_EFORMAT},      /* a size that is not the buffer's */
-        {72, 16, GD_EFORMAT},     /* 16 keys for SGD's 17 */
-        /* the group's state ready: after the header (40), part 1 (32), part 2 (4 + 17
+        {72, 17, GD_EFORMAT},     /* 17 keys for SGD's 18 */
+        /* the group's state ready: after the header (40), part 1 (32), part 2 (4 + 18
          * pairs of 12), part 3 (40), the group count, first, n and initial lr (8 each) */
-        {40 + 32 + 4 + 17 * 12 + 40 + 4 * 8, 2, GD_EFORMAT},
-        {40 + 32 + 4 + 17 * 12 + 40 + 4 * 8, 0, GD_OK}, /* 0: a group before its update */
+        {40 + 32 + 4 + 18 * 12 + 40 + 4 * 8, 2, GD_EFORMAT},
+        {40 + 32 + 4 + 18 * 12 + 40 + 4 * 8, 0, GD_OK}, /* 0: a group before its update */
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         build_state(&doc);

@@ -101,8 +101,14 @@ struct sgd_rule {
 
 static const struct gdi_param_default sgd_params[] = {
     {GD_PARAM_LR, 0.01}, /* torch has no default for SGD's lr; the contract picks 0.01 */
-    {GD_PARAM_MOMENTUM, 0.0},     {GD_PARAM_DAMPENING, 0.0}, {GD_PARAM_NESTEROV, 0.0},
-    {GD_PARAM_WEIGHT_DECAY, 0.0}, {GD_PARAM_MAXIMIZE, 0.0},
+    {GD_PARAM_MOMENTUM, 0.0},
+    {GD_PARAM_DAMPENING, 0.0},
+    {GD_PARAM_NESTEROV, 0.0},
+    {GD_PARAM_WEIGHT_DECAY, 0.0},
+    {GD_PARAM_MAXIMIZE, 0.0},
+    /* libgd's own (torch's SGD has none): Armijo backtracking on full batches, whose
+     * move is lib/minimize.c's (backtrack) */
+    {GD_PARAM_LINE_SEARCH, GD_LINE_SEARCH_NONE},
 };
 
 static const struct sgd_loops *loops_for(const struct gdi_group *group)
@@ -155,11 +161,22 @@ static void sgd_apply(const struct gdi_group *group, size_t offset, size_t count
     rule->current(count, x, g, group->state[0] + offset, &rule->coef);
 }
 
-/* torch.optim.SGD refuses Nesterov without momentum or with dampening. */
+/* torch.optim.SGD refuses Nesterov without momentum or with dampening.  The line
+ * search is backtracking along -g only: the step x - t g of the plain rule, without
+ * momentum, weight decay (which would change the objective the Armijo test judges),
+ * maximize or clipping (gdi_update's, which its move does not take). */
 static bool sgd_params_ok(const double *param)
 {
     bool nesterov = param[GDI_SLOT_nesterov] != 0.0;
-    return !nesterov || (param[GDI_SLOT_momentum] > 0.0 && param[GDI_SLOT_dampening] == 0.0);
+    if (nesterov && !(param[GDI_SLOT_momentum] > 0.0 && param[GDI_SLOT_dampening] == 0.0))
+        return false;
+    double line_search = param[GDI_SLOT_line_search];
+    if (line_search == GD_LINE_SEARCH_NONE)
+        return true;
+    return line_search == GD_LINE_SEARCH_BACKTRACKING && param[GDI_SLOT_momentum] == 0.0 &&
+           param[GDI_SLOT_weight_decay] == 0.0 && param[GDI_SLOT_maximize] == 0.0 &&
+           param[gdi_param_slot(GD_PARAM_CLIP_NORM)] == 0.0 &&
+           param[gdi_param_slot(GD_PARAM_CLIP_VALUE)] == 0.0;
 }
 
 /* Torch keeps a momentum buffer once a step has used momentum. */
