@@ -514,7 +514,8 @@ pub enum Param {
     DecoupledWeightDecay = sys::GD_PARAM_DECOUPLED_WEIGHT_DECAY as isize,
     /// L-BFGS's number of curvature pairs kept, >= 1; default 100.
     HistorySize = sys::GD_PARAM_HISTORY_SIZE as isize,
-    /// L-BFGS's line search: `GD_LINE_SEARCH_NONE` (default) or `_STRONG_WOLFE`.
+    /// L-BFGS's and SGD's line search: `GD_LINE_SEARCH_NONE` (default), `_STRONG_WOLFE`
+    /// (L-BFGS only) or `_BACKTRACKING`.
     LineSearch = sys::GD_PARAM_LINE_SEARCH as isize,
     /// L-BFGS stops when max |g_i| is at or below this; default 1e-7.
     ToleranceGrad = sys::GD_PARAM_TOLERANCE_GRAD as isize,
