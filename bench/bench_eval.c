@@ -7,6 +7,7 @@
  * Usage: bench_eval [--quick]   (--quick: m / 10)
  */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,46 +85,91 @@ static double median(double *v)
     return v[ROUNDS / 2];
 }
 
+/* One sqrt and one division per point, the geometric median's own bound: the time of
+ * sum 1 / sqrt(v_i) over m values, in four chains. */
+static double time_sqrt_div(const double *v, size_t m, int reps)
+{
+    double start = now(), sum[4] = {0, 0, 0, 0};
+    for (int k = 0; k < reps; k++)
+        for (size_t i = 0; i + 3 < m; i += 4)
+            for (size_t c = 0; c < 4; c++)
+                sum[c] += 1.0 / sqrt(v[i + c]);
+    volatile double sink = sum[0] + sum[1] + sum[2] + sum[3];
+    (void)sink;
+    return (now() - start) / reps;
+}
+
+enum { CLASSES = 3, OBJECTIVES = 4 };
+
+static void print_row(const char *name, size_t m, size_t p, double bytes, double seconds,
+                      double bound_gbs, const char *bound)
+{
+    double gbs = bytes / seconds * 1e-9;
+    printf("%-14s %8zu %3zu %9.2f %9.2f %6.2f %9.2f  (%s)\n", name, m, p, gbs, bound_gbs,
+           gbs / bound_gbs, seconds / (double)m * 1e9, bound);
+}
+
 static void bench_size(size_t m, size_t p)
 {
     double *X = checked_malloc(m * p * sizeof *X), *y = checked_malloc(m * sizeof *y);
+    size_t *labels = checked_malloc(m * sizeof *labels);
     uint64_t seed = 11;
     for (size_t i = 0; i < m * p; i++)
         X[i] = 2.0 * uniform(&seed) - 1.0;
-    for (size_t i = 0; i < m; i++)
+    for (size_t i = 0; i < m; i++) {
         y[i] = uniform(&seed) < 0.5 ? 0.0 : 1.0;
-    gd_objective *lsq = gd_least_squares_new(m, p, X, y, 0.5, GD_LS_INTERCEPT);
-    gd_objective *logistic = gd_logistic_new(m, p, X, y, 1e-3, GD_INTERCEPT);
+        labels[i] = (size_t)(uniform(&seed) * CLASSES);
+    }
+    const char *names[OBJECTIVES] = {"least_squares", "logistic", "softmax", "median"};
+    gd_objective *objs[OBJECTIVES];
+    objs[0] = gd_least_squares_new(m, p, X, y, 0.5, GD_LS_INTERCEPT);
+    objs[1] = gd_logistic_new(m, p, X, y, 1e-3, GD_INTERCEPT);
+    objs[2] = gd_softmax_new(m, p, CLASSES, X, labels, 1e-3, GD_INTERCEPT);
+    objs[3] = gd_geometric_median_new(m, p, X, NULL);
+    for (int k = 0; k < OBJECTIVES; k++)
+        if (!objs[k]) {
+            fprintf(stderr, "bench_eval: cannot make %s\n", names[k]);
+            exit(1);
+        }
+    double *positive = checked_malloc(m * sizeof *positive);
+    for (size_t i = 0; i < m; i++)
+        positive[i] = 1.0 + X[i];
     free(X);
     free(y);
-    double w[MAX_P + 1], grad[MAX_P + 1];
-    for (size_t j = 0; j <= p; j++)
+    free(labels);
+    double w[CLASSES * (MAX_P + 1)], grad[CLASSES * (MAX_P + 1)];
+    for (size_t j = 0; j < CLASSES * (p + 1); j++)
         w[j] = 0.1 * (uniform(&seed) - 0.5);
     size_t bytes = m * (p + 1) * sizeof(double);
     struct triad t = triad_new(bytes);
     int reps = (int)(2e7 / (double)(m * p)) + 1;
-    double lsq_s[ROUNDS], log_s[ROUNDS], triad_s[ROUNDS];
-    time_eval(lsq, w, grad, reps); /* warm-up: pages touched, caches filled */
-    time_eval(logistic, w, grad, reps);
+    double obj_s[OBJECTIVES][ROUNDS], triad_s[ROUNDS], sqrt_s[ROUNDS];
+    for (int k = 0; k < OBJECTIVES; k++) /* warm-up: pages touched, caches filled */
+        time_eval(objs[k], w, grad, reps);
     time_triad(&t, reps);
     for (int r = 0; r < ROUNDS; r++) {
-        lsq_s[r] = time_eval(lsq, w, grad, reps);
-        log_s[r] = time_eval(logistic, w, grad, reps);
+        for (int k = 0; k < OBJECTIVES; k++)
+            obj_s[k][r] = time_eval(objs[k], w, grad, reps);
         triad_s[r] = time_triad(&t, reps);
+        sqrt_s[r] = time_sqrt_div(positive, m, reps);
     }
     double triad_gbs = 24.0 * (double)t.n / median(triad_s) * 1e-9;
-    double lsq_gbs = (double)bytes / median(lsq_s) * 1e-9;
-    double log_gbs = (double)bytes / median(log_s) * 1e-9;
-    printf("%-14s %8zu %3zu %9.2f %9.2f %6.2f %9.2f\n", "least_squares", m, p, lsq_gbs, triad_gbs,
-           lsq_gbs / triad_gbs, median(lsq_s) / (double)m * 1e9);
-    printf("%-14s %8zu %3zu %9.2f %9.2f %6.2f %9.2f\n", "logistic", m, p, log_gbs, triad_gbs,
-           log_gbs / triad_gbs, median(log_s) / (double)m * 1e9);
+    for (int k = 0; k < 3; k++)
+        print_row(names[k], m, p, (double)bytes, median(obj_s[k]), triad_gbs, "triad");
+    /* The median reads m p doubles and takes a sqrt and a division per point: its
+     * bound is the slower of the triad over those bytes and the sqrt loop. */
+    double point_bytes = (double)(m * p * sizeof(double));
+    double memory_s = median(triad_s) * (double)p / (double)(p + 1);
+    double bound_s = fmax(memory_s, median(sqrt_s));
+    print_row(names[3], m, p, point_bytes, median(obj_s[3]), point_bytes / bound_s * 1e-9,
+              memory_s > median(sqrt_s) ? "triad" : "1 sqrt + 1 div a point");
     fflush(stdout);
     free(t.a);
     free(t.b);
     free(t.c);
-    gd_objective_free(lsq);
-    gd_objective_free(logistic);
+    free(positive);
+    for (int k = 0; k < OBJECTIVES; k++)
+        gd_objective_free(objs[k]);
 }
 
 int main(int argc, char **argv)
@@ -135,8 +181,8 @@ int main(int argc, char **argv)
     }
     size_t scale = quick ? 10 : 1;
     printf("one evaluation (f and gradient); medians of %d rounds\n", ROUNDS);
-    printf("%-14s %8s %3s %9s %9s %6s %9s\n", "objective", "m", "p", "GB/s", "triadGB/s", "ratio",
-           "ns/row");
+    printf("%-14s %8s %3s %9s %9s %6s %9s  %s\n", "objective", "m", "p", "GB/s", "boundGB/s",
+           "ratio", "ns/row", "(bound)");
     const size_t ps[2] = {8, MAX_P};
     for (int k = 0; k < 2; k++)
         for (size_t m = 10000 / scale; m <= 1000000 / scale; m *= 10)
