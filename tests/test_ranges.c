@@ -178,6 +178,8 @@ static void test_merges_and_refusals_across_ranges(void **state)
     assert_int_equal(gd_optimizer_set_range(opt, 1, 2, GD_PARAM_MOMENTUM, 0.0), GD_OK);
     assert_int_equal(gd_optimizer_set(opt, GD_PARAM_NESTEROV, 1), GD_EINVAL);
     assert_int_equal(gd_optimizer_set_range(opt, 0, 6, GD_PARAM_NESTEROV, 1), GD_EINVAL);
+    /* over two groups whose second (momentum 0, elements 1..2) refuses it */
+    assert_int_equal(gd_optimizer_set_range(opt, 0, 3, GD_PARAM_NESTEROV, 1), GD_EINVAL);
     assert_int_equal(gd_optimizer_set_range(opt, 3, 3, GD_PARAM_NESTEROV, 1), GD_OK);
     double nesterov;
     assert_int_equal(gd_optimizer_get_range(opt, 0, GD_PARAM_NESTEROV, &nesterov), GD_OK);

@@ -709,6 +709,66 @@ static void test_null_arguments(void **state)
     gd_schedule_free(sequential);
 }
 
+/* ReduceLROnPlateau's four threshold rules: mode min or max, relative or absolute.
+ * A metric that moves the right way by 0.02 an epoch from 1 improves under a
+ * threshold of 0.01 (relative or absolute) and not under 0.1: then the rate halves
+ * (factor 0.5) after patience + 1 = 2 bad epochs. */
+static double plateau_rate(double mode, double absolute, double threshold)
+{
+    gd_optimizer *opt = gd_optimizer_new(GD_SGD, 2);
+    gd_schedule *s = gd_schedule_new(GD_SCHEDULE_PLATEAU);
+    assert_int_equal(gd_schedule_set(s, GD_SCHEDULE_PARAM_MODE, mode), GD_OK);
+    assert_int_equal(gd_schedule_set(s, GD_SCHEDULE_PARAM_THRESHOLD_ABS, absolute), GD_OK);
+    assert_int_equal(gd_schedule_set(s, GD_SCHEDULE_PARAM_THRESHOLD, threshold), GD_OK);
+    assert_int_equal(gd_schedule_set(s, GD_SCHEDULE_PARAM_PATIENCE, 1), GD_OK);
+    assert_int_equal(gd_schedule_set(s, GD_SCHEDULE_PARAM_FACTOR, 0.5), GD_OK);
+    assert_int_equal(gd_optimizer_add_schedule(opt, s), GD_OK);
+    double metric = 1.0;
+    for (int epoch = 0; epoch < 3; epoch++) {
+        metric = mode == 0.0 ? metric - 0.02 : metric + 0.02;
+        assert_int_equal(gd_optimizer_schedule_step(opt, metric), GD_OK);
+    }
+    double lr = lr_of(opt);
+    gd_schedule_free(s);
+    gd_optimizer_free(opt);
+    return lr;
+}
+
+static void test_plateau_threshold_rules(void **state)
+{
+    (void)state;
+    for (double mode = 0.0; mode <= 1.0; mode += 1.0)
+        for (double absolute = 0.0; absolute <= 1.0; absolute += 1.0) {
+            assert_true(plateau_rate(mode, absolute, 0.01) == 0.01);
+            assert_true(plateau_rate(mode, absolute, 0.1) == 0.005);
+        }
+    gd_schedule *s = gd_schedule_new(GD_SCHEDULE_STEP);
+    double value;
+    assert_int_equal(gd_schedule_get(s, (gd_schedule_param)99, &value), GD_EINVAL);
+    gd_schedule_free(s);
+}
+
+/* SGD's backtracking takes no momentum: a one-cycle schedule that gives it one makes
+ * the next step GD_EINVAL, with x unchanged. */
+static void test_cycled_momentum_stops_backtracking(void **state)
+{
+    (void)state;
+    gd_optimizer *opt = gd_optimizer_new(GD_SGD, 2);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LINE_SEARCH, GD_LINE_SEARCH_BACKTRACKING),
+                     GD_OK);
+    gd_schedule *cycle = gd_schedule_new(GD_SCHEDULE_ONE_CYCLE);
+    assert_int_equal(gd_schedule_set(cycle, GD_SCHEDULE_PARAM_MAX_LR, 0.1), GD_OK);
+    assert_int_equal(gd_schedule_set(cycle, GD_SCHEDULE_PARAM_TOTAL_STEPS, 10), GD_OK);
+    assert_int_equal(gd_optimizer_add_schedule(opt, cycle), GD_OK);
+    gd_objective *obj = gd_rosenbrock_new(2);
+    double x[2] = {-1.2, 1.0};
+    assert_int_equal(gd_step(opt, obj, x, NULL), GD_EINVAL);
+    assert_true(x[0] == -1.2 && x[1] == 1.0);
+    gd_objective_free(obj);
+    gd_schedule_free(cycle);
+    gd_optimizer_free(opt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -724,6 +784,8 @@ int main(void)
         cmocka_unit_test(test_at_most_sixteen_schedules),
         cmocka_unit_test(test_every_option_at_edge_values),
         cmocka_unit_test(test_null_arguments),
+        cmocka_unit_test(test_plateau_threshold_rules),
+        cmocka_unit_test(test_cycled_momentum_stops_backtracking),
 #ifdef GDI_FAULT_INJECTION
         cmocka_unit_test(test_allocation_failures),
 #endif
