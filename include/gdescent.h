@@ -1476,8 +1476,9 @@ GD_API int gd_optimizer_load(gd_optimizer *opt, const void *buf, size_t size);
 /**
  * @brief Writes the optimizer's state to a file, replacing it atomically.
  *
- * Writes a new file beside path (path with ".tmp-XXXXXX" appended), flushes it to
- * disk (fsync), renames it over path and flushes the directory: a crash at any point
+ * Writes a new file beside path (path with ".tmp-" and six random characters
+ * appended, as mkstemp() makes it), flushes it to disk (fsync), renames it over path
+ * and flushes the directory: a crash at any point
  * leaves either the old file or the new one, each loadable.  On an error the
  * temporary file is removed and path is untouched, but for one: when the last step,
  * the directory's flush after the rename, fails, the result is #GD_EIO with path

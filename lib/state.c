@@ -37,20 +37,23 @@ static void put_bytes(struct gdi_writer *w, const void *bytes, size_t count)
     w->used += count;
 }
 
+/* The low `count` bytes of v, least significant first. */
+static void put_little_endian(struct gdi_writer *w, uint64_t v, int count)
+{
+    unsigned char b[8];
+    for (int i = 0; i < count; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    put_bytes(w, b, (size_t)count);
+}
+
 void gdi_put_u32(struct gdi_writer *w, uint32_t v)
 {
-    unsigned char b[4];
-    for (int i = 0; i < 4; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    put_bytes(w, b, sizeof b);
+    put_little_endian(w, v, 4);
 }
 
 void gdi_put_u64(struct gdi_writer *w, uint64_t v)
 {
-    unsigned char b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    put_bytes(w, b, sizeof b);
+    put_little_endian(w, v, 8);
 }
 
 static uint64_t bits_of(double v)
@@ -96,22 +99,24 @@ static const unsigned char *take(struct gdi_reader *r, size_t count)
     return at;
 }
 
+/* `count` bytes, least significant first (0 past the end). */
+static uint64_t get_little_endian(struct gdi_reader *r, int count)
+{
+    const unsigned char *b = take(r, (size_t)count);
+    uint64_t v = 0;
+    for (int i = 0; b && i < count; i++)
+        v |= (uint64_t)b[i] << (8 * i);
+    return v;
+}
+
 uint32_t gdi_get_u32(struct gdi_reader *r)
 {
-    const unsigned char *b = take(r, 4);
-    uint32_t v = 0;
-    for (int i = 0; b && i < 4; i++)
-        v |= (uint32_t)b[i] << (8 * i);
-    return v;
+    return (uint32_t)get_little_endian(r, 4);
 }
 
 uint64_t gdi_get_u64(struct gdi_reader *r)
 {
-    const unsigned char *b = take(r, 8);
-    uint64_t v = 0;
-    for (int i = 0; b && i < 8; i++)
-        v |= (uint64_t)b[i] << (8 * i);
-    return v;
+    return get_little_endian(r, 8);
 }
 
 double gdi_get_f64(struct gdi_reader *r)
@@ -644,13 +649,16 @@ static int open_directory(const char *path, int *fd)
     return *fd >= 0 ? GD_OK : GD_EIO;
 }
 
+/* mkstemp's template: it replaces the six X's by a name no file in the directory has. */
+static const char temporary_suffix[] = ".tmp-XXXXXX";
+
 /* Writes the state to a new file beside path, then renames it over path.  Only the
  * last step, the directory's fsync, can fail after the rename: path then holds the new
  * state (which loads), and the rename may not survive a crash. */
 static int replace_file(const char *path, const unsigned char *bytes, size_t size)
 {
     size_t length = strlen(path);
-    char *temporary = gdi_alloc_array(length + sizeof ".tmp-XXXXXX", 1);
+    char *temporary = gdi_alloc_array(length + sizeof temporary_suffix, 1);
     if (!temporary)
         return GD_ENOMEM;
     int dir_fd = -1, rc = open_directory(path, &dir_fd);
@@ -659,7 +667,7 @@ static int replace_file(const char *path, const unsigned char *bytes, size_t siz
         return rc;
     }
     memcpy(temporary, path, length);
-    memcpy(temporary + length, ".tmp-XXXXXX", sizeof ".tmp-XXXXXX");
+    memcpy(temporary + length, temporary_suffix, sizeof temporary_suffix);
     int fd = mkstemp(temporary);
     bool ok = fd >= 0 && write_all(fd, bytes, size) && sync_fd(fd);
     if (fd >= 0 && close(fd) != 0)
