@@ -556,6 +556,29 @@ typedef enum gd_method {
 GD_API gd_optimizer *gd_optimizer_new(gd_method method, size_t n);
 
 /**
+ * @brief Creates an optimizer in single precision: x, its gradients and the method's
+ *        state vectors are floats, updated by gd_optimizer_update_f32() only.
+ *
+ * Results follow torch.optim on float32 tensors with float32 as the default dtype:
+ * the rule's scalars (bias corrections, step sizes, schedule values) are computed in
+ * double and rounded to float where torch converts a Python float to the tensor's
+ * dtype, and torch's scalar state tensors (the step count, NAdam's mu_product, ASGD's
+ * eta and mu) are floats, rounded at every step.  The step count the rule sees stops
+ * at 2^24, as torch's float32 counter does.  Parameters, ranges, schedules, clipping
+ * and saved states work as for gd_optimizer_new().  gd_optimizer_update(), gd_step()
+ * and gd_minimize() refuse the optimizer with #GD_EINVAL (their x and objectives are
+ * double).
+ * @param method A #gd_method other than #GD_LBFGS, whose steps evaluate an objective
+ *               (a double one).
+ * @param n      Dimension of x; at least 1.
+ * @return A new handle to free with gd_optimizer_free(), or NULL for #GD_LBFGS, an
+ *         unknown method, n = 0, n too large to allocate, or allocation failure.
+ *         Thread-safe (no shared state).
+ * @since 1.1
+ */
+GD_API gd_optimizer *gd_optimizer_new_f32(gd_method method, size_t n);
+
+/**
  * @brief Frees an optimizer and its state.
  * @param opt The handle, or NULL (no-op).
  */
@@ -903,11 +926,29 @@ GD_API int gd_param_by_name(const char *name, gd_param *key);
  * @param opt  The handle.
  * @param x    n values, updated in place.
  * @param grad n values, the gradient at x.
- * @return #GD_OK; #GD_EINVAL when an argument is NULL or the method is #GD_LBFGS,
- *         which evaluates the objective inside its steps (use gd_step()); #GD_EBUSY
- *         from a callback of a run of this optimizer (x unchanged in all three).
+ * @return #GD_OK; #GD_EINVAL when an argument is NULL, the method is #GD_LBFGS,
+ *         which evaluates the objective inside its steps (use gd_step()), or opt is a
+ *         float optimizer (gd_optimizer_update_f32()); #GD_EBUSY from a callback of a
+ *         run of this optimizer (x unchanged in all of these).
  */
 GD_API int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad);
+
+/**
+ * @brief The hot loop in single precision: applies one update to float x from a
+ *        float gradient, for an optimizer of gd_optimizer_new_f32().
+ *
+ * As gd_optimizer_update(): does not allocate, does not check the values for NaN, and
+ * x and grad must not overlap.  Gradient clipping reads grad and never writes it.
+ * @param opt  The handle, created by gd_optimizer_new_f32().
+ * @param x    n floats, updated in place.
+ * @param grad n floats, the gradient at x.
+ * @return #GD_OK; #GD_EINVAL when an argument is NULL or opt is a double optimizer
+ *         (gd_optimizer_new()); #GD_EBUSY from a callback of a run of this optimizer (x
+ *         unchanged in all of these).  Not thread-safe on one handle: one thread per
+ *         optimizer at a time.
+ * @since 1.1
+ */
+GD_API int gd_optimizer_update_f32(gd_optimizer *opt, float *x, const float *grad);
 
 /**
  * @brief One iteration: evaluates the objective at x, then updates x.
@@ -920,7 +961,8 @@ GD_API int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad)
  * @param obj The objective; its dimension must equal the optimizer's.
  * @param x   The iterate, updated in place.
  * @param f   Receives the (mini-batch) value at x before the update; may be NULL.
- * @return #GD_OK; #GD_EINVAL (NULL argument, dimension mismatch); #GD_EBUSY (called
+ * @return #GD_OK; #GD_EINVAL (NULL argument, dimension mismatch, a float optimizer of
+ *         gd_optimizer_new_f32()); #GD_EBUSY (called
  *         from a callback of a run of this optimizer: nothing done); #GD_ENOMEM (the
  *         first mini-batch step allocates the permutation of the m terms);
  *         #GD_ECALLBACK or #GD_EDIVERGED (non-finite f or gradient), in which cases x
@@ -978,7 +1020,8 @@ GD_API int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f);
  *             appended: the start, every stride-th iteration and the last one.  Record
  *             iteration numbers count the optimizer's updates (gd_optimizer_iterations()).
  * @return A positive `GD_STOP_*` reason; #GD_EBUSY (called from a callback of a run of this
- * optimizer: nothing done); #GD_EINVAL (NULL argument, mismatched dimensions; nothing changed);
+ * optimizer: nothing done); #GD_EINVAL (NULL argument, mismatched dimensions, a float optimizer of
+ * gd_optimizer_new_f32(); nothing changed);
  * #GD_ENOMEM (the trajectory or the batch permutation could not grow; x is the last accepted
  * iterate); #GD_ECALLBACK (x is the last iterate whose evaluation succeeded); #GD_EDIVERGED (x is
  * the last iterate at which f and the gradient were finite). After these two, the optimizer's

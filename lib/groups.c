@@ -23,8 +23,11 @@ static void link_groups(gd_optimizer *opt)
     for (size_t k = 0; k < opt->group_count; k++) {
         struct gdi_group *group = &opt->groups[k];
         group->rule = opt->rules + k * opt->rule_stride;
-        for (size_t v = 0; v < GDI_MAX_STATE; v++)
-            group->state[v] = opt->state[v] ? opt->state[v] + group->first : NULL;
+        for (size_t v = 0; v < GDI_MAX_STATE; v++) {
+            char *vector = opt->state[v];
+            size_t at = group->first * gdi_element_size(opt->single);
+            group->state[v] = vector ? vector + at : NULL;
+        }
     }
 }
 
@@ -44,6 +47,7 @@ int gdi_groups_init(gd_optimizer *opt)
     group->initial_lr = NAN;
     group->state_ready = false;
     group->level = opt->level;
+    group->single = opt->single;
     link_groups(opt);
     return GD_OK;
 }
@@ -239,6 +243,19 @@ void gdi_group_changed(gd_optimizer *opt, struct gdi_group *group)
     opt->method->select(group);
 }
 
+void gdi_state_fill(const struct gdi_group *group, size_t v, double value)
+{
+    if (group->single) {
+        float *vector = group->state[v];
+        for (size_t i = 0; i < group->n; i++)
+            vector[i] = (float)value;
+        return;
+    }
+    double *vector = group->state[v];
+    for (size_t i = 0; i < group->n; i++)
+        vector[i] = value;
+}
+
 /* torch's OneCycleLR and CyclicLR prefer "betas" when an optimizer has both */
 int gdi_momentum_key(const gd_optimizer *opt)
 {
@@ -251,6 +268,26 @@ int gdi_momentum_key(const gd_optimizer *opt)
 
 /* ---- the update path ---- */
 
+/* The clipped and scaled elements first .. first+count-1 of g into opt->clip_block;
+ * its start in the precision of g. */
+static void *clip_block_of(gd_optimizer *opt, const void *g, size_t first, size_t count,
+                           double clip_value, double scale)
+{
+    if (opt->single) {
+        const float *from = g;
+        gdi_clip_into_f32(opt->clip_block.f32, from + first, count, clip_value, scale);
+        return opt->clip_block.f32;
+    }
+    const double *from = g;
+    gdi_clip_into(opt->clip_block.f64, from + first, count, clip_value, scale);
+    return opt->clip_block.f64;
+}
+
+static size_t block_length(size_t n, size_t first)
+{
+    return n - first < GDI_CLIP_BLOCK ? n - first : GDI_CLIP_BLOCK;
+}
+
 /* The norm of the gradient clipped by value (when clip_value is not 0), block by block:
  * the blocks' norms combine through hypot, accurate at any magnitude. */
 static double clipped_norm(gd_optimizer *opt, const double *g, double clip_value)
@@ -259,40 +296,74 @@ static double clipped_norm(gd_optimizer *opt, const double *g, double clip_value
         return gdi_norm2(g, opt->n);
     double norm = 0.0;
     for (size_t first = 0; first < opt->n; first += GDI_CLIP_BLOCK) {
-        size_t count = opt->n - first < GDI_CLIP_BLOCK ? opt->n - first : GDI_CLIP_BLOCK;
-        gdi_clip_into(opt->clip_block, g + first, count, clip_value, 1.0);
-        norm = hypot(norm, gdi_norm2(opt->clip_block, count));
+        size_t count = block_length(opt->n, first);
+        norm = hypot(norm, gdi_norm2(clip_block_of(opt, g, first, count, clip_value, 1.0), count));
     }
     return norm;
 }
 
+/* The same for float gradients, in torch's float32 arithmetic and order: the blocks
+ * hold multiples of 8 elements, so that the lanes run on across them. */
+static float clipped_norm_f32(gd_optimizer *opt, const float *g, double clip_value)
+{
+    struct gdi_norm_lanes lanes = {{0}};
+    size_t tail = opt->n % GDI_NORM_LANES;
+    if (clip_value == 0.0) {
+        gdi_lanes_add_squares(&lanes, g, opt->n);
+        return gdi_lanes_norm(&lanes, g + opt->n - tail, tail);
+    }
+    const float *block = opt->clip_block.f32;
+    size_t count = 0;
+    for (size_t first = 0; first < opt->n; first += GDI_CLIP_BLOCK) {
+        count = block_length(opt->n, first);
+        block = clip_block_of(opt, g, first, count, clip_value, 1.0);
+        gdi_lanes_add_squares(&lanes, block, count);
+    }
+    return gdi_lanes_norm(&lanes, block + count - tail, tail); /* the last block's end */
+}
+
 /* torch.nn.utils.clip_grad_norm_'s factor (1.13): max_norm / (norm + 1e-6) clamped
- * to at most 1 (a NaN norm gives NaN, as torch's); 1 when clipping by norm is off. */
-static double norm_clip_scale(gd_optimizer *opt, const double *g, double clip_value)
+ * to at most 1 (a NaN norm gives NaN, as torch's); 1 when clipping by norm is off.
+ * For float gradients torch's norm is a float32 tensor and the factor is float32
+ * arithmetic: the norm of the one norm (itself), and max_norm / t as torch's
+ * __rtruediv__ computes it, reciprocal(t) * max_norm. */
+static double norm_clip_scale(gd_optimizer *opt, const void *g, double clip_value)
 {
     double max_norm = gdi_opt_param(opt, GD_PARAM_CLIP_NORM);
     if (max_norm == 0.0)
         return 1.0;
-    double scale = max_norm / (clipped_norm(opt, g, clip_value) + 1e-6);
+    double scale;
+    if (opt->single) {
+        float norm = clipped_norm_f32(opt, g, clip_value);
+        scale = (1.0f / (norm + 1e-6f)) * (float)max_norm;
+    } else {
+        scale = max_norm / (clipped_norm(opt, g, clip_value) + 1e-6);
+    }
     return scale >= 1.0 ? 1.0 : scale;
+}
+
+/* The elements of x and grad from `first` (floats or doubles as opt->single says). */
+static void *elements_at(const gd_optimizer *opt, const void *v, size_t first)
+{
+    return (char *)v + first * gdi_element_size(opt->single);
 }
 
 /* One group's update from the clipped gradient, scaled into opt->clip_block a block
  * at a time: the loops read the block from the first-level cache, so that clipping
  * costs the norm's pass over g and no more traffic to memory. */
-static void apply_clipped(gd_optimizer *opt, const struct gdi_group *group, double *x,
-                          const double *g, double clip_value, double scale)
+static void apply_clipped(gd_optimizer *opt, const struct gdi_group *group, void *x, const void *g,
+                          double clip_value, double scale)
 {
     for (size_t first = 0; first < group->n; first += GDI_CLIP_BLOCK) {
-        size_t count = group->n - first < GDI_CLIP_BLOCK ? group->n - first : GDI_CLIP_BLOCK;
-        gdi_clip_into(opt->clip_block, g + first, count, clip_value, scale);
-        opt->method->apply(group, first, count, x + first, opt->clip_block);
+        size_t count = block_length(group->n, first);
+        const void *block = clip_block_of(opt, g, first, count, clip_value, scale);
+        opt->method->apply(group, first, count, elements_at(opt, x, first), block);
     }
 }
 
 /* clip_grad_value_ then clip_grad_norm_, as a training loop calls them before
  * optimizer.step(); the caller's gradient is never written. */
-void gdi_update(gd_optimizer *opt, double *x, const double *grad)
+void gdi_update(gd_optimizer *opt, void *x, const void *grad)
 {
     opt->step++;
     double clip_value = gdi_opt_param(opt, GD_PARAM_CLIP_VALUE);
@@ -301,9 +372,9 @@ void gdi_update(gd_optimizer *opt, double *x, const double *grad)
     for (size_t k = 0; k < opt->group_count; k++) {
         struct gdi_group *group = &opt->groups[k];
         if (opt->method->prepare)
-            opt->method->prepare(group, opt->step);
-        double *xg = x + group->first;
-        const double *gg = grad + group->first;
+            opt->method->prepare(group, gdi_torch_step(opt));
+        void *xg = elements_at(opt, x, group->first);
+        const void *gg = elements_at(opt, grad, group->first);
         if (clipped)
             apply_clipped(opt, group, xg, gg, clip_value, scale);
         else

@@ -208,15 +208,40 @@ struct gdi_group {
     double schedule_base[GDI_MAX_SCHEDULES];
     bool state_ready; /* the group's state holds moments (set by its first update) */
     enum gdi_level level;
-    void *rule;                   /* the method's own struct for this group */
-    double *state[GDI_MAX_STATE]; /* the optimizer's state vectors from element first */
+    bool single;                /* the optimizer's precision: float (else double) */
+    void *rule;                 /* the method's own struct for this group */
+    void *state[GDI_MAX_STATE]; /* the optimizer's state vectors from element first */
 };
+
+/* Bytes of an element of x, of the gradient and of the state vectors. */
+static inline size_t gdi_element_size(bool single)
+{
+    return single ? sizeof(float) : sizeof(double);
+}
+
+/* The group's state vector v from its element offset (NULL for a vector not kept). */
+static inline void *gdi_state_at(const struct gdi_group *group, size_t v, size_t offset)
+{
+    char *start = group->state[v];
+    return start ? start + offset * gdi_element_size(group->single) : NULL;
+}
 
 /* Value of a group's parameter by key; the key must be valid for the method. */
 static inline double gdi_group_param(const struct gdi_group *group, gd_param key)
 {
     return group->param[gdi_param_slot(key)];
 }
+
+/* A scalar of torch's state as its 0-dim tensor holds it: rounded to float for a float
+ * optimizer (NAdam's mu_product, ASGD's eta and mu). */
+static inline double gdi_scalar_state(const struct gdi_group *group, double value)
+{
+    return group->single ? (double)(float)value : value;
+}
+
+/* Sets the group's part of state vector v to value (rounded to float for a float
+ * optimizer, as torch's full_like and fill_ round it to the tensor's dtype). */
+void gdi_state_fill(const struct gdi_group *group, size_t v, double value);
 
 /* The loop flags every method shares: maximize and a non-zero weight decay. */
 static inline unsigned gdi_direction_flags(const struct gdi_group *group)
@@ -234,7 +259,7 @@ struct gdi_method {
     const char *name;
     const struct gdi_param_default *params; /* the method's keys with their defaults */
     size_t param_count;
-    /* torch's names of the state vectors of n doubles each (at most GDI_MAX_STATE) */
+    /* torch's names of the state vectors of n elements each (at most GDI_MAX_STATE) */
     const char *const *state_names;
     size_t state_vectors;
     bool keeps_step; /* torch's state has "step" */
@@ -265,14 +290,15 @@ struct gdi_method {
     /* The step-th update (counted from 1) of a group, in two parts: prepare computes
      * what the update's loop needs (per-step coefficients, the loop, state created at
      * the first update) once, then apply runs the loop on the elements offset ..
-     * offset+count-1 of the group (x and grad point at element offset), once for the
-     * whole group or block by block (lib/groups.c: a clipped gradient is scaled into
-     * a small buffer a block at a time).  prepare may be NULL (nothing per step);
-     * apply is NULL for a method that evaluates inside its
-     * steps (L-BFGS): gd_optimizer_update refuses it, and it has one group. */
+     * offset+count-1 of the group (x and grad point at element offset, and are
+     * floats or doubles as group->single says), once for the whole group or block by
+     * block (lib/groups.c: a clipped gradient is scaled into a small buffer a block at
+     * a time).  prepare may be NULL (nothing per step); apply is NULL for a method
+     * that evaluates inside its steps (L-BFGS): gd_optimizer_update refuses it, it has
+     * one group, and no float optimizer. */
     void (*prepare)(struct gdi_group *group, size_t step);
-    void (*apply)(const struct gdi_group *group, size_t offset, size_t count, double *restrict x,
-                  const double *restrict grad);
+    void (*apply)(const struct gdi_group *group, size_t offset, size_t count, void *x,
+                  const void *grad);
     /* Optional, for such a method: its own loop of gd_minimize (traj may be NULL) and
      * of gd_step (max_iter 1), called instead of the update loop of lib/minimize.c.
      * Evaluates through gdi_evaluate; *f_start receives f at the start.  Returns a
@@ -332,14 +358,17 @@ struct gd_optimizer {
     double param[GDI_SLOT_COUNT];
     bool applies[GDI_SLOT_COUNT];
     enum gdi_level level; /* of the update loops, fixed at creation */
+    /* float x, gradients and state vectors (gd_optimizer_new_f32): only
+     * gd_optimizer_update_f32 updates it, and gd_step and gd_minimize refuse it */
+    bool single;
     struct gdi_group *groups;
     size_t group_count;
     unsigned char *rules; /* group_count rules, one every rule_stride bytes */
     size_t rule_stride;
     size_t step; /* updates applied since creation or reset (PyTorch's t) */
-    /* method->state_vectors vectors of n doubles, each allocated on its own: in one
+    /* method->state_vectors vectors of n elements, each allocated on its own: in one
      * block the adaptive methods ran 1.2-1.3x slower at n = 1e6 (bench/bench_layout.c). */
-    double *state[GDI_MAX_STATE];
+    void *state[GDI_MAX_STATE];
     /* The gradient of the last successful evaluation, and the buffer the next one
      * writes (they swap on success: lib/minimize.c). */
     double *grad, *spare_grad;
@@ -352,7 +381,10 @@ struct gd_optimizer {
     /* Where the sampler was before the last successful evaluation drew its batch. */
     gdi_sampler_position last_draw_from;
     bool running; /* inside gd_step or gd_minimize: refuses to be run again (GD_EBUSY) */
-    double clip_block[GDI_CLIP_BLOCK]; /* a block of the clipped gradient (lib/groups.c) */
+    union {       /* a block of the clipped gradient (lib/groups.c), in the precision of x */
+        double f64[GDI_CLIP_BLOCK];
+        float f32[GDI_CLIP_BLOCK];
+    } clip_block;
     gd_monitor_fn monitor;
     void *monitor_user;
     gdi_sampler sampler;
@@ -367,6 +399,14 @@ struct gd_optimizer {
 static inline double gdi_opt_param(const gd_optimizer *opt, gd_param key)
 {
     return opt->param[gdi_param_slot(key)];
+}
+
+/* The step count as torch's state holds it: for a float optimizer a float32 tensor,
+ * which stops at 2^24, where adding 1 rounds back. */
+static inline size_t gdi_torch_step(const gd_optimizer *opt)
+{
+    size_t float_limit = (size_t)1 << 24;
+    return opt->single && opt->step > float_limit ? float_limit : opt->step;
 }
 
 /* Whether the method's GD_PARAM_LINE_SEARCH is set to a line search.  For a method
@@ -386,6 +426,21 @@ static inline bool gdi_line_search_on(const gd_optimizer *opt)
  * (lib/kernels/clip.c). */
 void gdi_clip_into(double *restrict block, const double *restrict g, size_t count,
                    double clip_value, double scale);
+/* The same for floats, clip_value and scale rounded to float. */
+void gdi_clip_into_f32(float *restrict block, const float *restrict g, size_t count,
+                       double clip_value, double scale);
+/* torch's float32 2-norm on its scalar path (torch.norm, as clip_grad_norm_ takes it):
+ * eight float lanes, element i's square added to lane i mod 8 over the whole multiples
+ * of 8, the lanes summed in order, the remaining squares added one by one, and a
+ * float square root. */
+enum { GDI_NORM_LANES = 8 };
+struct gdi_norm_lanes {
+    float sum[GDI_NORM_LANES];
+};
+/* Adds the squares of v[0 .. count - count % 8) to the lanes. */
+void gdi_lanes_add_squares(struct gdi_norm_lanes *lanes, const float *v, size_t count);
+/* The norm: the lanes' sum, plus the squares of the count elements of tail. */
+float gdi_lanes_norm(const struct gdi_norm_lanes *lanes, const float *tail, size_t count);
 /* Replaces the groups by count new ones (taking the arrays; rules zeroed, or for a
  * method with allocate, which has one group, the old rule) and selects their rules. */
 void gdi_groups_replace(gd_optimizer *opt, struct gdi_group *groups, unsigned char *rules,
@@ -415,9 +470,10 @@ void gdi_group_changed(gd_optimizer *opt, struct gdi_group *group);
 /* The key a schedule cycles as momentum: GD_PARAM_MOMENTUM, GD_PARAM_BETA1, or -1. */
 int gdi_momentum_key(const gd_optimizer *opt);
 
-/* The one update path of gd_optimizer_update, gd_step and gd_minimize: the step count,
- * gradient clipping, then the method's rule on every group. */
-void gdi_update(gd_optimizer *opt, double *x, const double *grad);
+/* The one update path of gd_optimizer_update, gd_optimizer_update_f32, gd_step and
+ * gd_minimize: the step count, gradient clipping, then the method's rule on every
+ * group.  x and grad are floats for a float optimizer (opt->single), else doubles. */
+void gdi_update(gd_optimizer *opt, void *x, const void *grad);
 
 /* ---- evaluation, shared by lib/minimize.c and the methods with their own run ---- */
 

@@ -184,7 +184,7 @@ static int step_once(gd_optimizer *opt, gd_objective *obj, double *x, double *f)
 
 int gd_step(gd_optimizer *opt, gd_objective *obj, double *x, double *f)
 {
-    if (!opt || !obj || !x || obj->n != opt->n)
+    if (!opt || !obj || !x || obj->n != opt->n || opt->single)
         return GD_EINVAL;
     /* A callback that ran this optimizer again would change the sampler, the gradient
      * and the state under the outer call (a new objective's m frees the batch the outer
@@ -323,7 +323,8 @@ static int iterate(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajector
 
 int gd_minimize(gd_optimizer *opt, gd_objective *obj, double *x, gd_trajectory *traj)
 {
-    if (!opt || !obj || !x || obj->n != opt->n || (traj && gd_trajectory_dim(traj) != opt->n))
+    if (!opt || !obj || !x || obj->n != opt->n || opt->single ||
+        (traj && gd_trajectory_dim(traj) != opt->n))
         return GD_EINVAL;
     if (opt->running)
         return GD_EBUSY; /* as gd_step */

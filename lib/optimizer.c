@@ -80,28 +80,36 @@ static void forget_run(gd_optimizer *opt)
     opt->last_f = opt->last_grad_norm = NAN;
 }
 
+/* The state vectors, the groups and, for a double optimizer, the buffers of gd_step
+ * and gd_minimize (which refuse a float one). */
 static bool allocate_vectors(gd_optimizer *opt)
 {
     size_t n = opt->n;
-    opt->grad = gdi_alloc_array(n, sizeof(double));
-    opt->spare_grad = gdi_alloc_array(n, sizeof(double));
-    opt->x_prev = gdi_alloc_array(n, sizeof(double));
-    bool ok = opt->grad && opt->spare_grad && opt->x_prev;
+    bool ok = true;
+    if (!opt->single) {
+        opt->grad = gdi_alloc_array(n, sizeof(double));
+        opt->spare_grad = gdi_alloc_array(n, sizeof(double));
+        opt->x_prev = gdi_alloc_array(n, sizeof(double));
+        ok = opt->grad && opt->spare_grad && opt->x_prev;
+    }
     for (size_t v = 0; ok && v < opt->method->state_vectors; v++)
-        ok = (opt->state[v] = gdi_calloc_array(n, sizeof(double))) != NULL;
+        ok = (opt->state[v] = gdi_calloc_array(n, gdi_element_size(opt->single))) != NULL;
     return ok && gdi_groups_init(opt) == GD_OK;
 }
 
-gd_optimizer *gd_optimizer_new(gd_method method, size_t n)
+static gd_optimizer *new_optimizer(gd_method method, size_t n, bool single)
 {
     const struct gdi_method *m = method_of(method);
     if (!m || n == 0 || n > SIZE_MAX / sizeof(double))
         return NULL;
+    if (single && !m->apply)
+        return NULL; /* L-BFGS: its steps evaluate the objective, whose x is double */
     gd_optimizer *opt = gdi_calloc_array(1, sizeof *opt);
     if (!opt)
         return NULL;
     opt->method = m;
     opt->n = n;
+    opt->single = single;
     opt->level = gdi_level_select();
     set_defaults(opt);
     forget_run(opt);
@@ -116,6 +124,16 @@ gd_optimizer *gd_optimizer_new(gd_method method, size_t n)
     }
     m->select(&opt->groups[0]);
     return opt;
+}
+
+gd_optimizer *gd_optimizer_new(gd_method method, size_t n)
+{
+    return new_optimizer(method, n, false);
+}
+
+gd_optimizer *gd_optimizer_new_f32(gd_method method, size_t n)
+{
+    return new_optimizer(method, n, true);
 }
 
 void gd_optimizer_free(gd_optimizer *opt)
@@ -224,7 +242,7 @@ int gd_optimizer_reset(gd_optimizer *opt)
         return GD_EBUSY;
     forget_run(opt);
     for (size_t v = 0; v < opt->method->state_vectors; v++)
-        memset(opt->state[v], 0, opt->n * sizeof(double));
+        memset(opt->state[v], 0, opt->n * gdi_element_size(opt->single));
     gdi_sampler_restart(&opt->sampler, seed_of(opt));
     gdi_groups_restart(opt);
     return GD_OK;
@@ -279,7 +297,7 @@ int gd_optimizer_get_state(const gd_optimizer *opt, const char *name, double *ou
         return GD_EINVAL;
     const struct gdi_method *m = opt->method;
     if (strcmp(name, "step") == 0 && m->keeps_step && count == 1) {
-        *out = (double)opt->step;
+        *out = (double)gdi_torch_step(opt);
         return GD_OK;
     }
     for (size_t i = 0; i < m->scalars; i++)
@@ -292,18 +310,37 @@ int gd_optimizer_get_state(const gd_optimizer *opt, const char *name, double *ou
     int v = state_vector(opt, name);
     if (v < 0 || count != opt->n)
         return GD_EINVAL;
-    memcpy(out, opt->state[v], count * sizeof *out);
+    if (!opt->single) {
+        memcpy(out, opt->state[v], count * sizeof *out);
+        return GD_OK;
+    }
+    const float *vector = opt->state[v];
+    for (size_t i = 0; i < count; i++)
+        out[i] = vector[i];
     return GD_OK;
 }
 
-int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad)
+/* gd_optimizer_update and gd_optimizer_update_f32, for an optimizer of precision
+ * single. */
+static int update(gd_optimizer *opt, bool single, void *x, const void *grad)
 {
-    if (!opt || !x || !grad || !opt->method->apply || gdi_line_search_on(opt))
+    if (!opt || !x || !grad || opt->single != single || !opt->method->apply ||
+        gdi_line_search_on(opt))
         return GD_EINVAL; /* L-BFGS, and a line search, need the objective */
     if (opt->running)
         return GD_EBUSY;
     gdi_update(opt, x, grad);
     return GD_OK;
+}
+
+int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad)
+{
+    return update(opt, false, x, grad);
+}
+
+int gd_optimizer_update_f32(gd_optimizer *opt, float *x, const float *grad)
+{
+    return update(opt, true, x, grad);
 }
 
 const char *gd_optimizer_isa(const gd_optimizer *opt)

@@ -24,8 +24,9 @@ static const unsigned char magic[8] = {'G', 'D', 'S', 'T', 'A', 'T', 'E', 0};
 enum {
     FORMAT_VERSION = 1,
     PRECISION_DOUBLE = 0,
-    HEADER_BYTES = 40,  /* magic, version, precision, method, reserved, n, size */
-    CHECKSUM_BYTES = 4, /* the CRC-32C of everything before it */
+    PRECISION_FLOAT = 1, /* the state vectors are floats (gd_optimizer_new_f32) */
+    HEADER_BYTES = 40,   /* magic, version, precision, method, reserved, n, size */
+    CHECKSUM_BYTES = 4,  /* the CRC-32C of everything before it */
 };
 
 /* ---- little-endian fields ---- */
@@ -88,6 +89,25 @@ void gdi_put_f64s(struct gdi_writer *w, const double *v, size_t count)
         gdi_put_f64(w, v[i]);
 }
 
+/* A state vector: n doubles, or n floats for a float optimizer. */
+static void put_vector(struct gdi_writer *w, const gd_optimizer *opt, const void *v)
+{
+    if (!opt->single) {
+        gdi_put_f64s(w, v, opt->n);
+        return;
+    }
+    const float *floats = v;
+    if (little_endian()) {
+        put_bytes(w, floats, opt->n * sizeof *floats);
+        return;
+    }
+    for (size_t i = 0; i < opt->n; i++) {
+        uint32_t u;
+        memcpy(&u, &floats[i], sizeof u);
+        gdi_put_u32(w, u);
+    }
+}
+
 static const unsigned char *take(struct gdi_reader *r, size_t count)
 {
     if (r->failed || r->size - r->used < count) {
@@ -143,6 +163,27 @@ bool gdi_get_f64s(struct gdi_reader *r, double *out, size_t count)
     struct gdi_reader each = {b, count * sizeof(double), 0, false};
     for (size_t i = 0; i < count; i++)
         out[i] = gdi_get_f64(&each);
+    return true;
+}
+
+/* A state vector into out (NULL: skipped); false when fewer bytes remain. */
+static bool get_vector(struct gdi_reader *r, const gd_optimizer *opt, void *out)
+{
+    if (!opt->single)
+        return gdi_get_f64s(r, out, opt->n);
+    const unsigned char *b = take(r, opt->n * sizeof(float)); /* n < SIZE_MAX / 8 */
+    if (!b || !out)
+        return b != NULL;
+    if (little_endian()) {
+        memcpy(out, b, opt->n * sizeof(float));
+        return true;
+    }
+    struct gdi_reader each = {b, opt->n * sizeof(float), 0, false};
+    float *floats = out;
+    for (size_t i = 0; i < opt->n; i++) {
+        uint32_t u = gdi_get_u32(&each);
+        memcpy(&floats[i], &u, sizeof u);
+    }
     return true;
 }
 
@@ -280,7 +321,7 @@ static void put_body(struct gdi_writer *w, const gd_optimizer *opt)
         put_group(w, opt, &opt->groups[k]);
     gdi_put_u32(w, (uint32_t)opt->method->state_vectors);
     for (size_t v = 0; v < opt->method->state_vectors; v++)
-        gdi_put_f64s(w, opt->state[v], opt->n);
+        put_vector(w, opt, opt->state[v]);
     if (opt->method->save_extra)
         opt->method->save_extra(opt, w);
     gdi_schedules_save(opt, w);
@@ -290,7 +331,7 @@ static void put_header(struct gdi_writer *w, const gd_optimizer *opt, size_t tot
 {
     put_bytes(w, magic, sizeof magic);
     gdi_put_u32(w, FORMAT_VERSION);
-    gdi_put_u32(w, PRECISION_DOUBLE);
+    gdi_put_u32(w, opt->single ? PRECISION_FLOAT : PRECISION_DOUBLE);
     gdi_put_u32(w, (uint32_t)gdi_method_index(opt->method));
     gdi_put_u32(w, 0);
     gdi_put_u64(w, opt->n);
@@ -411,6 +452,7 @@ static bool get_group(struct gdi_reader *r, const gd_optimizer *opt, struct stag
 {
     memset(g, 0, sizeof *g);
     g->level = opt->level;
+    g->single = opt->single;
     g->first = gdi_get_count(r, opt->n);
     g->n = gdi_get_count(r, opt->n);
     g->initial_lr = gdi_get_f64(r);
@@ -480,7 +522,7 @@ static int stage_body(struct gdi_reader *r, gd_optimizer *opt, struct staged *st
         ok = false;
     st->vectors_at = r->used;
     for (size_t v = 0; ok && v < opt->method->state_vectors; v++)
-        ok = gdi_get_f64s(r, NULL, opt->n);
+        ok = get_vector(r, opt, NULL);
     st->extra_at = r->used;
     if (ok && opt->method->load_extra)
         ok = opt->method->load_extra(opt, st->param, r, false);
@@ -538,7 +580,7 @@ static void commit(gd_optimizer *opt, struct staged *st, const unsigned char *bu
             m->set_scalar(&opt->groups[k], i, st->scalars[k * m->scalars + i]);
     struct gdi_reader vectors = {buf, st->extra_at, st->vectors_at, false};
     for (size_t v = 0; v < m->state_vectors; v++)
-        gdi_get_f64s(&vectors, opt->state[v], opt->n);
+        get_vector(&vectors, opt, opt->state[v]);
     if (m->load_extra) {
         struct gdi_reader extra = {buf, SIZE_MAX, st->extra_at, false};
         m->load_extra(opt, opt->param, &extra, true);
@@ -561,7 +603,8 @@ static int check_header(const gd_optimizer *opt, const unsigned char *buf, size_
     struct gdi_reader end = {buf + size - CHECKSUM_BYTES, CHECKSUM_BYTES, 0, false};
     if (gdi_get_u32(&end) != gdi_crc32c(buf, size - CHECKSUM_BYTES))
         return GD_EFORMAT;
-    if (precision != PRECISION_DOUBLE || method != gdi_method_index(opt->method) || n != opt->n)
+    uint32_t own_precision = opt->single ? PRECISION_FLOAT : PRECISION_DOUBLE;
+    if (precision != own_precision || method != gdi_method_index(opt->method) || n != opt->n)
         return GD_EINVAL;
     return GD_OK;
 }

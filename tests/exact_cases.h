@@ -1,12 +1,14 @@
 /*
  * exact_cases.h - what test_exact.c and test_state.c share: the cases of
- * tests/golden/exact.txt (make_exact.py), the generator of their gradients, and the
- * optimizer a case configures.  Include after <cmocka.h>.
+ * tests/golden/exact.txt and, for float optimizers, exact32.txt (make_exact.py), the
+ * generator of their gradients, and the optimizer a case configures.  Include after
+ * <cmocka.h>.
  * SPDX-License-Identifier: MIT
  */
 #ifndef GD_EXACT_CASES_H
 #define GD_EXACT_CASES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +38,7 @@ struct exact_case {
     struct exact_range ranges[MAX_RANGES];
     int range_count;
     double tolerance;
+    bool single; /* a case of exact32.txt: gd_optimizer_new_f32 */
 };
 
 /* make_exact.py's Noise: an LCG with Knuth's MMIX constants; each value is
@@ -51,8 +54,8 @@ static inline FILE *open_golden(const char *prefix, const char *file, const char
 {
     const char *dir = getenv("GD_GOLDEN_DIR");
     char path[512];
-    snprintf(path, sizeof path, "%s/%s%s%s", dir ? dir : ".", prefix, file, suffix);
-    return fopen(path, "r");
+    int length = snprintf(path, sizeof path, "%s/%s%s%s", dir ? dir : ".", prefix, file, suffix);
+    return length > 0 && (size_t)length < sizeof path ? fopen(path, "r") : NULL;
 }
 
 /* The case's optimizer with its parameters set; fails the test on a refusal. */
@@ -60,7 +63,8 @@ static inline gd_optimizer *exact_optimizer(const struct exact_case *c)
 {
     gd_method method = GD_SGD;
     assert_int_equal(gd_method_by_name(c->method, &method), GD_OK);
-    gd_optimizer *opt = gd_optimizer_new(method, c->n);
+    gd_optimizer *opt =
+        c->single ? gd_optimizer_new_f32(method, c->n) : gd_optimizer_new(method, c->n);
     assert_non_null(opt);
     for (int i = 0; i < c->param_count; i++)
         if (gd_optimizer_set_by_name(opt, c->keys[i], c->values[i]) != GD_OK)
@@ -119,17 +123,28 @@ static inline int parse_exact_case(char *line, struct exact_case *c)
     return c->n > 0 ? 0 : -1;
 }
 
-/* Reads exact.txt's cases that keep(c) accepts (NULL: all) into cases; returns how
- * many. */
-static inline size_t load_exact_cases(struct exact_case *cases,
+/* Reads the cases of an index file ("exact.txt", or "exact32.txt", whose cases are
+ * float optimizers' and named with the prefix "f32-") that keep(c) accepts (NULL: all)
+ * into cases, at most capacity; returns how many. */
+static inline size_t load_exact_cases(struct exact_case *cases, size_t capacity, const char *file,
                                       int (*keep)(const struct exact_case *c))
 {
-    FILE *index = open_golden("", "exact.txt", "");
+    FILE *index = open_golden("", file, "");
+    bool single = strcmp(file, "exact32.txt") == 0;
     size_t count = 0;
     char line[MAX_LINE];
-    while (index && count < MAX_CASES && fgets(line, sizeof line, index))
-        if (parse_exact_case(line, &cases[count]) == 0 && (!keep || keep(&cases[count])))
-            count++;
+    while (index && count < capacity && fgets(line, sizeof line, index)) {
+        struct exact_case *c = &cases[count];
+        if (parse_exact_case(line, c) != 0 || (keep && !keep(c)))
+            continue;
+        c->single = single;
+        if (single) {
+            char name[sizeof c->name];
+            snprintf(name, sizeof name, "f32-%s", c->name);
+            memcpy(c->name, name, sizeof name);
+        }
+        count++;
+    }
     if (index)
         fclose(index);
     return count;

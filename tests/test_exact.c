@@ -1,8 +1,9 @@
 /*
  * test_exact.c - the exact goldens of tests/golden (make_exact.py, torch.optim on its
- * scalar path in float64): every case replayed through gd_optimizer_update with the
- * gradients g = 0.5 x + noise that the generator computes to the same bits, and every
- * checkpoint compared with equality.  The level is the one GDESCENT_ISA names (the
+ * scalar path in float64, and in float32 for the float optimizers): every case
+ * replayed through gd_optimizer_update (gd_optimizer_update_f32) with the gradients
+ * g = 0.5 x + noise that the generator computes to the same bits, and every checkpoint
+ * compared with equality.  The level is the one GDESCENT_ISA names (the
  * build runs this test at each level and at the automatic one).
  * SPDX-License-Identifier: MIT
  */
@@ -46,9 +47,55 @@ static bool agrees(const struct exact_case *c, double x, double golden)
     return fabs(x - golden) <= c->tolerance * fabs(golden);
 }
 
+/* The same for a float case: torch's float32 values are exact in a double. */
+static bool agrees_f32(const struct exact_case *c, float x, double golden)
+{
+    return c->tolerance == 0.0 ? memcmp(&x, &(float){(float)golden}, sizeof x) == 0
+                               : fabs(x - golden) <= c->tolerance * fabs(golden);
+}
+
+/* A case of exact32.txt: x and g in float, the start and noise rounded to float, and
+ * g = 0.5 x + noise rounded once in float, as make_exact.py --f32 computes them. */
+static void replay_f32(const struct exact_case *c)
+{
+    gd_optimizer *opt = exact_optimizer(c);
+    FILE *in = open_golden("", c->file, "");
+    if (!in)
+        fail_msg("cannot open %s", c->file);
+    float *x = malloc(c->n * sizeof *x), *g = malloc(c->n * sizeof *g);
+    double *golden = malloc(c->n * sizeof *golden);
+    assert_true(x && g && golden);
+    uint64_t noise = c->seed;
+    for (size_t i = 0; i < c->n; i++)
+        x[i] = (float)(4.0 * next_noise(&noise));
+    int checked = 0, step = 0, next;
+    while ((next = read_checkpoint(in, golden, c->n)) > 0) {
+        for (; step < next; step++) {
+            for (size_t i = 0; i < c->n; i++)
+                g[i] = 0.5f * x[i] + (float)next_noise(&noise);
+            assert_int_equal(gd_optimizer_update_f32(opt, x, g), GD_OK);
+        }
+        for (size_t i = 0; i < c->n; i++)
+            if (!agrees_f32(c, x[i], golden[i]))
+                fail_msg("%s at %s: step %d, x[%zu] = %a, torch %a", c->name, gd_optimizer_isa(opt),
+                         step, i, (double)x[i], golden[i]);
+        checked++;
+    }
+    assert_true(checked >= 2);
+    fclose(in);
+    free(x);
+    free(g);
+    free(golden);
+    gd_optimizer_free(opt);
+}
+
 static void replay(void **state)
 {
     const struct exact_case *c = *state;
+    if (c->single) {
+        replay_f32(c);
+        return;
+    }
     gd_optimizer *opt = exact_optimizer(c);
     FILE *in = open_golden("", c->file, "");
     if (!in)
@@ -144,9 +191,11 @@ static struct exact_case cases[MAX_CASES];
 
 int main(void)
 {
-    size_t count = load_exact_cases(cases, NULL);
-    if (count == 0) { /* an unreadable index is a failure, never a skip */
-        printf("1..1\nnot ok 1 - exact golden index readable (GD_GOLDEN_DIR)\n");
+    size_t doubles = load_exact_cases(cases, MAX_CASES, "exact.txt", NULL);
+    size_t floats = load_exact_cases(cases + doubles, MAX_CASES - doubles, "exact32.txt", NULL);
+    size_t count = doubles + floats;
+    if (doubles == 0 || floats == 0) { /* an unreadable index is a failure, never a skip */
+        printf("1..1\nnot ok 1 - exact golden indexes readable (GD_GOLDEN_DIR)\n");
         return 1;
     }
     struct CMUnitTest tests[MAX_CASES + 1];

@@ -129,7 +129,7 @@ static void test_scalars_before_and_after_the_first_update(void **state)
 
 int main(void)
 {
-    size_t count = load_exact_cases(cases, has_state_golden);
+    size_t count = load_exact_cases(cases, MAX_CASES, "exact.txt", has_state_golden);
     if (count == 0) { /* no state golden found is a failure, never a skip */
         printf("1..1\nnot ok 1 - state goldens readable (GD_GOLDEN_DIR)\n");
         return 1;

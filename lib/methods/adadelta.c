@@ -19,20 +19,20 @@
 #include "../internal.h"
 
 struct adadelta_coefficients {
-    double lr;
-    double weight_decay;
-    double rho, one_minus_rho;
-    double eps;
+    gdi_real lr;
+    gdi_real weight_decay;
+    gdi_real rho, one_minus_rho;
+    gdi_real eps;
 };
 
-#define LOOP_PARAMS                                                                                \
-    size_t n, double *restrict x, const double *restrict g, double *restrict square_avg,           \
-        double *restrict acc_delta, const struct adadelta_coefficients *cp
+#define LOOP_PARAMS_OF(real)                                                                       \
+    size_t n, real *restrict x, const real *restrict g, real *restrict square_avg,                 \
+        real *restrict acc_delta, const void *cp
 #define LOOP_ARGS n, x, g, square_avg, acc_delta, cp
-typedef void adadelta_loop(LOOP_PARAMS);
+GDI_LOOP_TYPES(adadelta_loop);
 
 struct adadelta_loops {
-    adadelta_loop *loop[4]; /* MAXIMIZE | DECAY */
+    gdi_loop loop[4]; /* MAXIMIZE | DECAY */
 };
 
 #ifdef GDI_LEVEL
@@ -41,12 +41,12 @@ struct adadelta_loops {
  * x += (-lr) d (negation is exact; see adam.c). */
 static ALWAYS_INLINE void adadelta(LOOP_PARAMS, unsigned flags)
 {
-    const struct adadelta_coefficients c = *cp;
+    GDI_TAKE_COEFFICIENTS(struct adadelta_coefficients, c, cp);
     for (size_t i = 0; i < n; i++) {
-        double gi = gdi_direction(g[i], x[i], c.weight_decay, flags);
-        double si = c.rho * square_avg[i] + (c.one_minus_rho * gi) * gi;
-        double std = sqrt(si + c.eps);
-        double di = (sqrt(acc_delta[i] + c.eps) / std) * gi;
+        gdi_real gi = gdi_direction(g[i], x[i], c.weight_decay, flags);
+        gdi_real si = c.rho * square_avg[i] + (c.one_minus_rho * gi) * gi;
+        gdi_real std = gdi_sqrt(si + c.eps);
+        gdi_real di = (gdi_sqrt(acc_delta[i] + c.eps) / std) * gi;
         square_avg[i] = si;
         acc_delta[i] = c.rho * acc_delta[i] + (c.one_minus_rho * di) * di;
         x[i] -= c.lr * di;
@@ -63,7 +63,7 @@ GDI_LOOPS_DECLARE(struct adadelta_loops, adadelta_loops);
 
 struct adadelta_rule {
     struct adadelta_coefficients coef;
-    adadelta_loop *loop;
+    gdi_loop loop;
 };
 
 static const struct gdi_param_default adadelta_params[] = {
@@ -82,7 +82,7 @@ static void adadelta_select(struct gdi_group *group)
         .one_minus_rho = 1.0 - rho,
         .eps = gdi_group_param(group, GD_PARAM_EPS),
     };
-    rule->loop = GDI_LOOPS_AT(group->level, adadelta_loops)->loop[gdi_direction_flags(group)];
+    rule->loop = GDI_GROUP_LOOPS(group, adadelta_loops)->loop[gdi_direction_flags(group)];
 }
 
 /* The state starts at zero (the library's), as torch's zeros_like at the first step. */
@@ -92,11 +92,13 @@ static void adadelta_prepare(struct gdi_group *group, size_t step)
     group->state_ready = true;
 }
 
-static void adadelta_apply(const struct gdi_group *group, size_t offset, size_t count,
-                           double *restrict x, const double *restrict g)
+static void adadelta_apply(const struct gdi_group *group, size_t offset, size_t count, void *x,
+                           const void *g)
 {
     const struct adadelta_rule *rule = group->rule;
-    rule->loop(count, x, g, group->state[0] + offset, group->state[1] + offset, &rule->coef);
+    GDI_CALL_LOOP(
+        group, adadelta_loop, rule->loop,
+        (count, x, g, gdi_state_at(group, 0, offset), gdi_state_at(group, 1, offset), &rule->coef));
 }
 
 static const char *const adadelta_state_names[] = {"square_avg", "acc_delta"};

@@ -13,19 +13,18 @@
 #include "../internal.h"
 
 struct adagrad_coefficients {
-    double weight_decay;
-    double eps;
-    double clr; /* per step: lr / (1 + (t - 1) lr_decay) */
+    gdi_real weight_decay;
+    gdi_real eps;
+    gdi_real clr; /* per step: lr / (1 + (t - 1) lr_decay) */
 };
 
-#define LOOP_PARAMS                                                                                \
-    size_t n, double *restrict x, const double *restrict g, double *restrict sum,                  \
-        const struct adagrad_coefficients *cp
+#define LOOP_PARAMS_OF(real)                                                                       \
+    size_t n, real *restrict x, const real *restrict g, real *restrict sum, const void *cp
 #define LOOP_ARGS n, x, g, sum, cp
-typedef void adagrad_loop(LOOP_PARAMS);
+GDI_LOOP_TYPES(adagrad_loop);
 
 struct adagrad_loops {
-    adagrad_loop *loop[4]; /* MAXIMIZE | DECAY */
+    gdi_loop loop[4]; /* MAXIMIZE | DECAY */
 };
 
 #ifdef GDI_LEVEL
@@ -33,12 +32,12 @@ struct adagrad_loops {
  * the bits of torch's x += (-clr g) / d (see adam.c). */
 static ALWAYS_INLINE void adagrad(LOOP_PARAMS, unsigned flags)
 {
-    const struct adagrad_coefficients c = *cp;
+    GDI_TAKE_COEFFICIENTS(struct adagrad_coefficients, c, cp);
     for (size_t i = 0; i < n; i++) {
-        double gi = gdi_direction(g[i], x[i], c.weight_decay, flags);
-        double si = sum[i] + gi * gi;
+        gdi_real gi = gdi_direction(g[i], x[i], c.weight_decay, flags);
+        gdi_real si = sum[i] + gi * gi;
         sum[i] = si;
-        x[i] -= (c.clr * gi) / (sqrt(si) + c.eps);
+        x[i] -= (c.clr * gi) / (gdi_sqrt(si) + c.eps);
     }
 }
 
@@ -53,7 +52,7 @@ GDI_LOOPS_DECLARE(struct adagrad_loops, adagrad_loops);
 struct adagrad_rule {
     struct adagrad_coefficients coef;
     double lr, lr_decay;
-    adagrad_loop *loop;
+    gdi_loop loop;
 };
 
 static const struct gdi_param_default adagrad_params[] = {
@@ -69,13 +68,11 @@ static void adagrad_select(struct gdi_group *group)
     rule->lr_decay = gdi_group_param(group, GD_PARAM_LR_DECAY);
     rule->coef.weight_decay = gdi_group_param(group, GD_PARAM_WEIGHT_DECAY);
     rule->coef.eps = gdi_group_param(group, GD_PARAM_EPS);
-    rule->loop = GDI_LOOPS_AT(group->level, adagrad_loops)->loop[gdi_direction_flags(group)];
+    rule->loop = GDI_GROUP_LOOPS(group, adagrad_loops)->loop[gdi_direction_flags(group)];
     if (!group->state_ready) {
         /* Torch fills the accumulator at construction; here until the first update, so
          * that the value set before it counts. */
-        double init = gdi_group_param(group, GD_PARAM_INITIAL_ACCUMULATOR);
-        for (size_t i = 0; i < group->n; i++)
-            group->state[0][i] = init;
+        gdi_state_fill(group, 0, gdi_group_param(group, GD_PARAM_INITIAL_ACCUMULATOR));
     }
 }
 
@@ -86,11 +83,12 @@ static void adagrad_prepare(struct gdi_group *group, size_t step)
     rule->coef.clr = rule->lr / (1.0 + (double)(step - 1) * rule->lr_decay);
 }
 
-static void adagrad_apply(const struct gdi_group *group, size_t offset, size_t count,
-                          double *restrict x, const double *restrict g)
+static void adagrad_apply(const struct gdi_group *group, size_t offset, size_t count, void *x,
+                          const void *g)
 {
     const struct adagrad_rule *rule = group->rule;
-    rule->loop(count, x, g, group->state[0] + offset, &rule->coef);
+    GDI_CALL_LOOP(group, adagrad_loop, rule->loop,
+                  (count, x, g, gdi_state_at(group, 0, offset), &rule->coef));
 }
 
 static const char *const adagrad_state_names[] = {"sum"};

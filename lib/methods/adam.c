@@ -18,24 +18,24 @@
 enum { AMSGRAD = GDI_OWN_FLAG };
 
 struct adam_coefficients {
-    double weight_decay;
-    double shrink; /* AdamW: 1 - lr * weight_decay, the factor x is multiplied by first */
-    double beta1, one_minus_beta1;
-    double beta2, one_minus_beta2;
-    double eps;
-    double step_size;  /* per step: lr / (1 - beta1^t) */
-    double bias2_sqrt; /* per step: sqrt(1 - beta2^t) */
+    gdi_real weight_decay;
+    gdi_real shrink; /* AdamW: 1 - lr * weight_decay, the factor x is multiplied by first */
+    gdi_real beta1, one_minus_beta1;
+    gdi_real beta2, one_minus_beta2;
+    gdi_real eps;
+    gdi_real step_size;  /* per step: lr / (1 - beta1^t) */
+    gdi_real bias2_sqrt; /* per step: sqrt(1 - beta2^t) */
 };
 
-#define LOOP_PARAMS                                                                                \
-    size_t n, double *restrict x, const double *restrict g, double *restrict m,                    \
-        double *restrict v, double *restrict vmax, const struct adam_coefficients *cp
+#define LOOP_PARAMS_OF(real)                                                                       \
+    size_t n, real *restrict x, const real *restrict g, real *restrict m, real *restrict v,        \
+        real *restrict vmax, const void *cp
 #define LOOP_ARGS n, x, g, m, v, vmax, cp
-typedef void adam_loop(LOOP_PARAMS);
+GDI_LOOP_TYPES(adam_loop);
 
 struct adam_loops {
-    adam_loop *l2[8];        /* Adam: MAXIMIZE | DECAY | AMSGRAD */
-    adam_loop *decoupled[8]; /* AdamW: MAXIMIZE | DECAY | AMSGRAD */
+    gdi_loop l2[8];        /* Adam: MAXIMIZE | DECAY | AMSGRAD */
+    gdi_loop decoupled[8]; /* AdamW: MAXIMIZE | DECAY | AMSGRAD */
 };
 
 #ifdef GDI_LEVEL
@@ -48,20 +48,20 @@ struct adam_loops {
 
 static ALWAYS_INLINE void adam(LOOP_PARAMS, unsigned flags, bool decoupled)
 {
-    const struct adam_coefficients c = *cp;
+    GDI_TAKE_COEFFICIENTS(struct adam_coefficients, c, cp);
     unsigned gradient_flags = decoupled ? flags & ~(unsigned)GDI_DECAY : flags;
     for (size_t i = 0; i < n; i++) {
-        double xi = decoupled && HAS(GDI_DECAY) ? x[i] * c.shrink : x[i];
-        double gi = gdi_direction(g[i], xi, c.weight_decay, gradient_flags);
-        double mi = c.beta1 * m[i] + c.one_minus_beta1 * gi;
-        double vi = c.beta2 * v[i] + (c.one_minus_beta2 * gi) * gi;
+        gdi_real xi = decoupled && HAS(GDI_DECAY) ? x[i] * c.shrink : x[i];
+        gdi_real gi = gdi_direction(g[i], xi, c.weight_decay, gradient_flags);
+        gdi_real mi = c.beta1 * m[i] + c.one_minus_beta1 * gi;
+        gdi_real vi = c.beta2 * v[i] + (c.one_minus_beta2 * gi) * gi;
         m[i] = mi;
         v[i] = vi;
         if (HAS(AMSGRAD)) {
             vi = vi > vmax[i] ? vi : vmax[i];
             vmax[i] = vi;
         }
-        x[i] = xi - (c.step_size * mi) / (sqrt(vi) / c.bias2_sqrt + c.eps);
+        x[i] = xi - (c.step_size * mi) / (gdi_sqrt(vi) / c.bias2_sqrt + c.eps);
     }
 }
 
@@ -90,7 +90,7 @@ GDI_LOOPS_DECLARE(struct adam_loops, adam_loops);
 struct adam_rule {
     struct adam_coefficients coef;
     double lr;
-    adam_loop *loop;
+    gdi_loop loop;
 };
 
 static const struct gdi_param_default adam_params[] = {
@@ -131,14 +131,14 @@ static void adam_select(struct gdi_group *group)
 {
     unsigned flags = adam_coefficients(group);
     struct adam_rule *rule = group->rule;
-    rule->loop = GDI_LOOPS_AT(group->level, adam_loops)->l2[flags];
+    rule->loop = GDI_GROUP_LOOPS(group, adam_loops)->l2[flags];
 }
 
 static void adamw_select(struct gdi_group *group)
 {
     unsigned flags = adam_coefficients(group);
     struct adam_rule *rule = group->rule;
-    rule->loop = GDI_LOOPS_AT(group->level, adam_loops)->decoupled[flags];
+    rule->loop = GDI_GROUP_LOOPS(group, adam_loops)->decoupled[flags];
 }
 
 /* The bias corrections call pow() as torch does (Python's float power), so that the
@@ -152,12 +152,13 @@ static void adam_prepare(struct gdi_group *group, size_t step)
     c->bias2_sqrt = sqrt(1.0 - pow(c->beta2, t));
 }
 
-static void adam_apply(const struct gdi_group *group, size_t offset, size_t count,
-                       double *restrict x, const double *restrict g)
+static void adam_apply(const struct gdi_group *group, size_t offset, size_t count, void *x,
+                       const void *g)
 {
     const struct adam_rule *rule = group->rule;
-    rule->loop(count, x, g, group->state[0] + offset, group->state[1] + offset,
-               group->state[2] + offset, &rule->coef);
+    GDI_CALL_LOOP(group, adam_loop, rule->loop,
+                  (count, x, g, gdi_state_at(group, 0, offset), gdi_state_at(group, 1, offset),
+                   gdi_state_at(group, 2, offset), &rule->coef));
 }
 
 /* Torch keeps max_exp_avg_sq only with AMSGrad. */

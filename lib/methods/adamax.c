@@ -21,26 +21,26 @@
 #include "../internal.h"
 
 struct adamax_coefficients {
-    double weight_decay;
-    double beta1, one_minus_beta1;
-    double beta2;
-    double eps;
-    double clr; /* per step: lr / (1 - beta1^t) */
+    gdi_real weight_decay;
+    gdi_real beta1, one_minus_beta1;
+    gdi_real beta2;
+    gdi_real eps;
+    gdi_real clr; /* per step: lr / (1 - beta1^t) */
 };
 
-#define LOOP_PARAMS                                                                                \
-    size_t n, double *restrict x, const double *restrict g, double *restrict exp_avg,              \
-        double *restrict exp_inf, const struct adamax_coefficients *cp
+#define LOOP_PARAMS_OF(real)                                                                       \
+    size_t n, real *restrict x, const real *restrict g, real *restrict exp_avg,                    \
+        real *restrict exp_inf, const void *cp
 #define LOOP_ARGS n, x, g, exp_avg, exp_inf, cp
-typedef void adamax_loop(LOOP_PARAMS);
+GDI_LOOP_TYPES(adamax_loop);
 
 struct adamax_loops {
-    adamax_loop *loop[4]; /* MAXIMIZE | DECAY */
+    gdi_loop loop[4]; /* MAXIMIZE | DECAY */
 };
 
 #ifdef GDI_LEVEL
 /* The maximum of torch.amax's reduction, which propagates a NaN from either side. */
-static ALWAYS_INLINE double max_propagating_nan(double a, double b)
+static ALWAYS_INLINE gdi_real max_propagating_nan(gdi_real a, gdi_real b)
 {
     return ((a != a) | (a > b)) ? a : b; /* |, not ||: GCC vectorizes it at avx2 too */
 }
@@ -50,11 +50,11 @@ static ALWAYS_INLINE double max_propagating_nan(double a, double b)
  * adam.c). */
 static ALWAYS_INLINE void adamax(LOOP_PARAMS, unsigned flags)
 {
-    const struct adamax_coefficients c = *cp;
+    GDI_TAKE_COEFFICIENTS(struct adamax_coefficients, c, cp);
     for (size_t i = 0; i < n; i++) {
-        double gi = gdi_direction(g[i], x[i], c.weight_decay, flags);
-        double mi = c.beta1 * exp_avg[i] + c.one_minus_beta1 * gi;
-        double ui = max_propagating_nan(c.beta2 * exp_inf[i], fabs(gi) + c.eps);
+        gdi_real gi = gdi_direction(g[i], x[i], c.weight_decay, flags);
+        gdi_real mi = c.beta1 * exp_avg[i] + c.one_minus_beta1 * gi;
+        gdi_real ui = max_propagating_nan(c.beta2 * exp_inf[i], gdi_fabs(gi) + c.eps);
         exp_avg[i] = mi;
         exp_inf[i] = ui;
         x[i] -= (c.clr * mi) / ui;
@@ -72,7 +72,7 @@ GDI_LOOPS_DECLARE(struct adamax_loops, adamax_loops);
 struct adamax_rule {
     struct adamax_coefficients coef;
     double lr;
-    adamax_loop *loop;
+    gdi_loop loop;
 };
 
 static const struct gdi_param_default adamax_params[] = {
@@ -92,7 +92,7 @@ static void adamax_select(struct gdi_group *group)
         .beta2 = gdi_group_param(group, GD_PARAM_BETA2),
         .eps = gdi_group_param(group, GD_PARAM_EPS),
     };
-    rule->loop = GDI_LOOPS_AT(group->level, adamax_loops)->loop[gdi_direction_flags(group)];
+    rule->loop = GDI_GROUP_LOOPS(group, adamax_loops)->loop[gdi_direction_flags(group)];
 }
 
 /* torch's step is a float tensor and the bias correction Python's float power, so
@@ -105,11 +105,13 @@ static void adamax_prepare(struct gdi_group *group, size_t step)
     rule->coef.clr = rule->lr / (1.0 - pow(rule->coef.beta1, (double)step));
 }
 
-static void adamax_apply(const struct gdi_group *group, size_t offset, size_t count,
-                         double *restrict x, const double *restrict g)
+static void adamax_apply(const struct gdi_group *group, size_t offset, size_t count, void *x,
+                         const void *g)
 {
     const struct adamax_rule *rule = group->rule;
-    rule->loop(count, x, g, group->state[0] + offset, group->state[1] + offset, &rule->coef);
+    GDI_CALL_LOOP(
+        group, adamax_loop, rule->loop,
+        (count, x, g, gdi_state_at(group, 0, offset), gdi_state_at(group, 1, offset), &rule->coef));
 }
 
 static const char *const adamax_state_names[] = {"exp_avg", "exp_inf"};

@@ -19,30 +19,29 @@
 enum { AVERAGING = GDI_OWN_FLAG }; /* mu != 1: ax moves towards x instead of copying it */
 
 struct asgd_coefficients {
-    double weight_decay;
-    double shrink;    /* per step: 1 - lambd * eta, the factor x is multiplied by first */
-    double minus_eta; /* per step: -eta */
-    double mu;        /* per step: the averaging weight */
+    gdi_real weight_decay;
+    gdi_real shrink;    /* per step: 1 - lambd * eta, the factor x is multiplied by first */
+    gdi_real minus_eta; /* per step: -eta */
+    gdi_real mu;        /* per step: the averaging weight */
 };
 
-#define LOOP_PARAMS                                                                                \
-    size_t n, double *restrict x, const double *restrict g, double *restrict ax,                   \
-        const struct asgd_coefficients *cp
+#define LOOP_PARAMS_OF(real)                                                                       \
+    size_t n, real *restrict x, const real *restrict g, real *restrict ax, const void *cp
 #define LOOP_ARGS n, x, g, ax, cp
-typedef void asgd_loop(LOOP_PARAMS);
+GDI_LOOP_TYPES(asgd_loop);
 
 struct asgd_loops {
-    asgd_loop *loop[8]; /* MAXIMIZE | DECAY | AVERAGING */
+    gdi_loop loop[8]; /* MAXIMIZE | DECAY | AVERAGING */
 };
 
 #ifdef GDI_LEVEL
 static ALWAYS_INLINE void asgd(LOOP_PARAMS, unsigned flags)
 {
-    const struct asgd_coefficients c = *cp;
+    GDI_TAKE_COEFFICIENTS(struct asgd_coefficients, c, cp);
     for (size_t i = 0; i < n; i++) {
         /* The L2 term takes x before the decay, as torch adds it to the gradient first. */
-        double gi = gdi_direction(g[i], x[i], c.weight_decay, flags);
-        double xi = x[i] * c.shrink;
+        gdi_real gi = gdi_direction(g[i], x[i], c.weight_decay, flags);
+        gdi_real xi = x[i] * c.shrink;
         xi = xi + c.minus_eta * gi;
         x[i] = xi;
         ax[i] = HAS(AVERAGING) ? ax[i] + (xi - ax[i]) * c.mu : xi;
@@ -62,8 +61,8 @@ struct asgd_rule {
     double lr, lambd, alpha, t0;
     /* torch's state scalars: set at the first update, never by select */
     double eta, mu;
-    unsigned flags;     /* MAXIMIZE | DECAY; AVERAGING is chosen per step */
-    asgd_loop *current; /* the loop of this update (prepare) */
+    unsigned flags;   /* MAXIMIZE | DECAY; AVERAGING is chosen per step */
+    gdi_loop current; /* the loop of this update (prepare) */
 };
 
 static const struct gdi_param_default asgd_params[] = {
@@ -82,19 +81,22 @@ static void asgd_select(struct gdi_group *group)
     rule->flags = gdi_direction_flags(group);
 }
 
-/* eta and mu for the next step, as Python computes them from the float step t. */
-static void asgd_next_scalars(struct asgd_rule *rule, double t)
+/* eta and mu for the next step, as Python computes them from the float step t, then
+ * stored in torch's tensors of the default dtype. */
+static void asgd_next_scalars(const struct gdi_group *group, struct asgd_rule *rule, double t)
 {
-    rule->eta = rule->lr / pow(1.0 + rule->lambd * rule->lr * t, rule->alpha);
+    rule->eta =
+        gdi_scalar_state(group, rule->lr / pow(1.0 + rule->lambd * rule->lr * t, rule->alpha));
     double since_t0 = t - rule->t0;
-    rule->mu = 1.0 / (since_t0 > 1.0 ? since_t0 : 1.0); /* Python's max(1, t - t0) */
+    /* Python's max(1, t - t0) */
+    rule->mu = gdi_scalar_state(group, 1.0 / (since_t0 > 1.0 ? since_t0 : 1.0));
 }
 
 static void asgd_prepare(struct gdi_group *group, size_t step)
 {
     struct asgd_rule *rule = group->rule;
     if (!group->state_ready) {
-        rule->eta = rule->lr; /* torch.tensor(group['lr']) at the first step */
+        rule->eta = gdi_scalar_state(group, rule->lr); /* torch.tensor(group['lr']) */
         rule->mu = 1.0;
         group->state_ready = true;
     }
@@ -103,15 +105,16 @@ static void asgd_prepare(struct gdi_group *group, size_t step)
     c->minus_eta = -rule->eta;
     c->mu = rule->mu;
     unsigned flags = rule->mu != 1.0 ? rule->flags | AVERAGING : rule->flags;
-    rule->current = GDI_LOOPS_AT(group->level, asgd_loops)->loop[flags];
-    asgd_next_scalars(rule, (double)step); /* the loop's coefficients are taken already */
+    rule->current = GDI_GROUP_LOOPS(group, asgd_loops)->loop[flags];
+    asgd_next_scalars(group, rule, (double)step); /* the loop's coefficients are taken already */
 }
 
-static void asgd_apply(const struct gdi_group *group, size_t offset, size_t count,
-                       double *restrict x, const double *restrict g)
+static void asgd_apply(const struct gdi_group *group, size_t offset, size_t count, void *x,
+                       const void *g)
 {
     const struct asgd_rule *rule = group->rule;
-    rule->current(count, x, g, group->state[0] + offset, &rule->coef);
+    GDI_CALL_LOOP(group, asgd_loop, rule->current,
+                  (count, x, g, gdi_state_at(group, 0, offset), &rule->coef));
 }
 
 static const char *const asgd_state_names[] = {"ax"};
@@ -122,7 +125,7 @@ static double asgd_scalar(const struct gdi_group *group, size_t i)
 {
     const struct asgd_rule *rule = group->rule;
     if (!group->state_ready)
-        return i == 0 ? gdi_group_param(group, GD_PARAM_LR) : 1.0;
+        return i == 0 ? gdi_scalar_state(group, gdi_group_param(group, GD_PARAM_LR)) : 1.0;
     return i == 0 ? rule->eta : rule->mu;
 }
 
@@ -137,8 +140,7 @@ static bool asgd_scalars_ok(const struct gdi_group *group, const double *scalars
 {
     (void)step;
     (void)evaluations;
-    return group->state_ready ||
-           (scalars[0] == gdi_group_param(group, GD_PARAM_LR) && scalars[1] == 1.0);
+    return group->state_ready || (scalars[0] == asgd_scalar(group, 0) && scalars[1] == 1.0);
 }
 
 const struct gdi_method gdi_asgd_method = {

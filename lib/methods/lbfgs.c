@@ -31,6 +31,12 @@
 enum { D, PREV_GRAD };        /* the state vectors */
 enum { TRIAL_GRADIENTS = 3 }; /* the line search holds at most 3 gradients at once */
 
+/* State vector v: doubles, as L-BFGS has no float optimizer (gd_optimizer_new_f32). */
+static double *state_of(const gd_optimizer *opt, size_t v)
+{
+    return opt->state[v];
+}
+
 struct lbfgs_rule {
     size_t capacity;             /* pairs kept at most: history_size */
     size_t slots;                /* capacity + 1: a new pair goes into the free slot */
@@ -163,7 +169,7 @@ static void update_memory(gd_optimizer *opt, const double *g)
     struct lbfgs_rule *r = rule_of(opt);
     size_t n = opt->n;
     double *y = pair_y(r, r->count, n), *s = pair_s(r, r->count, n);
-    const double *prev = opt->state[PREV_GRAD], *d = opt->state[D];
+    const double *prev = state_of(opt, PREV_GRAD), *d = state_of(opt, D);
     double t = r->t, ys0 = 0.0, ys1 = 0.0, ys2 = 0.0, ys3 = 0.0;
     double yy0 = 0.0, yy1 = 0.0, yy2 = 0.0, yy3 = 0.0;
 #define PAIR_TERM(j, ys, yy)                                                                       \
@@ -201,7 +207,7 @@ static double two_loop(gd_optimizer *opt, const double *g)
 {
     struct lbfgs_rule *r = rule_of(opt);
     size_t n = opt->n;
-    double *q = opt->state[D];
+    double *q = state_of(opt, D);
     size_t count = r->count;
     if (count == 0) {
         for (size_t i = 0; i < n; i++)
@@ -235,10 +241,10 @@ static double direction(gd_optimizer *opt, const double *g)
     struct lbfgs_rule *r = rule_of(opt);
     if (opt->step == 1) { /* torch's state["n_iter"] == 1: a fresh history */
         for (size_t i = 0; i < opt->n; i++)
-            opt->state[D][i] = -g[i];
+            state_of(opt, D)[i] = -g[i];
         r->count = r->oldest = 0;
         r->h_diag = 1.0;
-        return dot(g, opt->state[D], opt->n);
+        return dot(g, state_of(opt, D), opt->n);
     }
     update_memory(opt, g);
     return two_loop(opt, g);
@@ -490,20 +496,20 @@ static int move_searching(struct lbfgs_run *run, double gtd, bool wolfe)
 {
     gd_optimizer *opt = run->opt;
     struct lbfgs_rule *r = rule_of(opt);
-    struct line ls = {opt, run->obj, run->x, opt->state[D], {0, run->loss, gtd, NAN, START}, 0};
+    struct line ls = {opt, run->obj, run->x, state_of(opt, D), {0, run->loss, gtd, NAN, START}, 0};
     struct point taken;
     int rc = wolfe ? strong_wolfe(&ls, r->t, &taken) : backtracking(&ls, r->t, &taken);
     run->current_evals += ls.evals;
     if (rc != GD_OK) {
-        gdi_summary_set(opt, run->loss, opt->state[PREV_GRAD]);
+        gdi_summary_set(opt, run->loss, state_of(opt, PREV_GRAD));
         if (rc > 0)
             r->t = 0.0; /* no step taken: x, and "t" for the next history pair, as they were */
         return rc > 0 ? GD_STOP_XTOL : rc;
     }
     r->t = taken.t;
-    add_scaled(run->x, opt->state[D], r->t, opt->n);
+    add_scaled(run->x, state_of(opt, D), r->t, opt->n);
     if (taken.grad == START) {
-        gdi_summary_set(opt, taken.f, opt->state[PREV_GRAD]);
+        gdi_summary_set(opt, taken.f, state_of(opt, PREV_GRAD));
     } else { /* gdi_summary_set with the norm known */
         memcpy(opt->grad, r->gradients + (size_t)taken.grad * opt->n, opt->n * sizeof *opt->grad);
         opt->last_f = taken.f;
@@ -519,12 +525,12 @@ static int move_fixed(struct lbfgs_run *run)
     gd_optimizer *opt = run->opt;
     struct lbfgs_rule *r = rule_of(opt);
     if (run->n_iter == run->max_iter) {
-        add_scaled(run->x, opt->state[D], r->t, opt->n);
+        add_scaled(run->x, state_of(opt, D), r->t, opt->n);
         run->evaluated = false;
         return GD_OK;
     }
     for (size_t i = 0; i < opt->n; i++)
-        r->trial[i] = run->x[i] + r->t * opt->state[D][i];
+        r->trial[i] = run->x[i] + r->t * state_of(opt, D)[i];
     run->current_evals++;
     int rc = gdi_evaluate(opt, run->obj, r->trial, true);
     if (rc != GD_OK)
@@ -550,7 +556,7 @@ static int stop_reason(const struct lbfgs_run *run, double prev_loss)
         return GD_STOP_GTOL;
     double step = 0.0;
     for (size_t i = 0; i < opt->n; i++)
-        step = py_max(step, fabs(opt->state[D][i] * r->t));
+        step = py_max(step, fabs(state_of(opt, D)[i] * r->t));
     if (step <= tolerance_change(opt))
         return GD_STOP_XTOL;
     if (fabs(run->loss - prev_loss) < tolerance_change(opt))
@@ -576,7 +582,7 @@ static int iteration(struct lbfgs_run *run)
     run->n_iter++;
     opt->step++; /* not through gdi_update: there is no update from a gradient alone */
     double gtd = direction(opt, opt->grad);
-    memcpy(opt->state[PREV_GRAD], opt->grad, opt->n * sizeof *opt->grad);
+    memcpy(state_of(opt, PREV_GRAD), opt->grad, opt->n * sizeof *opt->grad);
     double prev_loss = r->prev_loss = run->loss;
     r->t = initial_step(opt);
     if (gtd > -tolerance_change(opt))

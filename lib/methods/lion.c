@@ -19,30 +19,29 @@
 #include "../internal.h"
 
 struct lion_coefficients {
-    double shrink; /* 1 - lr * weight_decay, the factor x is multiplied by first */
-    double minus_lr;
-    double beta1, one_minus_beta1;
-    double beta2, one_minus_beta2;
+    gdi_real shrink; /* 1 - lr * weight_decay, the factor x is multiplied by first */
+    gdi_real minus_lr;
+    gdi_real beta1, one_minus_beta1;
+    gdi_real beta2, one_minus_beta2;
 };
 
-#define LOOP_PARAMS                                                                                \
-    size_t n, double *restrict x, const double *restrict g, double *restrict m,                    \
-        const struct lion_coefficients *cp
+#define LOOP_PARAMS_OF(real)                                                                       \
+    size_t n, real *restrict x, const real *restrict g, real *restrict m, const void *cp
 #define LOOP_ARGS n, x, g, m, cp
-typedef void lion_loop(LOOP_PARAMS);
+GDI_LOOP_TYPES(lion_loop);
 
 struct lion_loops {
-    lion_loop *loop[4]; /* MAXIMIZE | DECAY */
+    gdi_loop loop[4]; /* MAXIMIZE | DECAY */
 };
 
 #ifdef GDI_LEVEL
 static ALWAYS_INLINE void lion(LOOP_PARAMS, unsigned flags)
 {
-    const struct lion_coefficients c = *cp;
+    GDI_TAKE_COEFFICIENTS(struct lion_coefficients, c, cp);
     for (size_t i = 0; i < n; i++) {
-        double gi = HAS(GDI_MAXIMIZE) ? -g[i] : g[i];
-        double xi = HAS(GDI_DECAY) ? x[i] * c.shrink : x[i];
-        double interpolated = m[i] * c.beta1 + c.one_minus_beta1 * gi;
+        gdi_real gi = HAS(GDI_MAXIMIZE) ? -g[i] : g[i];
+        gdi_real xi = HAS(GDI_DECAY) ? x[i] * c.shrink : x[i];
+        gdi_real interpolated = m[i] * c.beta1 + c.one_minus_beta1 * gi;
         x[i] = xi + c.minus_lr * gdi_torch_sign(interpolated);
         m[i] = m[i] * c.beta2 + c.one_minus_beta2 * gi;
     }
@@ -58,7 +57,7 @@ GDI_LOOPS_DECLARE(struct lion_loops, lion_loops);
 
 struct lion_rule {
     struct lion_coefficients coef;
-    lion_loop *loop;
+    gdi_loop loop;
 };
 
 static const struct gdi_param_default lion_params[] = {
@@ -80,7 +79,7 @@ static void lion_select(struct gdi_group *group)
         .beta2 = beta2,
         .one_minus_beta2 = 1.0 - beta2,
     };
-    rule->loop = GDI_LOOPS_AT(group->level, lion_loops)->loop[gdi_direction_flags(group)];
+    rule->loop = GDI_GROUP_LOOPS(group, lion_loops)->loop[gdi_direction_flags(group)];
 }
 
 static void lion_prepare(struct gdi_group *group, size_t step)
@@ -89,11 +88,12 @@ static void lion_prepare(struct gdi_group *group, size_t step)
     group->state_ready = true; /* exp_avg starts at 0, as the library's vectors do */
 }
 
-static void lion_apply(const struct gdi_group *group, size_t offset, size_t count,
-                       double *restrict x, const double *restrict g)
+static void lion_apply(const struct gdi_group *group, size_t offset, size_t count, void *x,
+                       const void *g)
 {
     const struct lion_rule *rule = group->rule;
-    rule->loop(count, x, g, group->state[0] + offset, &rule->coef);
+    GDI_CALL_LOOP(group, lion_loop, rule->loop,
+                  (count, x, g, gdi_state_at(group, 0, offset), &rule->coef));
 }
 
 static const char *const lion_state_names[] = {"exp_avg"};

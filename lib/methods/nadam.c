@@ -28,24 +28,24 @@
 enum { DECOUPLED = GDI_OWN_FLAG };
 
 struct nadam_coefficients {
-    double weight_decay;
-    double shrink; /* decoupled: 1 - lr * weight_decay, the factor x is multiplied by */
-    double beta1, one_minus_beta1;
-    double beta2, one_minus_beta2;
-    double eps;
-    double bias_correction2; /* per step: 1 - beta2^t */
-    double gradient_step;    /* per step: lr (1 - mu) / (1 - mu_product) */
-    double momentum_step;    /* per step: lr mu_next / (1 - mu_product_next) */
+    gdi_real weight_decay;
+    gdi_real shrink; /* decoupled: 1 - lr * weight_decay, the factor x is multiplied by */
+    gdi_real beta1, one_minus_beta1;
+    gdi_real beta2, one_minus_beta2;
+    gdi_real eps;
+    gdi_real bias_correction2; /* per step: 1 - beta2^t */
+    gdi_real gradient_step;    /* per step: lr (1 - mu) / (1 - mu_product) */
+    gdi_real momentum_step;    /* per step: lr mu_next / (1 - mu_product_next) */
 };
 
-#define LOOP_PARAMS                                                                                \
-    size_t n, double *restrict x, const double *restrict g, double *restrict m,                    \
-        double *restrict v, const struct nadam_coefficients *cp
+#define LOOP_PARAMS_OF(real)                                                                       \
+    size_t n, real *restrict x, const real *restrict g, real *restrict m, real *restrict v,        \
+        const void *cp
 #define LOOP_ARGS n, x, g, m, v, cp
-typedef void nadam_loop(LOOP_PARAMS);
+GDI_LOOP_TYPES(nadam_loop);
 
 struct nadam_loops {
-    nadam_loop *loop[8]; /* MAXIMIZE | DECAY | DECOUPLED */
+    gdi_loop loop[8]; /* MAXIMIZE | DECAY | DECOUPLED */
 };
 
 #ifdef GDI_LEVEL
@@ -55,15 +55,15 @@ struct nadam_loops {
  * as torch's two addcdiv_. */
 static ALWAYS_INLINE void nadam(LOOP_PARAMS, unsigned flags)
 {
-    const struct nadam_coefficients c = *cp;
+    GDI_TAKE_COEFFICIENTS(struct nadam_coefficients, c, cp);
     for (size_t i = 0; i < n; i++) {
-        double xi = HAS(DECOUPLED) ? x[i] * c.shrink : x[i];
-        double gi = gdi_direction(g[i], xi, c.weight_decay, flags);
-        double mi = c.beta1 * m[i] + c.one_minus_beta1 * gi;
-        double vi = c.beta2 * v[i] + (c.one_minus_beta2 * gi) * gi;
+        gdi_real xi = HAS(DECOUPLED) ? x[i] * c.shrink : x[i];
+        gdi_real gi = gdi_direction(g[i], xi, c.weight_decay, flags);
+        gdi_real mi = c.beta1 * m[i] + c.one_minus_beta1 * gi;
+        gdi_real vi = c.beta2 * v[i] + (c.one_minus_beta2 * gi) * gi;
         m[i] = mi;
         v[i] = vi;
-        double d = sqrt(vi / c.bias_correction2) + c.eps;
+        gdi_real d = gdi_sqrt(vi / c.bias_correction2) + c.eps;
         xi -= (c.gradient_step * gi) / d;
         x[i] = xi - (c.momentum_step * mi) / d;
     }
@@ -81,7 +81,7 @@ struct nadam_rule {
     struct nadam_coefficients coef;
     double lr, momentum_decay;
     double mu_product; /* torch's state "mu_product", set at the first update */
-    nadam_loop *loop;
+    gdi_loop loop;
 };
 
 static const struct gdi_param_default nadam_params[] = {
@@ -117,7 +117,7 @@ static void nadam_select(struct gdi_group *group)
     unsigned flags = gdi_direction_flags(group);
     if ((flags & GDI_DECAY) && gdi_group_param(group, GD_PARAM_DECOUPLED_WEIGHT_DECAY) != 0.0)
         flags = (flags & ~(unsigned)GDI_DECAY) | DECOUPLED;
-    rule->loop = GDI_LOOPS_AT(group->level, nadam_loops)->loop[flags];
+    rule->loop = GDI_GROUP_LOOPS(group, nadam_loops)->loop[flags];
 }
 
 /* The momentum cache mu at step t, in double as Python computes it (its ** is pow()). */
@@ -137,18 +137,22 @@ static void nadam_prepare(struct gdi_group *group, size_t step)
     double t = (double)step;
     double mu = nadam_mu(c->beta1, rule->momentum_decay, t);
     double mu_next = nadam_mu(c->beta1, rule->momentum_decay, t + 1.0);
-    rule->mu_product *= mu;
+    /* torch's mu_product *= mu: a float32 product for a float optimizer, whose mu
+     * is converted to float first */
+    rule->mu_product = gdi_scalar_state(group, rule->mu_product * gdi_scalar_state(group, mu));
     double mu_product_next = rule->mu_product * mu_next;
     c->bias_correction2 = 1.0 - pow(c->beta2, t);
     c->gradient_step = rule->lr * (1.0 - mu) / (1.0 - rule->mu_product);
     c->momentum_step = rule->lr * mu_next / (1.0 - mu_product_next);
 }
 
-static void nadam_apply(const struct gdi_group *group, size_t offset, size_t count,
-                        double *restrict x, const double *restrict g)
+static void nadam_apply(const struct gdi_group *group, size_t offset, size_t count, void *x,
+                        const void *g)
 {
     const struct nadam_rule *rule = group->rule;
-    rule->loop(count, x, g, group->state[0] + offset, group->state[1] + offset, &rule->coef);
+    GDI_CALL_LOOP(
+        group, nadam_loop, rule->loop,
+        (count, x, g, gdi_state_at(group, 0, offset), gdi_state_at(group, 1, offset), &rule->coef));
 }
 
 static double nadam_scalar(const struct gdi_group *group, size_t i)

@@ -32,25 +32,25 @@
 enum { DECOUPLED = GDI_OWN_FLAG, RECTIFIED = GDI_OWN_FLAG << 1 };
 
 struct radam_coefficients {
-    double weight_decay;
-    double shrink; /* decoupled: 1 - lr * weight_decay, the factor x is multiplied by */
-    double beta1, one_minus_beta1;
-    double beta2, one_minus_beta2;
-    double eps;
-    double lr;
-    double bias_correction1;      /* per step: 1 - beta1^t */
-    double bias_correction2_sqrt; /* per step: sqrt(1 - beta2^t) */
-    double rect;                  /* per step, rectified: the variance rectification term */
+    gdi_real weight_decay;
+    gdi_real shrink; /* decoupled: 1 - lr * weight_decay, the factor x is multiplied by */
+    gdi_real beta1, one_minus_beta1;
+    gdi_real beta2, one_minus_beta2;
+    gdi_real eps;
+    gdi_real lr;
+    gdi_real bias_correction1;      /* per step: 1 - beta1^t */
+    gdi_real bias_correction2_sqrt; /* per step: sqrt(1 - beta2^t) */
+    gdi_real rect;                  /* per step, rectified: the variance rectification term */
 };
 
-#define LOOP_PARAMS                                                                                \
-    size_t n, double *restrict x, const double *restrict g, double *restrict m,                    \
-        double *restrict v, const struct radam_coefficients *cp
+#define LOOP_PARAMS_OF(real)                                                                       \
+    size_t n, real *restrict x, const real *restrict g, real *restrict m, real *restrict v,        \
+        const void *cp
 #define LOOP_ARGS n, x, g, m, v, cp
-typedef void radam_loop(LOOP_PARAMS);
+GDI_LOOP_TYPES(radam_loop);
 
 struct radam_loops {
-    radam_loop *loop[16]; /* MAXIMIZE | DECAY | DECOUPLED | RECTIFIED */
+    gdi_loop loop[16]; /* MAXIMIZE | DECAY | DECOUPLED | RECTIFIED */
 };
 
 #ifdef GDI_LEVEL
@@ -59,17 +59,17 @@ struct radam_loops {
  * to x, which is x minus the step to the bit. */
 static ALWAYS_INLINE void radam(LOOP_PARAMS, unsigned flags)
 {
-    const struct radam_coefficients c = *cp;
+    GDI_TAKE_COEFFICIENTS(struct radam_coefficients, c, cp);
     for (size_t i = 0; i < n; i++) {
-        double xi = HAS(DECOUPLED) ? x[i] * c.shrink : x[i];
-        double gi = gdi_direction(g[i], xi, c.weight_decay, flags);
-        double mi = c.beta1 * m[i] + c.one_minus_beta1 * gi;
-        double vi = c.beta2 * v[i] + (c.one_minus_beta2 * gi) * gi;
+        gdi_real xi = HAS(DECOUPLED) ? x[i] * c.shrink : x[i];
+        gdi_real gi = gdi_direction(g[i], xi, c.weight_decay, flags);
+        gdi_real mi = c.beta1 * m[i] + c.one_minus_beta1 * gi;
+        gdi_real vi = c.beta2 * v[i] + (c.one_minus_beta2 * gi) * gi;
         m[i] = mi;
         v[i] = vi;
-        double step = (mi / c.bias_correction1) * c.lr;
+        gdi_real step = (mi / c.bias_correction1) * c.lr;
         if (HAS(RECTIFIED)) {
-            double adaptive_lr = (1.0 / (sqrt(vi) + c.eps)) * c.bias_correction2_sqrt;
+            gdi_real adaptive_lr = (1 / (gdi_sqrt(vi) + c.eps)) * c.bias_correction2_sqrt;
             step = (step * adaptive_lr) * c.rect;
         }
         x[i] = xi - step;
@@ -86,9 +86,9 @@ GDI_LOOPS_DECLARE(struct radam_loops, radam_loops);
 
 struct radam_rule {
     struct radam_coefficients coef;
-    radam_loop *momentum_loop;  /* rho_t <= 5: the bias-corrected momentum alone */
-    radam_loop *rectified_loop; /* rho_t > 5 */
-    radam_loop *current;        /* the one of this update (prepare) */
+    gdi_loop momentum_loop;  /* rho_t <= 5: the bias-corrected momentum alone */
+    gdi_loop rectified_loop; /* rho_t > 5 */
+    gdi_loop current;        /* the one of this update (prepare) */
 };
 
 static const struct gdi_param_default radam_params[] = {
@@ -117,7 +117,7 @@ static void radam_select(struct gdi_group *group)
     unsigned flags = gdi_direction_flags(group);
     if ((flags & GDI_DECAY) && gdi_group_param(group, GD_PARAM_DECOUPLED_WEIGHT_DECAY) != 0.0)
         flags = (flags & ~(unsigned)GDI_DECAY) | DECOUPLED;
-    const struct radam_loops *loops = GDI_LOOPS_AT(group->level, radam_loops);
+    const struct radam_loops *loops = GDI_GROUP_LOOPS(group, radam_loops);
     rule->momentum_loop = loops->loop[flags];
     rule->rectified_loop = loops->loop[flags | RECTIFIED];
 }
@@ -144,11 +144,13 @@ static void radam_prepare(struct gdi_group *group, size_t step)
     }
 }
 
-static void radam_apply(const struct gdi_group *group, size_t offset, size_t count,
-                        double *restrict x, const double *restrict g)
+static void radam_apply(const struct gdi_group *group, size_t offset, size_t count, void *x,
+                        const void *g)
 {
     const struct radam_rule *rule = group->rule;
-    rule->current(count, x, g, group->state[0] + offset, group->state[1] + offset, &rule->coef);
+    GDI_CALL_LOOP(
+        group, radam_loop, rule->current,
+        (count, x, g, gdi_state_at(group, 0, offset), gdi_state_at(group, 1, offset), &rule->coef));
 }
 
 static const char *const radam_state_names[] = {"exp_avg", "exp_avg_sq"};

@@ -18,21 +18,21 @@
 enum { CENTERED = GDI_OWN_FLAG, MOMENTUM = GDI_OWN_FLAG << 1 };
 
 struct rmsprop_coefficients {
-    double lr;
-    double weight_decay;
-    double alpha, one_minus_alpha;
-    double eps;
-    double momentum;
+    gdi_real lr;
+    gdi_real weight_decay;
+    gdi_real alpha, one_minus_alpha;
+    gdi_real eps;
+    gdi_real momentum;
 };
 
-#define LOOP_PARAMS                                                                                \
-    size_t n, double *restrict x, const double *restrict g, double *restrict square_avg,           \
-        double *restrict grad_avg, double *restrict buf, const struct rmsprop_coefficients *cp
+#define LOOP_PARAMS_OF(real)                                                                       \
+    size_t n, real *restrict x, const real *restrict g, real *restrict square_avg,                 \
+        real *restrict grad_avg, real *restrict buf, const void *cp
 #define LOOP_ARGS n, x, g, square_avg, grad_avg, buf, cp
-typedef void rmsprop_loop(LOOP_PARAMS);
+GDI_LOOP_TYPES(rmsprop_loop);
 
 struct rmsprop_loops {
-    rmsprop_loop *loop[16]; /* MAXIMIZE | DECAY | CENTERED | MOMENTUM */
+    gdi_loop loop[16]; /* MAXIMIZE | DECAY | CENTERED | MOMENTUM */
 };
 
 #ifdef GDI_LEVEL
@@ -41,21 +41,21 @@ struct rmsprop_loops {
  * (see adam.c). */
 static ALWAYS_INLINE void rmsprop(LOOP_PARAMS, unsigned flags)
 {
-    const struct rmsprop_coefficients c = *cp;
+    GDI_TAKE_COEFFICIENTS(struct rmsprop_coefficients, c, cp);
     for (size_t i = 0; i < n; i++) {
-        double gi = gdi_direction(g[i], x[i], c.weight_decay, flags);
-        double si = c.alpha * square_avg[i] + (c.one_minus_alpha * gi) * gi;
+        gdi_real gi = gdi_direction(g[i], x[i], c.weight_decay, flags);
+        gdi_real si = c.alpha * square_avg[i] + (c.one_minus_alpha * gi) * gi;
         square_avg[i] = si;
-        double d;
+        gdi_real d;
         if (HAS(CENTERED)) {
-            double ai = c.alpha * grad_avg[i] + c.one_minus_alpha * gi;
+            gdi_real ai = c.alpha * grad_avg[i] + c.one_minus_alpha * gi;
             grad_avg[i] = ai;
-            d = sqrt(si + (-ai) * ai) + c.eps;
+            d = gdi_sqrt(si + (-ai) * ai) + c.eps;
         } else {
-            d = sqrt(si) + c.eps;
+            d = gdi_sqrt(si) + c.eps;
         }
         if (HAS(MOMENTUM)) {
-            double bi = c.momentum * buf[i] + gi / d;
+            gdi_real bi = c.momentum * buf[i] + gi / d;
             buf[i] = bi;
             x[i] -= c.lr * bi;
         } else {
@@ -74,7 +74,7 @@ GDI_LOOPS_DECLARE(struct rmsprop_loops, rmsprop_loops);
 
 struct rmsprop_rule {
     struct rmsprop_coefficients coef;
-    rmsprop_loop *loop;
+    gdi_loop loop;
 };
 
 static const struct gdi_param_default rmsprop_params[] = {
@@ -101,15 +101,16 @@ static void rmsprop_select(struct gdi_group *group)
         flags |= CENTERED;
     if (momentum > 0.0)
         flags |= MOMENTUM;
-    rule->loop = GDI_LOOPS_AT(group->level, rmsprop_loops)->loop[flags];
+    rule->loop = GDI_GROUP_LOOPS(group, rmsprop_loops)->loop[flags];
 }
 
-static void rmsprop_apply(const struct gdi_group *group, size_t offset, size_t count,
-                          double *restrict x, const double *restrict g)
+static void rmsprop_apply(const struct gdi_group *group, size_t offset, size_t count, void *x,
+                          const void *g)
 {
     const struct rmsprop_rule *rule = group->rule;
-    rule->loop(count, x, g, group->state[0] + offset, group->state[1] + offset,
-               group->state[2] + offset, &rule->coef);
+    GDI_CALL_LOOP(group, rmsprop_loop, rule->loop,
+                  (count, x, g, gdi_state_at(group, 0, offset), gdi_state_at(group, 1, offset),
+                   gdi_state_at(group, 2, offset), &rule->coef));
 }
 
 /* Torch keeps grad_avg only when centered, momentum_buffer only with momentum. */

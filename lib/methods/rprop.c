@@ -19,18 +19,18 @@
 #include "../internal.h"
 
 struct rprop_coefficients {
-    double eta_minus, eta_plus;
-    double step_min, step_max;
+    gdi_real eta_minus, eta_plus;
+    gdi_real step_min, step_max;
 };
 
-#define LOOP_PARAMS                                                                                \
-    size_t n, double *restrict x, const double *restrict g, double *restrict prev,                 \
-        double *restrict step_size, const struct rprop_coefficients *cp
+#define LOOP_PARAMS_OF(real)                                                                       \
+    size_t n, real *restrict x, const real *restrict g, real *restrict prev,                       \
+        real *restrict step_size, const void *cp
 #define LOOP_ARGS n, x, g, prev, step_size, cp
-typedef void rprop_loop(LOOP_PARAMS);
+GDI_LOOP_TYPES(rprop_loop);
 
 struct rprop_loops {
-    rprop_loop *loop[2]; /* MAXIMIZE */
+    gdi_loop loop[2]; /* MAXIMIZE */
 };
 
 #ifdef GDI_LEVEL
@@ -38,21 +38,21 @@ struct rprop_loops {
  * and IEEE 754 defines x - y as x + (-y). */
 static ALWAYS_INLINE void rprop(LOOP_PARAMS, unsigned flags)
 {
-    const struct rprop_coefficients c = *cp;
+    GDI_TAKE_COEFFICIENTS(struct rprop_coefficients, c, cp);
     for (size_t i = 0; i < n; i++) {
-        double gi = HAS(GDI_MAXIMIZE) ? -g[i] : g[i];
-        double product = gi * prev[i];
+        gdi_real gi = HAS(GDI_MAXIMIZE) ? -g[i] : g[i];
+        gdi_real product = gi * prev[i];
         /* A NaN product has torch sign 0, hence the factor 1. */
-        double factor = product > 0.0 ? c.eta_plus : product < 0.0 ? c.eta_minus : 1.0;
+        gdi_real factor = product > 0 ? c.eta_plus : product < 0 ? c.eta_minus : 1;
         /* torch's clamp, min(max(s, step_min), step_max): NaN stays NaN, and
          * step_min > step_max gives step_max. */
-        double si = step_size[i] * factor;
+        gdi_real si = step_size[i] * factor;
         si = si < c.step_min ? c.step_min : si;
         si = c.step_max < si ? c.step_max : si;
         step_size[i] = si;
         /* torch zeroes the gradient where the factor equals eta_minus, which lies in
          * (0, 1) while eta_plus > 1: exactly where the product is negative. */
-        gi = product < 0.0 ? 0.0 : gi;
+        gi = product < 0 ? 0 : gi;
         x[i] -= gdi_torch_sign(gi) * si;
         prev[i] = gi;
     }
@@ -62,7 +62,8 @@ static ALWAYS_INLINE void rprop(LOOP_PARAMS, unsigned flags)
 #define INSTANCES2(loop) INSTANCE(loop, 0) INSTANCE(loop, 1)
 INSTANCES2(rprop)
 
-const struct rprop_loops GDI_LOOP_TABLE(rprop_loops) = {.loop = {rprop_0, rprop_1}};
+const struct rprop_loops GDI_LOOP_TABLE(rprop_loops) = {
+    .loop = {AS_LOOP(rprop_0), AS_LOOP(rprop_1)}};
 
 #else /* the rule */
 
@@ -70,7 +71,7 @@ GDI_LOOPS_DECLARE(struct rprop_loops, rprop_loops);
 
 struct rprop_rule {
     struct rprop_coefficients coef;
-    rprop_loop *loop;
+    gdi_loop loop;
 };
 
 /* torch's etas = (eta_minus, eta_plus) and step_sizes = (step_min, step_max). */
@@ -89,7 +90,7 @@ static void rprop_select(struct gdi_group *group)
         .step_max = gdi_group_param(group, GD_PARAM_STEP_MAX),
     };
     unsigned flags = gdi_group_param(group, GD_PARAM_MAXIMIZE) != 0.0 ? GDI_MAXIMIZE : 0u;
-    rule->loop = GDI_LOOPS_AT(group->level, rprop_loops)->loop[flags];
+    rule->loop = GDI_GROUP_LOOPS(group, rprop_loops)->loop[flags];
 }
 
 static void rprop_prepare(struct gdi_group *group, size_t step)
@@ -97,18 +98,18 @@ static void rprop_prepare(struct gdi_group *group, size_t step)
     (void)step; /* the rule needs no step count */
     if (!group->state_ready) {
         /* torch fills the step sizes with the lr of its first step ("prev" is 0). */
-        double lr = gdi_group_param(group, GD_PARAM_LR);
-        for (size_t i = 0; i < group->n; i++)
-            group->state[1][i] = lr;
+        gdi_state_fill(group, 1, gdi_group_param(group, GD_PARAM_LR));
         group->state_ready = true;
     }
 }
 
-static void rprop_apply(const struct gdi_group *group, size_t offset, size_t count,
-                        double *restrict x, const double *restrict g)
+static void rprop_apply(const struct gdi_group *group, size_t offset, size_t count, void *x,
+                        const void *g)
 {
     const struct rprop_rule *rule = group->rule;
-    rule->loop(count, x, g, group->state[0] + offset, group->state[1] + offset, &rule->coef);
+    GDI_CALL_LOOP(
+        group, rprop_loop, rule->loop,
+        (count, x, g, gdi_state_at(group, 0, offset), gdi_state_at(group, 1, offset), &rule->coef));
 }
 
 static const char *const rprop_state_names[] = {"prev", "step_size"};

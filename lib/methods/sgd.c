@@ -17,22 +17,21 @@
 enum { NESTEROV = GDI_OWN_FLAG, DAMPENING = GDI_OWN_FLAG << 1 };
 
 struct sgd_coefficients {
-    double lr;
-    double weight_decay;
-    double momentum;
-    double undampened; /* 1 - dampening: the new direction's share of the buffer */
+    gdi_real lr;
+    gdi_real weight_decay;
+    gdi_real momentum;
+    gdi_real undampened; /* 1 - dampening: the new direction's share of the buffer */
 };
 
-#define LOOP_PARAMS                                                                                \
-    size_t n, double *restrict x, const double *restrict g, double *restrict buf,                  \
-        const struct sgd_coefficients *cp
+#define LOOP_PARAMS_OF(real)                                                                       \
+    size_t n, real *restrict x, const real *restrict g, real *restrict buf, const void *cp
 #define LOOP_ARGS n, x, g, buf, cp
-typedef void sgd_loop(LOOP_PARAMS);
+GDI_LOOP_TYPES(sgd_loop);
 
 struct sgd_loops {
-    sgd_loop *plain[4];     /* MAXIMIZE | DECAY */
-    sgd_loop *first[8];     /* the first momentum step: MAXIMIZE | DECAY | NESTEROV */
-    sgd_loop *momentum[16]; /* MAXIMIZE | DECAY | NESTEROV | DAMPENING */
+    gdi_loop plain[4];     /* MAXIMIZE | DECAY */
+    gdi_loop first[8];     /* the first momentum step: MAXIMIZE | DECAY | NESTEROV */
+    gdi_loop momentum[16]; /* MAXIMIZE | DECAY | NESTEROV | DAMPENING */
 };
 
 #ifdef GDI_LEVEL
@@ -44,7 +43,7 @@ struct sgd_loops {
 
 static ALWAYS_INLINE void sgd_plain(LOOP_PARAMS, unsigned flags)
 {
-    const struct sgd_coefficients c = *cp;
+    GDI_TAKE_COEFFICIENTS(struct sgd_coefficients, c, cp);
     (void)buf;
     for (size_t i = 0; i < n; i++)
         x[i] -= c.lr * gdi_direction(g[i], x[i], c.weight_decay, flags);
@@ -53,9 +52,9 @@ static ALWAYS_INLINE void sgd_plain(LOOP_PARAMS, unsigned flags)
 /* Torch's momentum buffer starts as a copy of the first direction. */
 static ALWAYS_INLINE void sgd_first(LOOP_PARAMS, unsigned flags)
 {
-    const struct sgd_coefficients c = *cp;
+    GDI_TAKE_COEFFICIENTS(struct sgd_coefficients, c, cp);
     for (size_t i = 0; i < n; i++) {
-        double d = gdi_direction(g[i], x[i], c.weight_decay, flags);
+        gdi_real d = gdi_direction(g[i], x[i], c.weight_decay, flags);
         buf[i] = d;
         x[i] -= c.lr * (HAS(NESTEROV) ? d + c.momentum * d : d);
     }
@@ -63,10 +62,10 @@ static ALWAYS_INLINE void sgd_first(LOOP_PARAMS, unsigned flags)
 
 static ALWAYS_INLINE void sgd_momentum(LOOP_PARAMS, unsigned flags)
 {
-    const struct sgd_coefficients c = *cp;
+    GDI_TAKE_COEFFICIENTS(struct sgd_coefficients, c, cp);
     for (size_t i = 0; i < n; i++) {
-        double d = gdi_direction(g[i], x[i], c.weight_decay, flags);
-        double b = c.momentum * buf[i] + (HAS(DAMPENING) ? c.undampened * d : d);
+        gdi_real d = gdi_direction(g[i], x[i], c.weight_decay, flags);
+        gdi_real b = c.momentum * buf[i] + (HAS(DAMPENING) ? c.undampened * d : d);
         buf[i] = b;
         x[i] -= c.lr * (HAS(NESTEROV) ? d + c.momentum * b : b);
     }
@@ -86,17 +85,17 @@ const struct sgd_loops GDI_LOOP_TABLE(sgd_loops) = {
 
 GDI_LOOPS_DECLARE(struct sgd_loops, sgd_loops);
 #ifdef GDI_X86_KERNELS
-extern const struct sgd_loops gdi_sgd_loops_avx512_ymm;
+extern const struct sgd_loops gdi_sgd_loops_avx512_ymm, gdi_sgd_loops_f32_avx512_ymm;
 #endif
 
-/* Above this length the AVX-512 level takes the 256-bit loops. */
-enum { SHORT_VECTOR = 32768 };
+/* Above this length in bytes the AVX-512 level takes the 256-bit loops. */
+enum { SHORT_VECTOR_BYTES = 262144 };
 
 struct sgd_rule {
     struct sgd_coefficients coef;
-    sgd_loop *loop;       /* for the current parameters ... */
-    sgd_loop *first_loop; /* ... and for the first update after creation or reset */
-    sgd_loop *current;    /* the one of this update (prepare) */
+    gdi_loop loop;       /* for the current parameters ... */
+    gdi_loop first_loop; /* ... and for the first update after creation or reset */
+    gdi_loop current;    /* the one of this update (prepare) */
 };
 
 static const struct gdi_param_default sgd_params[] = {
@@ -114,10 +113,11 @@ static const struct gdi_param_default sgd_params[] = {
 static const struct sgd_loops *loops_for(const struct gdi_group *group)
 {
 #ifdef GDI_X86_KERNELS
-    if (group->level == GDI_LEVEL_AVX512 && group->n > SHORT_VECTOR)
-        return &gdi_sgd_loops_avx512_ymm;
+    if (group->level == GDI_LEVEL_AVX512 &&
+        group->n * gdi_element_size(group->single) > SHORT_VECTOR_BYTES)
+        return group->single ? &gdi_sgd_loops_f32_avx512_ymm : &gdi_sgd_loops_avx512_ymm;
 #endif
-    return GDI_LOOPS_AT(group->level, sgd_loops);
+    return GDI_GROUP_LOOPS(group, sgd_loops);
 }
 
 static void sgd_select(struct gdi_group *group)
@@ -154,11 +154,12 @@ static void sgd_prepare(struct gdi_group *group, size_t step)
         group->state_ready = true;
 }
 
-static void sgd_apply(const struct gdi_group *group, size_t offset, size_t count,
-                      double *restrict x, const double *restrict g)
+static void sgd_apply(const struct gdi_group *group, size_t offset, size_t count, void *x,
+                      const void *g)
 {
     const struct sgd_rule *rule = group->rule;
-    rule->current(count, x, g, group->state[0] + offset, &rule->coef);
+    GDI_CALL_LOOP(group, sgd_loop, rule->current,
+                  (count, x, g, gdi_state_at(group, 0, offset), &rule->coef));
 }
 
 /* torch.optim.SGD refuses Nesterov without momentum or with dampening.  The line

@@ -9,7 +9,10 @@ ATEN_CPU_CAPABILITY=default (the script sets it and runs itself again) with floa
 as the default dtype, so that scalar state tensors are float64 too.
 
 Run with Debian's python3-torch:  /usr/bin/python3 tests/golden/make_exact.py
-Writes next to this script:
+and, for the float32 goldens of gd_optimizer_new_f32, with --f32: float32 as the
+default dtype (so that torch's scalar state tensors are float32, as a float32 user
+has them), the start and noise rounded to float32, and every file name's "exact"
+replaced by "exact32" (no defaults file).  Writes next to this script:
   exact.txt          one case per line: name method n seed file key=value...
   exact-defaults.txt one method per line: its name and torch's defaults, key=value
   exact-<name>.txt   for each checkpoint k of CHECKPOINTS, the line "k" and x after k
@@ -20,7 +23,8 @@ Writes next to this script:
 The gradient at update t is g = 0.5 * x + noise_t: 0.5 * x is exact and the addition
 rounds once, in torch as in C.  noise_t and the start are drawn from the 64-bit
 generator of next_noise(), one stream per case, and are multiples of 2^-32, exact in
-a double.  Adding a method is adding it to METHODS (its torch class, or a reference
+a double (with --f32: x and g are float32 tensors, the start and the noise rounded to
+float, and g = 0.5 * x + noise rounds once in float, in torch as in C).  Adding a method is adding it to METHODS (its torch class, or a reference
 step written with torch's tensor operations, and its defaults) and its rows to
 CASES."""
 import math
@@ -33,7 +37,9 @@ if os.environ.get("ATEN_CPU_CAPABILITY") != "default":
 
 import torch  # noqa: E402
 
-torch.set_default_dtype(torch.float64)
+F32 = "--f32" in sys.argv[1:]
+PREFIX = "exact32" if F32 else "exact"
+torch.set_default_dtype(torch.float32 if F32 else torch.float64)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STEPS = 40
@@ -152,12 +158,12 @@ class NAdam:
         mu = beta1 * (1. - 0.5 * (0.96 ** (step * momentum_decay)))
         mu_next = beta1 * (1. - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
         self.mu_product *= mu
-        mu_product_next = self.mu_product * mu_next
+        mu_product_next = self.mu_product.item() * mu_next  # a Python float
         self.exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
         self.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
         denom = self.exp_avg_sq.div(bias_correction2).sqrt().add_(eps)
         param.addcdiv_(grad, denom, value=-lr * (1. - mu) / (1. - self.mu_product.item()))
-        param.addcdiv_(self.exp_avg, denom, value=-lr * mu_next / (1. - mu_product_next.item()))
+        param.addcdiv_(self.exp_avg, denom, value=-lr * mu_next / (1. - mu_product_next))
 
 
 class RAdam:
@@ -323,9 +329,12 @@ CASES = [
                                 "ranges": [(0.0, 0.5, {"lr": 0.002, "momentum": 0.9})]}),
 ]
 
-# Clipping by norm agrees within this relative difference: the norm's summation order
-# is libgd's (tests/test_exact.c compares those cases so).
-CLIP_NORM_TOLERANCE = 1e-13
+# Clipping by norm agrees within this relative difference: in float64 the norm's
+# summation order is libgd's (tests/test_exact.c compares those cases so).  In float32
+# libgd sums in torch's order, bit for bit on one tensor; with ranges, torch's norm
+# is the norm of the parts' norms (one tensor per group here), libgd's one norm.
+# A scale one float ulp apart grows to 2e-4 of the smallest x in 40 steps of momentum.
+CLIP_NORM_TOLERANCE = 1e-3 if F32 else 1e-13
 
 
 # The methods whose whole torch state (vectors and scalars) is written too (all), at the
@@ -421,7 +430,7 @@ def case_tokens(params, extras, n):
     for lo, hi, extra in extras.get("ranges", []):
         a, b = range_bounds(n, lo, hi)
         tokens += [f"@{a}:{b - a}:{k}={v!r}" for k, v in extra.items()]
-    if "clip_norm" in extras:
+    if "clip_norm" in extras and (not F32 or extras.get("ranges")):
         tokens.append(f"~{CLIP_NORM_TOLERANCE!r}")
     return " ".join(tokens)
 
@@ -443,15 +452,18 @@ def main():
             seed = 1000 * number + n
             plain = method in STATE_GOLDENS and n == min(SIZES) and not extras
             states = {} if plain else None
-            with open(os.path.join(HERE, f"exact-{name}.txt"), "w") as out:
+            with open(os.path.join(HERE, f"{PREFIX}-{name}.txt"), "w") as out:
                 for step, x in run(method, params, n, seed, states, extras).items():
                     out.write(f"{step}\n" + " ".join(float(v).hex() for v in x) + "\n")
             if states is not None:
-                write_state(f"exact-state-{name}.txt", states)
-            index.append(f"{name} {method} {n} {seed} exact-{name}.txt "
+                write_state(f"{PREFIX}-state-{name}.txt", states)
+            index.append(f"{name} {method} {n} {seed} {PREFIX}-{name}.txt "
                          + case_tokens(params, extras, n))
-    with open(os.path.join(HERE, "exact.txt"), "w") as out:
+    with open(os.path.join(HERE, f"{PREFIX}.txt"), "w") as out:
         out.write("\n".join(index) + "\n")
+    if F32:
+        print(f"wrote {len(index)} float32 cases with torch {torch.__version__}")
+        return
     with open(os.path.join(HERE, "exact-defaults.txt"), "w") as out:
         for method, (_, defaults) in METHODS.items():
             out.write(" ".join([method] + [f"{k}={v!r}" for k, v in defaults.items()]) + "\n")

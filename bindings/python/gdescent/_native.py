@@ -66,6 +66,7 @@ typedef enum gd_param {
     GD_PARAM_SHUFFLE = 49, GD_PARAM_SEED = 50
 } gd_param;
 gd_optimizer *gd_optimizer_new(gd_method method, size_t n);
+gd_optimizer *gd_optimizer_new_f32(gd_method method, size_t n);
 int gd_method_by_name(const char *name, gd_method *method);
 const char *gd_method_name(gd_method method);
 const char *gd_param_name(gd_param key);
@@ -87,6 +88,7 @@ int gd_optimizer_get_range(const gd_optimizer *opt, size_t index, gd_param key,
                            double *value);
 const char *gd_optimizer_isa(const gd_optimizer *opt);
 int gd_optimizer_update(gd_optimizer *opt, double *x, const double *grad);
+int gd_optimizer_update_f32(gd_optimizer *opt, float *x, const float *grad);
 typedef struct gd_schedule gd_schedule;
 typedef enum gd_schedule_kind {
     GD_SCHEDULE_STEP = 0, GD_SCHEDULE_MULTISTEP = 1, GD_SCHEDULE_EXPONENTIAL = 2,

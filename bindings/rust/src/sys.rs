@@ -413,6 +413,9 @@ extern "C" {
 
     /// Creates an optimizer with the method's defaults; NULL on bad arguments.
     pub fn gd_optimizer_new(method: gd_method, n: usize) -> *mut gd_optimizer;
+    /// Creates a float optimizer (state in float, updated by gd_optimizer_update_f32);
+    /// NULL for L-BFGS and on bad arguments.
+    pub fn gd_optimizer_new_f32(method: gd_method, n: usize) -> *mut gd_optimizer;
     /// The method of a name ("sgd", "adam", "adamw", "rmsprop", "adagrad") into
     /// `*method`; `GD_EINVAL` for an unknown name, leaving `*method` untouched.
     pub fn gd_method_by_name(name: *const c_char, method: *mut gd_method) -> c_int;
@@ -520,6 +523,8 @@ extern "C" {
         x: *mut c_double,
         grad: *const c_double,
     ) -> c_int;
+    /// Applies one update to float x from a float gradient (float optimizers only).
+    pub fn gd_optimizer_update_f32(opt: *mut gd_optimizer, x: *mut f32, grad: *const f32) -> c_int;
     /// Evaluates the objective (or a mini-batch) at x and updates x.
     pub fn gd_step(
         opt: *mut gd_optimizer,
