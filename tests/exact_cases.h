@@ -138,10 +138,10 @@ static inline size_t load_exact_cases(struct exact_case *cases, size_t capacity,
         if (parse_exact_case(line, c) != 0 || (keep && !keep(c)))
             continue;
         c->single = single;
-        if (single) {
-            char name[sizeof c->name];
-            snprintf(name, sizeof name, "f32-%s", c->name);
-            memcpy(c->name, name, sizeof name);
+        size_t length = strlen(c->name);
+        if (single && length + 4 < sizeof c->name) {
+            memmove(c->name + 4, c->name, length + 1);
+            memcpy(c->name, "f32-", 4);
         }
         count++;
     }

@@ -23,7 +23,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType, TracebackType
 from typing import (TYPE_CHECKING, Any, Callable, Dict, List, Optional, SupportsFloat,
-                    Tuple, Type, Union, overload)
+                    Tuple, Type, Union, cast, overload)
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +32,9 @@ from ._native import ffi, load_library
 
 if TYPE_CHECKING:
     FloatArray = npt.NDArray[np.float64]
+    Float32Array = npt.NDArray[np.float32]
     IntArray = npt.NDArray[np.int64]
+    AnyFloatArray = Union[FloatArray, Float32Array]
 
 #: The package's version, which is the library's it is released with (pyproject.toml
 #: reads it from here).
@@ -157,6 +159,17 @@ def _check(status: int, context: str) -> int:
     return status
 
 
+def _precision(dtype: npt.DTypeLike) -> "np.dtype[Any]":
+    """float64 or float32, the precisions of the library's optimizers."""
+    try:
+        precision = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be float64 or float32, not {dtype!r}") from None
+    if precision not in (np.float64, np.float32):
+        raise TypeError(f"dtype must be float64 or float32, not {precision}")
+    return precision
+
+
 def _float_vector(a: npt.ArrayLike, n: int, name: str) -> FloatArray:
     """A read-only float64 view or copy of a length-n vector, for inputs."""
     arr = np.asarray(a)
@@ -168,12 +181,13 @@ def _float_vector(a: npt.ArrayLike, n: int, name: str) -> FloatArray:
     return arr
 
 
-def _inplace_vector(x: object, n: int) -> None:
-    """Checks that x is a float64 vector of length n that can be updated in place."""
+def _inplace_vector(x: object, n: int, dtype: "np.dtype[Any]" = np.dtype(np.float64)) -> None:
+    """Checks that x is a vector of dtype (float64, or float32 for a float32
+    optimizer) and length n that can be updated in place."""
     if not isinstance(x, np.ndarray):
-        raise TypeError("x must be a numpy.ndarray of float64 (it is updated in place)")
-    if x.dtype != np.float64:
-        raise TypeError(f"x must have dtype float64, not {x.dtype}")
+        raise TypeError(f"x must be a numpy.ndarray of {dtype} (it is updated in place)")
+    if x.dtype != dtype:
+        raise TypeError(f"x must have dtype {dtype}, the optimizer's, not {x.dtype}")
     if x.shape != (n,):
         raise ValueError(f"x must have shape ({n},), not {x.shape}")
     if not x.flags.writeable:
@@ -184,12 +198,13 @@ class _InPlace:
     """A C pointer to the data of x; non-contiguous x goes through a contiguous copy
     that is written back on exit, so views such as a[::2] still update in place."""
 
-    def __init__(self, x: FloatArray) -> None:
+    def __init__(self, x: "AnyFloatArray") -> None:
         self.x = x
         self.work = x if x.flags.c_contiguous else np.ascontiguousarray(x)
 
     def __enter__(self) -> Any:
-        return ffi.from_buffer("double[]", self.work)
+        ctype = "float[]" if self.work.dtype == np.float32 else "double[]"
+        return ffi.from_buffer(ctype, self.work)
 
     def __exit__(self, *exc: object) -> None:
         if self.work is not self.x:
@@ -614,10 +629,17 @@ class Optimizer:
     optimizer takes, with their values.  Booleans may be given as True/False.
     """
 
-    def __init__(self, method: str, n: int, **params: Any) -> None:
+    def __init__(self, method: str, n: int, *, dtype: npt.DTypeLike = np.float64,
+                 **params: Any) -> None:
         method = _method_name(method)
         n = _positive_size(n, "n")
-        handle = _lib().gd_optimizer_new(METHODS[method], n)
+        self.dtype: "np.dtype[Any]" = _precision(dtype)
+        single = self.dtype == np.float32
+        if single and method == "lbfgs":
+            raise ValueError("L-BFGS has no float32 optimizer: its steps evaluate the "
+                             "objective, whose x is float64")
+        new = _lib().gd_optimizer_new_f32 if single else _lib().gd_optimizer_new
+        handle = new(METHODS[method], n)
         if handle == ffi.NULL:
             raise MemoryError("gd_optimizer_new: out of memory")
         self._handle = ffi.gc(handle, _lib().gd_optimizer_free)
@@ -773,8 +795,8 @@ class Optimizer:
         return float(_lib().gd_optimizer_last_grad_norm(self._handle))
 
     def state(self, name: str) -> Union[FloatArray, float]:
-        """A copy of the state torch.optim keeps under the key name: a float64 array of
-        shape (n,) for a vector ("exp_avg", "exp_avg_sq", "max_exp_avg_sq",
+        """A copy of the state torch.optim keeps under the key name: an array of the
+        optimizer's dtype and shape (n,) for a vector ("exp_avg", "exp_avg_sq", "max_exp_avg_sq",
         "momentum_buffer", "square_avg", "grad_avg", "sum"), a float for a scalar
         ("step").  When n = 1 the library cannot tell the two apart, and every key
         gives an array of shape (1,).  Raises KeyError for a key the method does not
@@ -786,7 +808,7 @@ class Optimizer:
         vector = np.empty(self.n)
         if lib.gd_optimizer_get_state(self._handle, cname,
                                       ffi.from_buffer("double[]", vector), self.n) == OK:
-            return vector
+            return vector.astype(self.dtype, copy=False)  # a float32 state is exact
         scalar = ffi.new("double *")
         if lib.gd_optimizer_get_state(self._handle, cname, scalar, 1) == OK:
             return float(scalar[0])
@@ -797,13 +819,18 @@ class Optimizer:
         """Instruction-set level of the update loops: "baseline", "avx2" or "avx512"."""
         return str(ffi.string(_lib().gd_optimizer_isa(self._handle)).decode())
 
-    def update(self, x: FloatArray, grad: npt.ArrayLike) -> None:
-        """One update of x (float64 array of shape (n,), changed in place) with the
-        gradient grad (any real array of shape (n,)).  grad may overlap x (x = a[1:],
+    def update(self, x: "AnyFloatArray", grad: npt.ArrayLike) -> None:
+        """One update of x (an array of the optimizer's dtype and shape (n,), changed in
+        place) with the gradient grad: for a float64 optimizer any real array of shape
+        (n,), for a float32 one a float32 array (TypeError otherwise: a float64
+        gradient would be rounded without a word).  grad may overlap x (x = a[1:],
         grad = a[:-1]): it is then copied first, since the library requires distinct
         arrays, so the update is the one of the gradient as it was at the call."""
         self._refuse_in_lr_lambda("update")
-        _inplace_vector(x, self.n)
+        _inplace_vector(x, self.n, self.dtype)
+        if x.dtype == np.float32:
+            self._update_f32(cast("Float32Array", x), grad)
+            return
         g = _float_vector(grad, self.n, "grad")
         if np.may_share_memory(g, x):
             g = g.copy()
@@ -811,6 +838,20 @@ class Optimizer:
             status = _lib().gd_optimizer_update(self._handle, xp,
                                                 ffi.from_buffer("double[]", g))
         _check(status, "gd_optimizer_update")
+
+    def _update_f32(self, x: "Float32Array", grad: npt.ArrayLike) -> None:
+        g = np.asarray(grad)
+        if g.dtype != np.float32:
+            raise TypeError(f"grad must have dtype float32, the optimizer's, not {g.dtype}")
+        if g.shape != (self.n,):
+            raise ValueError(f"grad must have shape ({self.n},), not {g.shape}")
+        g = np.ascontiguousarray(g)
+        if np.may_share_memory(g, x):
+            g = g.copy()
+        with _InPlace(x) as xp:
+            status = _lib().gd_optimizer_update_f32(self._handle, xp,
+                                                    ffi.from_buffer("float[]", g))
+        _check(status, "gd_optimizer_update_f32")
 
     def state_dict(self) -> bytes:
         """The optimizer's saved state, a checkpoint to resume from.  It is named as
@@ -895,10 +936,10 @@ class Optimizer:
                        "schedule whose lr_lambda this optimizer does not hold at the same "
                        "place: add the same schedules, with their lr_lambda, first")
 
-    def __reduce__(self) -> Tuple[Callable[[str, int, bytes, Sequence[int]], Optimizer],
-                                  Tuple[str, int, bytes, Tuple[int, ...]]]:
-        """Pickling, copy.copy and copy.deepcopy: a new Optimizer of the same method
-        and n loaded from state_dict(), which continues bit for bit.  An optimizer
+    def __reduce__(self) -> Tuple[Callable[[str, int, bytes, Sequence[int], str], Optimizer],
+                                  Tuple[str, int, bytes, Tuple[int, ...], str]]:
+        """Pickling, copy.copy and copy.deepcopy: a new Optimizer of the same method,
+        n and dtype loaded from state_dict(), which continues bit for bit.  An optimizer
         with lambda or multiplicative schedules is refused (TypeError): their lr_lambda
         functions are code, which the state does not hold; use state_dict() and
         load_state_dict() on an optimizer with the same schedules added."""
@@ -906,7 +947,7 @@ class Optimizer:
         try:
             # The restore that unpickling will make, tried now so that an optimizer
             # that cannot be restored is refused here and not when it is loaded.
-            _restore_optimizer(self.method, self.n, state)
+            _restore_optimizer(self.method, self.n, state, (), str(self.dtype))
         except GDError as exc:
             if exc.status != EINVAL:
                 raise
@@ -915,7 +956,8 @@ class Optimizer:
                 "multiplicative schedule: its lr_lambda is code, which the saved state "
                 "does not hold; add the same schedules to a new Optimizer and call its "
                 "load_state_dict(state_dict())") from None
-        return _restore_optimizer, (self.method, self.n, state, tuple(self._bounds))
+        return _restore_optimizer, (self.method, self.n, state, tuple(self._bounds),
+                                    str(self.dtype))
 
     def _refuse_in_lr_lambda(self, context: str) -> None:
         """Refuses a call that would change this optimizer from inside one of its
@@ -1155,11 +1197,11 @@ def _state_header(data: bytes) -> Optional[Tuple[int, int, int]]:
             int.from_bytes(data[12:16], "little"))
 
 
-def _restore_optimizer(method: str, n: int, state: bytes,
-                       bounds: Sequence[int] = ()) -> Optimizer:
-    """An Optimizer of method and n loaded from state, with the groups() of bounds:
-    what unpickling calls."""
-    optimizer = Optimizer(method, n)
+def _restore_optimizer(method: str, n: int, state: bytes, bounds: Sequence[int] = (),
+                       dtype: str = "float64") -> Optimizer:
+    """An Optimizer of method, n and dtype loaded from state, with the groups() of
+    bounds: what unpickling calls."""
+    optimizer = Optimizer(method, n, dtype=dtype)
     optimizer.load_state_dict(state)
     optimizer._bounds = [int(b) for b in bounds]
     return optimizer
@@ -1256,6 +1298,9 @@ def _check_pair(opt: object, obj: object) -> None:
         raise TypeError("optimizer must be a gdescent.Optimizer or a method name")
     if not isinstance(obj, Objective):
         raise TypeError("objective must be a gdescent.Objective")
+    if opt.dtype != np.float64:
+        raise TypeError("a float32 Optimizer updates only through update(x, grad): step() "
+                        "and minimize() evaluate objectives, whose x is float64")
     if opt.n != obj.n:
         raise ValueError(f"optimizer has n = {opt.n} but objective has n = {obj.n}")
 

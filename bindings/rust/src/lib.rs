@@ -1485,6 +1485,18 @@ impl Optimizer {
         Ok(Optimizer { raw, n, method })
     }
 
+    /// A new float optimizer (1.1): x, gradients and state in `f32`, updated by
+    /// [`Optimizer::update_f32`] only, as `torch.optim` computes on float32 tensors.
+    /// [`Optimizer::update`], [`Optimizer::step`] and [`Optimizer::minimize`] refuse it
+    /// with [`ErrorKind::InvalidArgument`]; [`Method::LBfgs`] (whose steps evaluate an `f64`
+    /// objective) and n = 0 are errors.
+    pub fn new_f32(method: Method, n: usize) -> Result<Self, Error> {
+        // SAFETY: plain value arguments.
+        let raw = unsafe { sys::gd_optimizer_new_f32(method.raw(), n) };
+        let raw = NonNull::new(raw).ok_or(Error::Invalid("gd_optimizer_new_f32"))?;
+        Ok(Optimizer { raw, n, method })
+    }
+
     /// A builder of an optimizer of `method` in n dimensions: parameters set in a
     /// chain and applied in that order by [`OptimizerBuilder::build`], which reports
     /// the first one refused.
@@ -1827,6 +1839,21 @@ impl Optimizer {
         check(
             unsafe { sys::gd_optimizer_update(self.raw.as_ptr(), x.as_mut_ptr(), grad.as_ptr()) },
             "gd_optimizer_update",
+        )?;
+        Ok(())
+    }
+
+    /// One update of float x from a float gradient, for an optimizer of
+    /// [`Optimizer::new_f32`] (a double one refuses it); never allocates.
+    pub fn update_f32(&mut self, x: &mut [f32], grad: &[f32]) -> Result<(), Error> {
+        check_len("x", self.n, x.len())?;
+        check_len("grad", self.n, grad.len())?;
+        // SAFETY: lengths checked; distinct borrows cannot overlap.
+        check(
+            unsafe {
+                sys::gd_optimizer_update_f32(self.raw.as_ptr(), x.as_mut_ptr(), grad.as_ptr())
+            },
+            "gd_optimizer_update_f32",
         )?;
         Ok(())
     }
