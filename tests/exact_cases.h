@@ -80,6 +80,98 @@ static inline gd_optimizer *exact_optimizer(const struct exact_case *c)
     return opt;
 }
 
+/* A case being replayed: its optimizer, x (doubles, or floats for a float case) and
+ * the gradient, from the case's start, with make_exact.py's gradients: g = 0.5 x +
+ * noise, rounded once (in float for a float case, whose start and noise are rounded
+ * to float first). */
+struct exact_run {
+    const struct exact_case *c;
+    gd_optimizer *opt;
+    double *x, *g;
+    float *xf, *gf;
+    void *g_copy; /* the gradient before the update */
+    uint64_t noise;
+    int step; /* updates made */
+};
+
+static inline void exact_run_start(struct exact_run *r, const struct exact_case *c)
+{
+    *r = (struct exact_run){c, exact_optimizer(c), NULL, NULL, NULL, NULL, NULL, c->seed, 0};
+    r->g_copy = malloc(c->n * sizeof(double));
+    if (c->single) {
+        r->xf = malloc(c->n * sizeof *r->xf);
+        r->gf = malloc(c->n * sizeof *r->gf);
+        assert_true(r->xf && r->gf);
+    } else {
+        r->x = malloc(c->n * sizeof *r->x);
+        r->g = malloc(c->n * sizeof *r->g);
+        assert_true(r->x && r->g);
+    }
+    assert_non_null(r->g_copy);
+    for (size_t i = 0; i < c->n; i++) {
+        double start = 4.0 * next_noise(&r->noise);
+        if (c->single)
+            r->xf[i] = (float)start;
+        else
+            r->x[i] = start;
+    }
+}
+
+/* One update; the caller's gradient must come back unwritten (clipping copies). */
+static inline void exact_run_update(struct exact_run *r)
+{
+    const struct exact_case *c = r->c;
+    if (c->single) {
+        for (size_t i = 0; i < c->n; i++)
+            r->gf[i] = 0.5f * r->xf[i] + (float)next_noise(&r->noise);
+        memcpy(r->g_copy, r->gf, c->n * sizeof *r->gf);
+        assert_int_equal(gd_optimizer_update_f32(r->opt, r->xf, r->gf), GD_OK);
+        assert_memory_equal(r->g_copy, r->gf, c->n * sizeof *r->gf);
+    } else {
+        for (size_t i = 0; i < c->n; i++)
+            r->g[i] = 0.5 * r->x[i] + next_noise(&r->noise);
+        memcpy(r->g_copy, r->g, c->n * sizeof *r->g);
+        assert_int_equal(gd_optimizer_update(r->opt, r->x, r->g), GD_OK);
+        assert_memory_equal(r->g_copy, r->g, c->n * sizeof *r->g);
+    }
+    r->step++;
+}
+
+/* Updates until step updates are made. */
+static inline void exact_run_to(struct exact_run *r, int step)
+{
+    while (r->step < step)
+        exact_run_update(r);
+}
+
+/* Element i of x, exactly (a float's value for a float case). */
+static inline double exact_run_x(const struct exact_run *r, size_t i)
+{
+    return r->c->single ? (double)r->xf[i] : r->x[i];
+}
+
+static inline void exact_run_free(struct exact_run *r)
+{
+    gd_optimizer_free(r->opt);
+    free(r->x);
+    free(r->g);
+    free(r->xf);
+    free(r->gf);
+    free(r->g_copy);
+}
+
+/* The case's golden of torch's state: its file's name with "state-" after the first
+ * "-" (exact-state-<name>.txt, exact32-state-<name>.txt), or NULL. */
+static inline FILE *open_state_golden(const struct exact_case *c)
+{
+    const char *dash = strchr(c->file, '-');
+    if (!dash)
+        return NULL;
+    char prefix[32];
+    int length = snprintf(prefix, sizeof prefix, "%.*sstate-", (int)(dash + 1 - c->file), c->file);
+    return length > 0 && (size_t)length < sizeof prefix ? open_golden(prefix, dash + 1, "") : NULL;
+}
+
 /* "first:count:key=value" into a range. */
 static inline int parse_exact_range(const char *word, struct exact_range *r)
 {

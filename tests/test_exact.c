@@ -39,7 +39,8 @@ static int read_checkpoint(FILE *in, double *x, size_t n)
     return step;
 }
 
-/* Whether x matches torch's value: bit for bit, or within the case's tolerance. */
+/* Whether x matches torch's value: bit for bit (a float case: as floats, which are
+ * exact in a double), or within the case's tolerance. */
 static bool agrees(const struct exact_case *c, double x, double golden)
 {
     if (c->tolerance == 0.0)
@@ -47,87 +48,29 @@ static bool agrees(const struct exact_case *c, double x, double golden)
     return fabs(x - golden) <= c->tolerance * fabs(golden);
 }
 
-/* The same for a float case: torch's float32 values are exact in a double. */
-static bool agrees_f32(const struct exact_case *c, float x, double golden)
-{
-    return c->tolerance == 0.0 ? memcmp(&x, &(float){(float)golden}, sizeof x) == 0
-                               : fabs(x - golden) <= c->tolerance * fabs(golden);
-}
-
-/* A case of exact32.txt: x and g in float, the start and noise rounded to float, and
- * g = 0.5 x + noise rounded once in float, as make_exact.py --f32 computes them. */
-static void replay_f32(const struct exact_case *c)
-{
-    gd_optimizer *opt = exact_optimizer(c);
-    FILE *in = open_golden("", c->file, "");
-    if (!in)
-        fail_msg("cannot open %s", c->file);
-    float *x = malloc(c->n * sizeof *x), *g = malloc(c->n * sizeof *g);
-    double *golden = malloc(c->n * sizeof *golden);
-    assert_true(x && g && golden);
-    uint64_t noise = c->seed;
-    for (size_t i = 0; i < c->n; i++)
-        x[i] = (float)(4.0 * next_noise(&noise));
-    int checked = 0, step = 0, next;
-    while ((next = read_checkpoint(in, golden, c->n)) > 0) {
-        for (; step < next; step++) {
-            for (size_t i = 0; i < c->n; i++)
-                g[i] = 0.5f * x[i] + (float)next_noise(&noise);
-            assert_int_equal(gd_optimizer_update_f32(opt, x, g), GD_OK);
-        }
-        for (size_t i = 0; i < c->n; i++)
-            if (!agrees_f32(c, x[i], golden[i]))
-                fail_msg("%s at %s: step %d, x[%zu] = %a, torch %a", c->name, gd_optimizer_isa(opt),
-                         step, i, (double)x[i], golden[i]);
-        checked++;
-    }
-    assert_true(checked >= 2);
-    fclose(in);
-    free(x);
-    free(g);
-    free(golden);
-    gd_optimizer_free(opt);
-}
-
 static void replay(void **state)
 {
     const struct exact_case *c = *state;
-    if (c->single) {
-        replay_f32(c);
-        return;
-    }
-    gd_optimizer *opt = exact_optimizer(c);
     FILE *in = open_golden("", c->file, "");
     if (!in)
         fail_msg("cannot open %s", c->file);
-    double *x = malloc(c->n * sizeof *x), *g = malloc(c->n * sizeof *g);
-    double *golden = malloc(c->n * sizeof *golden), *g_copy = malloc(c->n * sizeof *g_copy);
-    assert_true(x && g && golden && g_copy);
-    uint64_t noise = c->seed;
-    for (size_t i = 0; i < c->n; i++)
-        x[i] = 4.0 * next_noise(&noise);
-    int checked = 0, step = 0, next;
+    double *golden = malloc(c->n * sizeof *golden);
+    assert_non_null(golden);
+    struct exact_run r;
+    exact_run_start(&r, c);
+    int checked = 0, next;
     while ((next = read_checkpoint(in, golden, c->n)) > 0) {
-        for (; step < next; step++) {
-            for (size_t i = 0; i < c->n; i++)
-                g[i] = 0.5 * x[i] + next_noise(&noise);
-            memcpy(g_copy, g, c->n * sizeof *g);
-            assert_int_equal(gd_optimizer_update(opt, x, g), GD_OK);
-            assert_memory_equal(g, g_copy, c->n * sizeof *g); /* clipping copies */
-        }
+        exact_run_to(&r, next);
         for (size_t i = 0; i < c->n; i++)
-            if (!agrees(c, x[i], golden[i]))
-                fail_msg("%s at %s: step %d, x[%zu] = %a, torch %a", c->name, gd_optimizer_isa(opt),
-                         step, i, x[i], golden[i]);
+            if (!agrees(c, exact_run_x(&r, i), golden[i]))
+                fail_msg("%s at %s: step %d, x[%zu] = %a, torch %a", c->name,
+                         gd_optimizer_isa(r.opt), r.step, i, exact_run_x(&r, i), golden[i]);
         checked++;
     }
     assert_true(checked >= 2);
     fclose(in);
-    free(x);
-    free(g);
     free(golden);
-    free(g_copy);
-    gd_optimizer_free(opt);
+    exact_run_free(&r);
 }
 
 /* Method keys of libgd's own that torch's class lacks, left out of the comparison:

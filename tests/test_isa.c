@@ -1,6 +1,7 @@
 /*
- * test_isa.c - every method in every kernel variant gives bit-identical iterates at
- * the instruction-set level named on the command line as at the baseline (GDESCENT_ISA
+ * test_isa.c - every method in every kernel variant, in double and in float
+ * (gd_optimizer_new_f32), gives bit-identical iterates at the instruction-set level
+ * named on the command line as at the baseline (GDESCENT_ISA
  * forces a level for the optimizers created after it is set).  When the CPU (or
  * valgrind's emulated CPU) lacks the level, the whole program reports a TAP skip.
  */
@@ -27,6 +28,7 @@
 struct variant {
     gd_method method;
     unsigned options;
+    bool single; /* a float optimizer */
 };
 
 enum { MAX_OPTIONS = 6, METHOD_KEYS = 32 };
@@ -89,11 +91,36 @@ enum { STEPS = 25 };
 /* Runs a variant at a level and leaves its trajectory in path: the STEPS iterates of n
  * values after each update.  Returns the level that ran, or NULL when the variant is
  * refused. */
-static const char *run(const char *level, struct variant v, size_t n, double *path)
+/* One update of x from g, both n elements of the variant's precision. */
+static void update(gd_optimizer *opt, struct variant v, void *x, const void *g)
 {
-    double *x = path;
+    if (v.single)
+        assert_int_equal(gd_optimizer_update_f32(opt, x, g), GD_OK);
+    else
+        assert_int_equal(gd_optimizer_update(opt, x, g), GD_OK);
+}
+
+/* Element i of x, and x[i] = value rounded to the variant's precision. */
+static double element(struct variant v, const void *x, size_t i)
+{
+    return v.single ? ((const float *)x)[i] : ((const double *)x)[i];
+}
+
+static void set_element(struct variant v, void *x, size_t i, double value)
+{
+    if (v.single)
+        ((float *)x)[i] = (float)value;
+    else
+        ((double *)x)[i] = value;
+}
+
+static const char *run(const char *level, struct variant v, size_t n, void *path)
+{
+    size_t size = v.single ? sizeof(float) : sizeof(double);
+    char *x = path;
     assert_int_equal(setenv("GDESCENT_ISA", level, 1), 0);
-    gd_optimizer *opt = gd_optimizer_new(v.method, n);
+    gd_optimizer *opt =
+        v.single ? gd_optimizer_new_f32(v.method, n) : gd_optimizer_new(v.method, n);
     assert_non_null(opt);
     const char *ran = gd_optimizer_isa(opt);
     if (apply_options(opt, v.method, v.options) != 0) {
@@ -102,17 +129,17 @@ static const char *run(const char *level, struct variant v, size_t n, double *pa
     }
     assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LR, 0.01), GD_OK);
     uint64_t seed = 42 + v.options;
-    double *g = malloc(n * sizeof *g);
+    void *g = malloc(n * size);
     assert_non_null(g);
     for (size_t i = 0; i < n; i++)
-        x[i] = uniform(&seed);
+        set_element(v, x, i, uniform(&seed));
     for (int k = 0; k < STEPS; k++) {
         for (size_t i = 0; i < n; i++)
-            g[i] = uniform(&seed) * (double)(k + 1) + x[i];
-        assert_int_equal(gd_optimizer_update(opt, x, g), GD_OK);
+            set_element(v, g, i, uniform(&seed) * (double)(k + 1) + element(v, x, i));
+        update(opt, v, x, g);
         if (k + 1 < STEPS) {
-            memcpy(x + n, x, n * sizeof *x);
-            x += n;
+            memcpy(x + n * size, x, n * size);
+            x += n * size;
         }
     }
     free(g);
@@ -121,9 +148,43 @@ static const char *run(const char *level, struct variant v, size_t n, double *pa
 }
 
 /* Sizes around the vector widths, so that every loop runs its remainder code too, and
- * one above GDI_SGD_SMALL_N (32768), where SGD switches to its other build. */
+ * one above 32768 doubles (256 KiB), where SGD switches to its other AVX-512 build;
+ * for floats, whose vectors hold twice as many, fewer sizes (the test runs under
+ * valgrind), and for SGD one above 65536 floats, its switch. */
 static const size_t sizes[] = {1, 2, 3, 7, 8, 9, 15, 17, 33, 1000, 1031, 40009};
-enum { LARGEST = 40009 };
+static const size_t float_sizes[] = {1, 3, 15, 16, 17, 31, 33, 1031};
+enum { LARGEST = 70001, SGD_FLOAT_SWITCH = 70001 };
+
+/* Whether the method takes the variant's options; when it does, fails the test unless
+ * the iterates at n are bit-identical at level as at the baseline. */
+static bool same_at(const char *level, struct variant v, size_t n, double *expected, double *actual)
+{
+    if (!run("baseline", v, n, expected))
+        return false;
+    assert_string_equal(run(level, v, n, actual), level);
+    size_t bytes = STEPS * n * (v.single ? sizeof(float) : sizeof(double));
+    if (memcmp(expected, actual, bytes) != 0)
+        fail_msg("%s differs from baseline: method %d, options %u, n = %zu%s", level, v.method,
+                 v.options, n, v.single ? ", float" : "");
+    return true;
+}
+
+/* The runs of a variant at its sizes; 0 when the options are refused. */
+static size_t compare_variant(const char *level, struct variant v, double *expected, double *actual)
+{
+    const size_t *list = v.single ? float_sizes : sizes;
+    size_t count =
+        v.single ? sizeof float_sizes / sizeof float_sizes[0] : sizeof sizes / sizeof sizes[0];
+    size_t runs = 0;
+    for (size_t s = 0; s < count; s++) {
+        if (!same_at(level, v, list[s], expected, actual))
+            return 0;
+        runs++;
+    }
+    if (v.single && v.method == GD_SGD)
+        runs += same_at(level, v, SGD_FLOAT_SWITCH, expected, actual);
+    return runs;
+}
 
 static void compare_level(const char *level)
 {
@@ -134,18 +195,11 @@ static void compare_level(const char *level)
     for (int method = 0; method < method_count(); method++) {
         if (!method_updates_alone((gd_method)method))
             continue; /* L-BFGS has no loops per level */
-        for (unsigned options = 0; options < 1u << MAX_OPTIONS; options++) {
-            struct variant v = {(gd_method)method, options};
-            for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
-                if (!run("baseline", v, sizes[s], expected))
-                    break;
-                assert_string_equal(run(level, v, sizes[s], actual), level);
-                if (memcmp(expected, actual, STEPS * sizes[s] * sizeof *actual) != 0)
-                    fail_msg("%s differs from baseline: method %d, options %u, n = %zu", level,
-                             method, options, sizes[s]);
-                variants++;
+        for (unsigned options = 0; options < 1u << MAX_OPTIONS; options++)
+            for (int single = 0; single < 2; single++) {
+                struct variant v = {(gd_method)method, options, single == 1};
+                variants += compare_variant(level, v, expected, actual);
             }
-        }
     }
     print_message("# %zu runs bit-identical at %s\n", variants, level);
     assert_true(variants > 200);

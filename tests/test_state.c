@@ -1,7 +1,8 @@
 /*
  * test_state.c - torch's whole optimizer state, vectors and scalars, against
- * gd_optimizer_get_state: for the cases of tests/golden/exact.txt that have an
- * exact-state-<name>.txt (make_exact.py's STATE_GOLDENS: every method, at the
+ * gd_optimizer_get_state: for the cases of tests/golden/exact.txt (and exact32.txt,
+ * float optimizers against torch's float32 state) that have an
+ * exact-state-<name>.txt (exact32-state-) (make_exact.py's STATE_GOLDENS: every method, at the
  * smaller size; ASGD's "ax", "eta" and "mu" among the keys), the case is replayed as
  * tests/test_exact.c does and every key torch keeps at each checkpoint is compared bit for bit;
  * "step" must be kept exactly when torch keeps it. SPDX-License-Identifier: MIT
@@ -47,42 +48,32 @@ static void compare_key(FILE *in, const gd_optimizer *opt, const char *case_name
 static void replay(void **state)
 {
     const struct exact_case *c = *state;
-    FILE *in = open_golden("exact-state-", c->name, ".txt");
+    FILE *in = open_state_golden(c);
     assert_non_null(in);
-    gd_optimizer *opt = exact_optimizer(c);
-    double *x = malloc(c->n * sizeof *x), *g = malloc(c->n * sizeof *g);
-    assert_true(x && g);
-    uint64_t noise = c->seed;
-    for (size_t i = 0; i < c->n; i++)
-        x[i] = 4.0 * next_noise(&noise);
-    int step = 0, next, compared = 0;
+    struct exact_run r;
+    exact_run_start(&r, c);
+    int next, compared = 0;
     bool torch_keeps_step = false;
     char key[64];
     size_t count;
     while (fscanf(in, "%d %63s %zu", &next, key, &count) == 3) {
-        for (; step < next; step++) {
-            for (size_t i = 0; i < c->n; i++)
-                g[i] = 0.5 * x[i] + next_noise(&noise);
-            assert_int_equal(gd_optimizer_update(opt, x, g), GD_OK);
-        }
+        exact_run_to(&r, next);
         torch_keeps_step |= strcmp(key, "step") == 0;
-        compare_key(in, opt, c->name, step, key, count);
+        compare_key(in, r.opt, c->name, r.step, key, count);
         compared++;
     }
     /* SGD without momentum is the one method whose torch state is empty. */
     assert_true(compared >= 2 || strcmp(c->method, "sgd") == 0);
     double value;
-    assert_int_equal(gd_optimizer_get_state(opt, "step", &value, 1) == GD_OK, torch_keeps_step);
+    assert_int_equal(gd_optimizer_get_state(r.opt, "step", &value, 1) == GD_OK, torch_keeps_step);
     fclose(in);
-    free(x);
-    free(g);
-    gd_optimizer_free(opt);
+    exact_run_free(&r);
 }
 
-/* The fields of an exact.txt line that replay needs: name method n seed file keys. */
+/* Whether the case has a golden of torch's state. */
 static int has_state_golden(const struct exact_case *c)
 {
-    FILE *in = open_golden("exact-state-", c->name, ".txt");
+    FILE *in = open_state_golden(c);
     if (in)
         fclose(in);
     return in != NULL;
@@ -129,8 +120,10 @@ static void test_scalars_before_and_after_the_first_update(void **state)
 
 int main(void)
 {
-    size_t count = load_exact_cases(cases, MAX_CASES, "exact.txt", has_state_golden);
-    if (count == 0) { /* no state golden found is a failure, never a skip */
+    size_t doubles = load_exact_cases(cases, MAX_CASES, "exact.txt", has_state_golden);
+    size_t count = doubles + load_exact_cases(cases + doubles, MAX_CASES - doubles, "exact32.txt",
+                                              has_state_golden);
+    if (doubles == 0 || count == doubles) { /* no state golden found is a failure, never a skip */
         printf("1..1\nnot ok 1 - state goldens readable (GD_GOLDEN_DIR)\n");
         return 1;
     }

@@ -118,6 +118,21 @@ static gd_objective *make_objective(struct input *in, size_t n)
     }
 }
 
+/* gd_optimizer_update_f32 on x and grad rounded to float (refused by a double
+ * optimizer); x takes the result. */
+static void update_f32(gd_optimizer *opt, double *x, const double *grad, size_t n)
+{
+    float xf[8], gf[8];
+    for (size_t j = 0; j < n; j++) {
+        xf[j] = (float)x[j];
+        gf[j] = (float)grad[j];
+    }
+    int status = gd_optimizer_update_f32(opt, xf, gf);
+    check_status(status);
+    for (size_t j = 0; status == GD_OK && j < n; j++)
+        x[j] = xf[j];
+}
+
 static void one_call(struct input *in, gd_optimizer *opt, gd_objective *obj, gd_trajectory *traj,
                      double *x, size_t n)
 {
@@ -142,7 +157,10 @@ static void one_call(struct input *in, gd_optimizer *opt, gd_objective *obj, gd_
     case 4:
         for (size_t j = 0; j < n; j++)
             grad[j] = next_double(in);
-        check_status(gd_optimizer_update(opt, x, grad));
+        if (next_byte(in) % 2)
+            update_f32(opt, x, grad, n);
+        else
+            check_status(gd_optimizer_update(opt, x, grad));
         break;
     case 5:
         gd_optimizer_set(opt, GD_PARAM_MAX_ITER, next_byte(in) % 40);
@@ -188,7 +206,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct input in = {data, size, 0};
     size_t n = 1 + next_byte(&in) % 8;
-    gd_optimizer *opt = gd_optimizer_new((gd_method)(next_byte(&in) % 14), n);
+    uint8_t method = next_byte(&in); /* from 0xe0 on, a float optimizer */
+    gd_optimizer *opt = method >= 0xe0 ? gd_optimizer_new_f32((gd_method)(method % 14), n)
+                                       : gd_optimizer_new((gd_method)(method % 14), n);
     gd_objective *obj = make_objective(&in, n);
     gd_trajectory *traj = gd_trajectory_new(n, next_byte(&in) % 2);
     double x[8];

@@ -20,6 +20,7 @@
  */
 #define _XOPEN_SOURCE 700 /* mkdtemp */
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,16 +103,17 @@ static void put_le(uint8_t *b, uint64_t v, int bytes)
 
 /* A few updates and schedule steps of a loaded optimizer: nothing may fail but
  * as documented. */
-static void exercise(gd_optimizer *opt, gd_method method, size_t n)
+static void exercise(gd_optimizer *opt, gd_method method, size_t n, bool single)
 {
     double x[MAX_N], g[MAX_N];
+    float xf[MAX_N], gf[MAX_N];
     for (size_t i = 0; i < n; i++) {
-        x[i] = 0.5 - 0.125 * (double)i;
-        g[i] = 0.25 + 0.0625 * (double)(i % 5);
+        xf[i] = (float)(x[i] = 0.5 - 0.125 * (double)i);
+        gf[i] = (float)(g[i] = 0.25 + 0.0625 * (double)(i % 5));
     }
     for (int k = 0; k < 3; k++) {
         if (method != GD_LBFGS) {
-            int rc = gd_optimizer_update(opt, x, g);
+            int rc = single ? gd_optimizer_update_f32(opt, xf, gf) : gd_optimizer_update(opt, x, g);
             check(rc == GD_OK);
         }
         int rc = gd_optimizer_schedule_step(opt, 1.0 / (k + 1));
@@ -133,7 +135,9 @@ static void load_one(const uint8_t *data, size_t size)
     gd_method method = (gd_method)(size >= 20 ? data[16] % METHODS : 0);
     uint64_t header_n = size >= 32 ? get_u64(data + 24) : 1;
     size_t n = header_n >= 1 && header_n <= MAX_N ? (size_t)header_n : header_n % MAX_N + 1;
-    gd_optimizer *opt = gd_optimizer_new(method, n);
+    /* the header's precision 1: a float optimizer (L-BFGS has none) */
+    bool single = size >= 16 && data[12] == 1 && method != GD_LBFGS;
+    gd_optimizer *opt = single ? gd_optimizer_new_f32(method, n) : gd_optimizer_new(method, n);
     check(opt != NULL);
     add_lambda_schedules(opt);
     size_t before_size;
@@ -152,7 +156,7 @@ static void load_one(const uint8_t *data, size_t size)
     if (rc == GD_OK) {
         /* save(load(x)) == x */
         check(after_size == size && memcmp(after, data, size) == 0);
-        exercise(opt, method, n);
+        exercise(opt, method, n, single);
     } else {
         check(rc == GD_EFORMAT || rc == GD_EINVAL || rc == GD_ENOMEM);
         check(after_size == before_size && memcmp(after, before, before_size) == 0);
@@ -214,6 +218,24 @@ static void add(gd_optimizer *opt, gd_schedule *s)
     gd_schedule_free(s);
 }
 
+/* A float optimizer's seed: a range, clipping and a schedule, after three updates. */
+static void write_seed_f32(gd_method method, int k)
+{
+    gd_optimizer *opt = gd_optimizer_new_f32(method, 4);
+    check(opt != NULL);
+    check(gd_optimizer_set_range(opt, 2, 2, GD_PARAM_WEIGHT_DECAY, 0.5) == GD_OK ||
+          method == GD_RPROP); /* Rprop has no weight decay */
+    check(gd_optimizer_set(opt, GD_PARAM_CLIP_VALUE, 0.5) == GD_OK);
+    add(opt, schedule(GD_SCHEDULE_COSINE, GD_SCHEDULE_PARAM_T_MAX, 7));
+    float x[4] = {0.5f, -0.25f, 1.0f, 0.0f}, g[4] = {0.75f, -1.0f, 0.125f, 2.0f};
+    for (int s = 0; s < 3; s++) {
+        check(gd_optimizer_update_f32(opt, x, g) == GD_OK);
+        check(gd_optimizer_schedule_step(opt, 1.0) == GD_OK);
+    }
+    write_seed(opt, k);
+    gd_optimizer_free(opt);
+}
+
 /* The seeds: each method in a few configurations, after a few steps. */
 static void write_seeds(void)
 {
@@ -261,6 +283,8 @@ static void write_seeds(void)
             write_seed(opt, k++);
             gd_optimizer_free(opt);
         }
+        if (m != GD_LBFGS)
+            write_seed_f32((gd_method)m, k++);
     }
     gd_objective_free(sum);
 }
