@@ -744,9 +744,13 @@ typedef enum gd_param {
      * #GD_LBFGS's own loop do not step them. */
     GD_PARAM_SCHEDULE_EVERY = 37,
     /** Clips the gradient by its 2-norm before every update, as
-     * torch.nn.utils.clip_grad_norm_(max_norm): the gradient is multiplied by
-     * min(1, max_norm / (||g|| + 1e-6)); >= 0, default 0 (off).  The caller's gradient
-     * is not written (since 1.1). */
+     * torch.nn.utils.clip_grad_norm_(max_norm) on one tensor: the gradient is
+     * multiplied by min(1, max_norm / (||g|| + 1e-6)); >= 0, default 0 (off).  The
+     * norm is summed in the order of torch's scalar CPU path, which makes the factor
+     * bit for bit torch's (in float for a float optimizer), except where the sum of
+     * squares overflows with finite elements: there torch's norm is infinite and its
+     * factor 0, and libgd takes the accurate norm.  The caller's gradient is not
+     * written (since 1.1). */
     GD_PARAM_CLIP_NORM = 38,
     /** Clamps every element of the gradient to [-clip_value, clip_value] before every
      * update, as torch.nn.utils.clip_grad_value_; >= 0, default 0 (off).  Applied

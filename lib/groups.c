@@ -268,6 +268,12 @@ int gdi_momentum_key(const gd_optimizer *opt)
 
 /* ---- the update path ---- */
 
+/* The elements of x and grad from `first` (floats or doubles as opt->single says). */
+static void *elements_at(const gd_optimizer *opt, const void *v, size_t first)
+{
+    return (char *)v + first * gdi_element_size(opt->single);
+}
+
 /* The clipped and scaled elements first .. first+count-1 of g into opt->clip_block;
  * its start in the precision of g. */
 static void *clip_block_of(gd_optimizer *opt, const void *g, size_t first, size_t count,
@@ -290,62 +296,74 @@ static size_t block_length(size_t n, size_t first)
 
 /* The norm of the gradient clipped by value (when clip_value is not 0), block by block:
  * the blocks' norms combine through hypot, accurate at any magnitude. */
-static double clipped_norm(gd_optimizer *opt, const double *g, double clip_value)
+static double accurate_norm(gd_optimizer *opt, const void *g, double clip_value)
 {
-    if (clip_value == 0.0)
+    if (clip_value == 0.0 && !opt->single)
         return gdi_norm2(g, opt->n);
     double norm = 0.0;
     for (size_t first = 0; first < opt->n; first += GDI_CLIP_BLOCK) {
         size_t count = block_length(opt->n, first);
-        norm = hypot(norm, gdi_norm2(clip_block_of(opt, g, first, count, clip_value, 1.0), count));
+        const void *block = clip_block_of(opt, g, first, count, clip_value, 1.0);
+        double part = 0.0; /* a float's square neither overflows nor underflows a double */
+        if (opt->single)
+            for (size_t i = 0; i < count; i++)
+                part += (double)opt->clip_block.f32[i] * opt->clip_block.f32[i];
+        norm = hypot(norm, opt->single ? sqrt(part) : gdi_norm2(block, count));
     }
-    return norm;
+    return opt->single ? (double)(float)norm : norm;
 }
 
-/* The same for float gradients, in torch's float32 arithmetic and order: the blocks
- * hold multiples of 8 elements, so that the lanes run on across them. */
-static float clipped_norm_f32(gd_optimizer *opt, const float *g, double clip_value)
+/* Adds the squares of block's count elements (floats or doubles) to the lanes. */
+static void add_squares(const gd_optimizer *opt, struct gdi_norm_lanes *lanes, const void *block,
+                        size_t count)
 {
-    struct gdi_norm_lanes lanes = {{0}};
-    size_t tail = opt->n % GDI_NORM_LANES;
-    if (clip_value == 0.0) {
-        gdi_lanes_add_squares(&lanes, g, opt->n);
-        return gdi_lanes_norm(&lanes, g + opt->n - tail, tail);
-    }
-    const float *block = opt->clip_block.f32;
-    size_t count = 0;
-    for (size_t first = 0; first < opt->n; first += GDI_CLIP_BLOCK) {
+    if (opt->single)
+        gdi_lanes_add_squares_f32(lanes, block, count);
+    else
+        gdi_lanes_add_squares(lanes, block, count);
+}
+
+/* The norm of the gradient clipped by value as torch computes it, in the gradient's
+ * type (a float's value for a float optimizer).  The blocks hold whole multiples of
+ * the lanes, so that the lanes run on across them; the tail is the last block's end.
+ * Where the squares' sum overflows and no element is infinite (|g| > 1e154 for
+ * doubles, 1e19 for floats), where torch's norm is infinite and its factor 0, this is
+ * the accurate norm instead. */
+static double torch_norm(gd_optimizer *opt, const void *g, double clip_value)
+{
+    struct gdi_norm_lanes lanes = {{0}, {0}};
+    size_t tail = opt->n % (opt->single ? GDI_LANES_F32 : GDI_LANES_F64);
+    const void *block = g;
+    size_t count = opt->n;
+    if (clip_value == 0.0)
+        add_squares(opt, &lanes, g, opt->n);
+    for (size_t first = 0; clip_value != 0.0 && first < opt->n; first += GDI_CLIP_BLOCK) {
         count = block_length(opt->n, first);
         block = clip_block_of(opt, g, first, count, clip_value, 1.0);
-        gdi_lanes_add_squares(&lanes, block, count);
+        add_squares(opt, &lanes, block, count);
     }
-    return gdi_lanes_norm(&lanes, block + count - tail, tail); /* the last block's end */
+    const char *end = elements_at(opt, block, count - tail);
+    double norm = opt->single ? gdi_lanes_norm_f32(&lanes, (const float *)end, tail)
+                              : gdi_lanes_norm(&lanes, (const double *)end, tail);
+    return isinf(norm) ? accurate_norm(opt, g, clip_value) : norm;
 }
 
 /* torch.nn.utils.clip_grad_norm_'s factor (1.13): max_norm / (norm + 1e-6) clamped
  * to at most 1 (a NaN norm gives NaN, as torch's); 1 when clipping by norm is off.
- * For float gradients torch's norm is a float32 tensor and the factor is float32
- * arithmetic: the norm of the one norm (itself), and max_norm / t as torch's
- * __rtruediv__ computes it, reciprocal(t) * max_norm. */
+ * torch's norm is a tensor of the gradient's dtype, the norm of the one tensor's norm
+ * (which is that norm), and max_norm / t is its __rtruediv__: reciprocal(t) *
+ * max_norm, in the tensor's dtype. */
 static double norm_clip_scale(gd_optimizer *opt, const void *g, double clip_value)
 {
     double max_norm = gdi_opt_param(opt, GD_PARAM_CLIP_NORM);
     if (max_norm == 0.0)
         return 1.0;
-    double scale;
-    if (opt->single) {
-        float norm = clipped_norm_f32(opt, g, clip_value);
-        scale = (1.0f / (norm + 1e-6f)) * (float)max_norm;
-    } else {
-        scale = max_norm / (clipped_norm(opt, g, clip_value) + 1e-6);
-    }
+    double norm = torch_norm(opt, g, clip_value), scale;
+    if (opt->single)
+        scale = (1.0f / ((float)norm + 1e-6f)) * (float)max_norm;
+    else
+        scale = (1.0 / (norm + 1e-6)) * max_norm;
     return scale >= 1.0 ? 1.0 : scale;
-}
-
-/* The elements of x and grad from `first` (floats or doubles as opt->single says). */
-static void *elements_at(const gd_optimizer *opt, const void *v, size_t first)
-{
-    return (char *)v + first * gdi_element_size(opt->single);
 }
 
 /* One group's update from the clipped gradient, scaled into opt->clip_block a block

@@ -429,18 +429,22 @@ void gdi_clip_into(double *restrict block, const double *restrict g, size_t coun
 /* The same for floats, clip_value and scale rounded to float. */
 void gdi_clip_into_f32(float *restrict block, const float *restrict g, size_t count,
                        double clip_value, double scale);
-/* torch's float32 2-norm on its scalar path (torch.norm, as clip_grad_norm_ takes it):
- * eight float lanes, element i's square added to lane i mod 8 over the whole multiples
- * of 8, the lanes summed in order, the remaining squares added one by one, and a
- * float square root. */
-enum { GDI_NORM_LANES = 8 };
+/* torch's 2-norm on its scalar CPU path (torch.norm, as clip_grad_norm_ takes it), in
+ * the elements' type: for floats, eight lanes, element i's square added to lane i mod
+ * 8 over the whole multiples of 8, the lanes summed in order, the remaining squares
+ * added one by one, and a square root; for doubles one lane, the squares summed in
+ * order (measured against torch 1.13's results). */
+enum { GDI_LANES_F64 = 1, GDI_LANES_F32 = 8 };
 struct gdi_norm_lanes {
-    float sum[GDI_NORM_LANES];
+    double f64[GDI_LANES_F64];
+    float f32[GDI_LANES_F32];
 };
-/* Adds the squares of v[0 .. count - count % 8) to the lanes. */
-void gdi_lanes_add_squares(struct gdi_norm_lanes *lanes, const float *v, size_t count);
+/* Adds the squares of v[0 .. count - count % lanes) to the lanes. */
+void gdi_lanes_add_squares(struct gdi_norm_lanes *lanes, const double *v, size_t count);
+void gdi_lanes_add_squares_f32(struct gdi_norm_lanes *lanes, const float *v, size_t count);
 /* The norm: the lanes' sum, plus the squares of the count elements of tail. */
-float gdi_lanes_norm(const struct gdi_norm_lanes *lanes, const float *tail, size_t count);
+double gdi_lanes_norm(const struct gdi_norm_lanes *lanes, const double *tail, size_t count);
+float gdi_lanes_norm_f32(const struct gdi_norm_lanes *lanes, const float *tail, size_t count);
 /* Replaces the groups by count new ones (taking the arrays; rules zeroed, or for a
  * method with allocate, which has one group, the old rule) and selects their rules. */
 void gdi_groups_replace(gd_optimizer *opt, struct gdi_group *groups, unsigned char *rules,

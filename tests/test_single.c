@@ -1,8 +1,8 @@
 /*
  * test_single.c - float optimizers (gd_optimizer_new_f32) beyond the goldens of
  * test_exact.c: what each entry point refuses, saved states that resume bit for bit
- * and refuse the other precision, state read back as doubles, and schedules acting on
- * float groups.
+ * and refuse the other precision, state read back as doubles, schedules acting on
+ * float groups, and clipping by norm where torch's sum of squares overflows.
  * SPDX-License-Identifier: MIT
  */
 #include <stdarg.h>
@@ -248,6 +248,30 @@ static void test_schedule_acts_on_floats(void **state)
     gd_optimizer_free(by_hand);
 }
 
+/* Where torch's sum of squares overflows (its factor would be 0, and no update), the
+ * accurate norm scales a finite gradient to max_norm, in both precisions. */
+static void test_clip_norm_beyond_the_squares_range(void **state)
+{
+    (void)state;
+    gd_optimizer *wide = gd_optimizer_new(GD_SGD, 3), *single = gd_optimizer_new_f32(GD_SGD, 3);
+    assert_non_null(wide);
+    assert_non_null(single);
+    for (int k = 0; k < 2; k++) {
+        gd_optimizer *opt = k == 0 ? wide : single;
+        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LR, 1.0), GD_OK);
+        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_CLIP_NORM, 2.0), GD_OK);
+    }
+    double x[3] = {0.0, 0.0, 5.0}, g[3] = {3e200, -4e200, 0.0};
+    float xf[3] = {0.0f, 0.0f, 5.0f}, gf[3] = {3e30f, -4e30f, 0.0f};
+    assert_int_equal(gd_optimizer_update(wide, x, g), GD_OK);
+    assert_int_equal(gd_optimizer_update_f32(single, xf, gf), GD_OK);
+    /* g / ||g|| * 2 = (1.2, -1.6, 0) */
+    assert_true(fabs(x[0] + 1.2) < 1e-12 && fabs(x[1] - 1.6) < 1e-12 && x[2] == 5.0);
+    assert_true(fabs(xf[0] + 1.2f) < 1e-6f && fabs(xf[1] - 1.6f) < 1e-6f && xf[2] == 5.0f);
+    gd_optimizer_free(wide);
+    gd_optimizer_free(single);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_saved_state_resumes),
         cmocka_unit_test(test_state_is_float),
         cmocka_unit_test(test_schedule_acts_on_floats),
+        cmocka_unit_test(test_clip_norm_beyond_the_squares_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

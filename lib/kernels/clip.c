@@ -30,19 +30,24 @@
 DEFINE_CLIP_INTO(gdi_clip_into, double)
 DEFINE_CLIP_INTO(gdi_clip_into_f32, float)
 
-void gdi_lanes_add_squares(struct gdi_norm_lanes *lanes, const float *v, size_t count)
-{
-    for (size_t i = 0; i + GDI_NORM_LANES <= count; i += GDI_NORM_LANES)
-        for (size_t j = 0; j < GDI_NORM_LANES; j++)
-            lanes->sum[j] = lanes->sum[j] + v[i + j] * v[i + j];
-}
+/* The two functions of torch's norm for elements of type real, whose lanes are the
+ * member `lanes` (`count` of them) of struct gdi_norm_lanes. */
+#define DEFINE_LANES(add_squares, norm, real, lanes, count, square_root)                           \
+    void add_squares(struct gdi_norm_lanes *l, const real *v, size_t n)                            \
+    {                                                                                              \
+        for (size_t i = 0; i + (count) <= n; i += (count))                                         \
+            for (size_t j = 0; j < (count); j++)                                                   \
+                l->lanes[j] = l->lanes[j] + v[i + j] * v[i + j];                                   \
+    }                                                                                              \
+    real norm(const struct gdi_norm_lanes *l, const real *tail, size_t n)                          \
+    {                                                                                              \
+        real sum = l->lanes[0];                                                                    \
+        for (size_t j = 1; j < (count); j++)                                                       \
+            sum = sum + l->lanes[j];                                                               \
+        for (size_t i = 0; i < n; i++)                                                             \
+            sum += tail[i] * tail[i];                                                              \
+        return square_root(sum);                                                                   \
+    }
 
-float gdi_lanes_norm(const struct gdi_norm_lanes *lanes, const float *tail, size_t count)
-{
-    float sum = lanes->sum[0];
-    for (size_t j = 1; j < GDI_NORM_LANES; j++)
-        sum = sum + lanes->sum[j];
-    for (size_t i = 0; i < count; i++)
-        sum += tail[i] * tail[i];
-    return sqrtf(sum);
-}
+DEFINE_LANES(gdi_lanes_add_squares, gdi_lanes_norm, double, f64, GDI_LANES_F64, sqrt)
+DEFINE_LANES(gdi_lanes_add_squares_f32, gdi_lanes_norm_f32, float, f32, GDI_LANES_F32, sqrtf)
