@@ -1,7 +1,8 @@
 /*
  * test_saved_layout.c - doc/state-format.md against the code: a state built here byte
  * by byte from the document (not by gd_optimizer_save), checksum included, is the one
- * the library writes, loads, and continues exactly as the optimizer it describes.
+ * the library writes, loads, and continues exactly as the optimizer it describes; and
+ * states edited at their step field, for the float step count that stops at 2^24.
  * SPDX-License-Identifier: MIT
  */
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -294,6 +296,63 @@ static void test_documented_refusals(void **state)
     gd_optimizer_free(opt);
 }
 
+/* A saved state of opt with its step field (offset 40) set to step, checksum renewed;
+ * the caller frees it. */
+static unsigned char *state_at_step(const gd_optimizer *opt, uint64_t step, size_t *size)
+{
+    *size = gd_optimizer_state_size(opt);
+    unsigned char *buf = malloc(*size);
+    assert_non_null(buf);
+    assert_int_equal(gd_optimizer_save(opt, buf, *size), GD_OK);
+    struct bytes field = {{0}, 0};
+    u64(&field, step);
+    memcpy(buf + 40, field.data, 8);
+    uint32_t crc = crc32c(buf, *size - 4);
+    for (int i = 0; i < 4; i++)
+        buf[*size - 4 + i] = (unsigned char)(crc >> (8 * i));
+    return buf;
+}
+
+/* x after one Adam update from a state at the given step (float or double). */
+static double update_from_step(bool single, uint64_t step)
+{
+    gd_optimizer *opt = single ? gd_optimizer_new_f32(GD_ADAM, 1) : gd_optimizer_new(GD_ADAM, 1);
+    assert_non_null(opt);
+    /* betas so close to 1 that the bias corrections still move at step 2^24 */
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_BETA1, 1.0 - 1e-8), GD_OK);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_BETA2, 1.0 - 1e-8), GD_OK);
+    float xf = 1.0f, gf = 0.5f;
+    double xd = 1.0, gd = 0.5;
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(single ? gd_optimizer_update_f32(opt, &xf, &gf)
+                                : gd_optimizer_update(opt, &xd, &gd),
+                         GD_OK);
+    size_t size;
+    unsigned char *buf = state_at_step(opt, step, &size);
+    assert_int_equal(gd_optimizer_load(opt, buf, size), GD_OK);
+    free(buf);
+    double torch_step;
+    assert_int_equal(gd_optimizer_get_state(opt, "step", &torch_step, 1), GD_OK);
+    assert_true(torch_step == (single && step > 16777216 ? 16777216.0 : (double)step));
+    assert_int_equal(single ? gd_optimizer_update_f32(opt, &xf, &gf)
+                            : gd_optimizer_update(opt, &xd, &gd),
+                     GD_OK);
+    assert_int_equal(gd_optimizer_iterations(opt), step + 1);
+    gd_optimizer_free(opt);
+    return single ? xf : xd;
+}
+
+/* torch's float32 step counter stops at 2^24 (adding 1 rounds back): a float Adam at
+ * step 2^24 + 9 updates as one at 2^24 - 1 whose next step is 2^24, while a double one
+ * sees the step count. */
+static void test_float_step_count_stops_at_2_to_24(void **state)
+{
+    (void)state;
+    const uint64_t limit = UINT64_C(1) << 24;
+    assert_true(update_from_step(true, limit + 9) == update_from_step(true, limit - 1));
+    assert_true(update_from_step(false, limit + 9) != update_from_step(false, limit - 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_library_writes_the_documented_bytes),
         cmocka_unit_test(test_documented_bytes_load_and_continue),
         cmocka_unit_test(test_documented_refusals),
+        cmocka_unit_test(test_float_step_count_stops_at_2_to_24),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
