@@ -281,52 +281,44 @@ static void test_lbfgs_runs_do_not_allocate(void **state)
     gd_objective_free(obj);
 }
 
-/* With ranges and both clippings on, an update allocates nothing. */
+/* An optimizer of method m with two ranges and both clippings on. */
+static gd_optimizer *clipped_with_ranges(gd_method m, bool single)
+{
+    gd_optimizer *opt = single ? gd_optimizer_new_f32(m, 12) : gd_optimizer_new(m, 12);
+    assert_non_null(opt);
+    assert_int_equal(gd_optimizer_set_range(opt, 0, 4, GD_PARAM_LR, 0.5), GD_OK);
+    assert_int_equal(gd_optimizer_set_range(opt, 8, 4, GD_PARAM_LR, 0.25), GD_OK);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_CLIP_NORM, 0.1), GD_OK);
+    assert_int_equal(gd_optimizer_set(opt, GD_PARAM_CLIP_VALUE, 0.05), GD_OK);
+    return opt;
+}
+
+/* With ranges and both clippings on, an update allocates nothing, in either
+ * precision. */
 static void test_updates_with_ranges_do_not_allocate(void **state)
 {
     (void)state;
     for (int m = 0; m < method_count(); m++) {
         if (!method_updates_alone((gd_method)m))
             continue;
-        gd_optimizer *opt = gd_optimizer_new((gd_method)m, 12);
-        assert_int_equal(gd_optimizer_set_range(opt, 0, 4, GD_PARAM_LR, 0.5), GD_OK);
-        assert_int_equal(gd_optimizer_set_range(opt, 8, 4, GD_PARAM_LR, 0.25), GD_OK);
-        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_CLIP_NORM, 0.1), GD_OK);
-        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_CLIP_VALUE, 0.05), GD_OK);
+        gd_optimizer *wide = clipped_with_ranges((gd_method)m, false);
+        gd_optimizer *single = clipped_with_ranges((gd_method)m, true);
         double x[12], g[12];
-        for (int i = 0; i < 12; i++)
+        float xf[12], gf[12];
+        for (int i = 0; i < 12; i++) {
             x[i] = g[i] = 0.1 * i;
+            xf[i] = gf[i] = 0.1f * (float)i;
+        }
         gdi_fault_arm(1);
-        for (int s = 0; s < 3; s++)
-            assert_int_equal(gd_optimizer_update(opt, x, g), GD_OK);
+        for (int s = 0; s < 3; s++) {
+            assert_int_equal(gd_optimizer_update(wide, x, g), GD_OK);
+            assert_int_equal(gd_optimizer_update_f32(single, xf, gf), GD_OK);
+        }
         bool allocated = !gdi_fault_pending();
         gdi_fault_arm(0);
         assert_false(allocated);
-        gd_optimizer_free(opt);
-    }
-}
-
-/* The same for float optimizers. */
-static void test_float_updates_do_not_allocate(void **state)
-{
-    (void)state;
-    for (int m = 0; m < method_count(); m++) {
-        if (!method_updates_alone((gd_method)m))
-            continue;
-        gd_optimizer *opt = gd_optimizer_new_f32((gd_method)m, 12);
-        assert_int_equal(gd_optimizer_set_range(opt, 0, 4, GD_PARAM_LR, 0.5), GD_OK);
-        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_CLIP_NORM, 0.1), GD_OK);
-        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_CLIP_VALUE, 0.05), GD_OK);
-        float x[12], g[12];
-        for (int i = 0; i < 12; i++)
-            x[i] = g[i] = 0.1f * (float)i;
-        gdi_fault_arm(1);
-        for (int s = 0; s < 3; s++)
-            assert_int_equal(gd_optimizer_update_f32(opt, x, g), GD_OK);
-        bool allocated = !gdi_fault_pending();
-        gdi_fault_arm(0);
-        assert_false(allocated);
-        gd_optimizer_free(opt);
+        gd_optimizer_free(wide);
+        gd_optimizer_free(single);
     }
 }
 
@@ -541,7 +533,6 @@ int main(void)
         cmocka_unit_test(test_minimize_fails_cleanly_at_every_allocation),
         cmocka_unit_test(test_lbfgs_runs_do_not_allocate),
         cmocka_unit_test(test_updates_with_ranges_do_not_allocate),
-        cmocka_unit_test(test_float_updates_do_not_allocate),
         cmocka_unit_test(test_loading_fails_cleanly_at_every_allocation),
         cmocka_unit_test(test_save_file_fails_cleanly),
     };

@@ -23,7 +23,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType, TracebackType
 from typing import (TYPE_CHECKING, Any, Callable, Dict, List, Optional, SupportsFloat,
-                    Tuple, Type, Union, cast, overload)
+                    Tuple, Type, Union, overload)
 
 import numpy as np
 import numpy.typing as npt
@@ -179,6 +179,17 @@ def _float_vector(a: npt.ArrayLike, n: int, name: str) -> FloatArray:
     if arr.shape != (n,):
         raise ValueError(f"{name} must have shape ({n},), not {arr.shape}")
     return arr
+
+
+def _float32_vector(a: npt.ArrayLike, n: int, name: str) -> "Float32Array":
+    """A contiguous float32 view or copy of a length-n float32 vector, for the inputs
+    of a float32 optimizer: another dtype is a TypeError, not a silent rounding."""
+    arr = np.asarray(a)
+    if arr.dtype != np.float32:
+        raise TypeError(f"{name} must have dtype float32, the optimizer's, not {arr.dtype}")
+    if arr.shape != (n,):
+        raise ValueError(f"{name} must have shape ({n},), not {arr.shape}")
+    return np.ascontiguousarray(arr)
 
 
 def _inplace_vector(x: object, n: int, dtype: "np.dtype[Any]" = np.dtype(np.float64)) -> None:
@@ -828,30 +839,19 @@ class Optimizer:
         arrays, so the update is the one of the gradient as it was at the call."""
         self._refuse_in_lr_lambda("update")
         _inplace_vector(x, self.n, self.dtype)
-        if x.dtype == np.float32:
-            self._update_f32(cast("Float32Array", x), grad)
-            return
-        g = _float_vector(grad, self.n, "grad")
+        lib = _lib()
+        g: "AnyFloatArray"
+        if self.dtype == np.float32:
+            g, ctype = _float32_vector(grad, self.n, "grad"), "float[]"
+            update, name = lib.gd_optimizer_update_f32, "gd_optimizer_update_f32"
+        else:
+            g, ctype = _float_vector(grad, self.n, "grad"), "double[]"
+            update, name = lib.gd_optimizer_update, "gd_optimizer_update"
         if np.may_share_memory(g, x):
             g = g.copy()
         with _InPlace(x) as xp:
-            status = _lib().gd_optimizer_update(self._handle, xp,
-                                                ffi.from_buffer("double[]", g))
-        _check(status, "gd_optimizer_update")
-
-    def _update_f32(self, x: "Float32Array", grad: npt.ArrayLike) -> None:
-        g = np.asarray(grad)
-        if g.dtype != np.float32:
-            raise TypeError(f"grad must have dtype float32, the optimizer's, not {g.dtype}")
-        if g.shape != (self.n,):
-            raise ValueError(f"grad must have shape ({self.n},), not {g.shape}")
-        g = np.ascontiguousarray(g)
-        if np.may_share_memory(g, x):
-            g = g.copy()
-        with _InPlace(x) as xp:
-            status = _lib().gd_optimizer_update_f32(self._handle, xp,
-                                                    ffi.from_buffer("float[]", g))
-        _check(status, "gd_optimizer_update_f32")
+            status = update(self._handle, xp, ffi.from_buffer(ctype, g))
+        _check(status, name)
 
     def state_dict(self) -> bytes:
         """The optimizer's saved state, a checkpoint to resume from.  It is named as
