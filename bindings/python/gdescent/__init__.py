@@ -28,6 +28,7 @@ from typing import (TYPE_CHECKING, Any, Callable, Dict, List, Optional, Supports
 import numpy as np
 import numpy.typing as npt
 
+from . import _native
 from ._native import ffi, load_library
 
 if TYPE_CHECKING:
@@ -64,7 +65,8 @@ STOP_NAMES = {STOP_MAXITER: "maxiter", STOP_GTOL: "gtol", STOP_FTOL: "ftol",
 
 
 def _lib() -> Any:
-    return load_library()
+    loaded = _native._lib
+    return load_library() if loaded is None else loaded[1]
 
 
 class _LibraryNames(Mapping[str, int]):
@@ -159,6 +161,9 @@ def _check(status: int, context: str) -> int:
     return status
 
 
+_F64 = np.dtype(np.float64)
+
+
 def _precision(dtype: npt.DTypeLike) -> "np.dtype[Any]":
     """float64 or float32, the precisions of the library's optimizers."""
     try:
@@ -192,9 +197,12 @@ def _float32_vector(a: npt.ArrayLike, n: int, name: str) -> "Float32Array":
     return np.ascontiguousarray(arr)
 
 
-def _inplace_vector(x: object, n: int, dtype: "np.dtype[Any]" = np.dtype(np.float64)) -> None:
+def _inplace_vector(x: object, n: int, dtype: "np.dtype[Any]" = _F64) -> None:
     """Checks that x is a vector of dtype (float64, or float32 for a float32
     optimizer) and length n that can be updated in place."""
+    if (type(x) is np.ndarray and x.dtype is dtype and x.shape == (n,)
+            and x.flags.writeable):
+        return
     if not isinstance(x, np.ndarray):
         raise TypeError(f"x must be a numpy.ndarray of {dtype} (it is updated in place)")
     if x.dtype != dtype:
@@ -231,13 +239,28 @@ def _matrix(a: npt.ArrayLike, name: str) -> FloatArray:
     return np.ascontiguousarray(arr, dtype=np.float64)
 
 
+_DOUBLES = ffi.typeof("double[]")
+# ffi.memmove and ffi.from_buffer are Python functions that pass their arguments on to
+# the functions of the same names of cffi's backend module; the paths run at every
+# evaluation call those directly (with _lib() made one call, 0.35 us of a step() at
+# n = 2; bench/README.md).
+_backend = getattr(ffi, "_backend", None)
+_memmove: Callable[[Any, Any, int], None] = getattr(_backend, "memmove", ffi.memmove)
+_from_buffer: Callable[[Any, Any, bool], Any] = getattr(_backend, "from_buffer",
+                                                        ffi.from_buffer)
+_empty = np.empty
+
+
 def _copy_of(ptr: Any, n: int) -> FloatArray:
     """A new float64 array holding the n doubles at ptr.  Python code is handed copies,
     never views: an array it keeps (history.append(x)) must not point into buffers the
-    library reuses for the next iterate or frees with the optimizer.  The copy costs
-    about what making a read-only view did at n = 2 (0.4 us) and a memcpy for large n
-    (0.3 ms at n = 1e6)."""
-    return np.frombuffer(ffi.buffer(ptr, n * 8), dtype=np.float64).copy()
+    library reuses for the next iterate or frees with the optimizer.  The copy (a new
+    array filled by memmove) takes 0.22 us at n = 2 and 0.34 ms at n = 1e6; the
+    frombuffer(...).copy() it replaced took 0.48 us and 0.38 ms (bench/README.md,
+    "Python callbacks")."""
+    copy = _empty(n)
+    _memmove(copy, ptr, n * 8)
+    return copy
 
 
 class Objective:
@@ -324,6 +347,9 @@ class _Callback:
                  n: int) -> None:
         self.fun, self.n = fun, n
         self.error: Optional[BaseException] = None
+        # The C callbacks call these closures, which hold the locals they need.
+        self.plain = _plain_callback(fun, n)
+        self.batch = _batch_callback(fun, n)
 
     def onerror(self, exc_type: Type[BaseException], exc: Optional[BaseException],
                 tb: Optional[TracebackType]) -> int:
@@ -331,28 +357,57 @@ class _Callback:
             self.error = _with_traceback(exc_type, exc, tb)
         return 1
 
-    def deliver(self, value: Tuple[SupportsFloat, npt.ArrayLike], f: Any,
-                grad: Any) -> None:
-        fx, gx = value
-        f[0] = float(fx)
-        if grad != ffi.NULL:
-            g = _float_vector(gx, self.n, "the gradient returned by fun")
-            ffi.memmove(grad, ffi.from_buffer("double[]", g), self.n * 8)
-
-    def plain(self, x: Any, n: int, f: Any, grad: Any, user: Any) -> int:
-        self.deliver(self.fun(_copy_of(x, n)), f, grad)
-        return 0
-
-    def batch(self, x: Any, n: int, idx: Any, count: int, f: Any, grad: Any,
-              user: Any) -> int:
-        raw = np.frombuffer(ffi.buffer(idx, count * ffi.sizeof("size_t")), dtype=np.uintp)
-        self.deliver(self.fun(_copy_of(x, n), raw.astype(np.int64)), f, grad)
-        return 0
-
     def raise_pending(self) -> None:
         exc, self.error = self.error, None
         if exc is not None:
             raise exc
+
+
+def _deliver_gradient(gx: npt.ArrayLike, grad: Any, n: int) -> None:
+    """Stores the gradient fun returned at grad: any real array-like of shape (n,)."""
+    g = _float_vector(gx, n, "the gradient returned by fun")
+    _memmove(grad, g, n * 8)
+
+
+def _plain_callback(fun: Callable[..., Tuple[SupportsFloat, npt.ArrayLike]],
+                    n: int) -> Callable[..., int]:
+    """The body of a gd_fdf_fn: fun on a new array holding x (see _copy_of); f and,
+    when asked for, the gradient stored at the library's pointers.  A contiguous
+    float64 gradient of shape (n,), what fun usually returns, is stored by one memmove
+    without further calls."""
+    nbytes, shape = n * 8, (n,)
+    empty, memmove, ndarray, f64 = _empty, _memmove, np.ndarray, _F64
+
+    def plain(x: Any, n_: int, f: Any, grad: Any, user: Any) -> int:
+        copy = empty(n)
+        memmove(copy, x, nbytes)
+        fx, gx = fun(copy)
+        f[0] = float(fx)
+        if grad:
+            if (type(gx) is ndarray and gx.dtype is f64 and gx.shape == shape
+                    and gx.flags.c_contiguous):
+                memmove(grad, gx, nbytes)
+            else:
+                _deliver_gradient(gx, grad, n)
+        return 0
+    return plain
+
+
+def _batch_callback(fun: Callable[..., Tuple[SupportsFloat, npt.ArrayLike]],
+                    n: int) -> Callable[..., int]:
+    """The body of a gd_batch_fn: as _plain_callback, with the terms' indices as a new
+    int64 array."""
+    size_t = ffi.sizeof("size_t")
+
+    def batch(x: Any, n_: int, idx: Any, count: int, f: Any, grad: Any,
+              user: Any) -> int:
+        raw = np.frombuffer(ffi.buffer(idx, count * size_t), dtype=np.uintp)
+        fx, gx = fun(_copy_of(x, n), raw.astype(np.int64))
+        f[0] = float(fx)
+        if grad:
+            _deliver_gradient(gx, grad, n)
+        return 0
+    return batch
 
 
 def _positive_size(value: object, name: str) -> int:
@@ -658,6 +713,8 @@ class Optimizer:
         # True while step() or minimize() runs this optimizer: a nested minimize() from
         # a callback must not replace or remove the running call's monitor.
         self._running = False
+        # Where step() has the library store f.
+        self._f = ffi.new("double *")
         # The lr_lambda callbacks of the added schedules, which the library calls until
         # clear_schedules(), and the guard they share with this optimizer.
         self._guard = _ScheduleGuard()
@@ -1307,18 +1364,38 @@ def _check_pair(opt: object, obj: object) -> None:
 
 def step(optimizer: Optimizer, objective: Objective, x: FloatArray) -> float:
     """One evaluation and update of x in place; returns f at x before the update."""
-    _check_pair(optimizer, objective)
-    optimizer._refuse_in_lr_lambda("gdescent.step")
-    _inplace_vector(x, objective.n)
-    f = ffi.new("double *")
-    running, optimizer._running = optimizer._running, True
+    # _check_pair and _inplace_vector, which raise, are called only when the common
+    # case's tests fail.  At n = 2 a call costs 2.1-2.5 us beyond fun's own time, of
+    # which 0.45 us is cffi's call into the library and back into Python (8.2 us
+    # before these fast paths; bench/README.md, "Python callbacks").
+    if not (isinstance(optimizer, Optimizer) and isinstance(objective, Objective)
+            and optimizer.n == objective.n and optimizer.dtype is _F64):
+        _check_pair(optimizer, objective)
+    if optimizer._guard.depth:
+        optimizer._refuse_in_lr_lambda("gdescent.step")
+    if not (type(x) is np.ndarray and x.dtype is _F64 and x.shape == (objective.n,)
+            and (flags := x.flags).writeable):
+        _inplace_vector(x, objective.n)
+        flags = x.flags
+    # As _InPlace, inline: a non-contiguous x goes through a contiguous copy that is
+    # written back, also when the call raises.
+    work = x if flags.c_contiguous else np.ascontiguousarray(x)
+    running = optimizer._running
+    # The optimizer's own f, but for a nested call (which the library refuses).
+    f = ffi.new("double *") if running else optimizer._f
+    optimizer._running = True
     try:
-        with _InPlace(x) as xp:
-            status = _lib().gd_step(optimizer._handle, objective._handle, xp, f)
+        status = _lib().gd_step(optimizer._handle, objective._handle,
+                                _from_buffer(_DOUBLES, work, False), f)
     finally:
         optimizer._running = running
-    objective._raise_pending()
-    _check(status, "gd_step")
+        if work is not x:
+            x[...] = work
+    state = objective._state
+    if state is not None and state.error is not None:
+        state.raise_pending()
+    if status < 0:
+        raise GDError(status, "gd_step")
     return float(f[0])
 
 

@@ -107,3 +107,72 @@ def test_python_finite_sum_matches_the_bundled_one():
     np.testing.assert_allclose(a.x, b.x, rtol=1e-12)
     np.testing.assert_allclose(a.trajectory.f, b.trajectory.f, rtol=1e-12)
     assert seen[:6] == [7, 7, 7, 7, 7, 5]  # the short last batch of an epoch
+
+
+class Marked(np.ndarray):
+    """An ndarray subclass, which the binding's fast paths leave to the general ones."""
+
+
+@pytest.mark.parametrize("terms", [None, 3])
+def test_gradient_of_a_python_objective_in_any_real_dtype_and_layout(terms):
+    # What fun returns is stored through one memmove only when it is a contiguous
+    # float64 array of shape (n,); everything else goes through the general check.
+    want = np.array([1.0, -2.0, 3.0])
+    grads = [want.copy(), want.astype(np.float32), want.astype(">f8"),
+             want.astype(np.int64), np.repeat(want, 2)[::2], want[::-1].copy()[::-1],
+             list(want), tuple(want), want.view(Marked),
+             np.asfortranarray(want.reshape(3, 1))[:, 0]]
+    for g in grads:
+        def fun(x, *idx, g=g):
+            return 0.5, g
+        f = gdescent.Objective(fun, 3, terms=terms)
+        x = np.zeros(3)
+        assert gdescent.step(gdescent.Optimizer("sgd", 3, lr=1.0), f, x) == 0.5
+        np.testing.assert_array_equal(x, -want)
+        value, grad = f(np.zeros(3))
+        assert value == 0.5 and grad.dtype == np.float64
+        np.testing.assert_array_equal(grad, want)
+    for bad in (np.zeros(2), np.zeros((3, 1)), np.zeros((1, 3)), np.float64(1.0),
+                np.zeros(1)):
+        with pytest.raises(ValueError, match="shape"):
+            gdescent.Objective(lambda x, *idx, bad=bad: (0.0, bad), 3, terms=terms)(
+                np.zeros(3))
+    with pytest.raises(TypeError, match="real numbers"):
+        gdescent.Objective(lambda x, *idx: (0.0, np.ones(3) * 1j), 3, terms=terms)(
+            np.zeros(3))
+
+
+def test_step_works_in_place_on_views_and_refuses_what_it_cannot_update():
+    center = np.array([1.0, -1.0, 2.0, 0.5])
+    f = gdescent.Objective(lambda x: (float((x - center) @ (x - center)),
+                                      2 * (x - center)), 4)
+    base = np.arange(12.0)
+    expected = base[1::3].copy()
+    for x in (base[1::3], expected):
+        opt = gdescent.Optimizer("adam", 4, lr=0.1)
+        for _ in range(3):
+            gdescent.step(opt, f, x)
+    np.testing.assert_array_equal(base[1::3], expected)
+    np.testing.assert_array_equal(np.delete(base, np.arange(1, 12, 3)),
+                                  np.delete(np.arange(12.0), np.arange(1, 12, 3)))
+    marked = np.zeros(4).view(Marked)
+    gdescent.step(gdescent.Optimizer("sgd", 4, lr=0.5), f, marked)
+    np.testing.assert_array_equal(marked, center)
+    opt = gdescent.Optimizer("sgd", 4, lr=0.1)
+    frozen = np.ones(4)
+    frozen.flags.writeable = False
+    for bad, error, match in [([1.0, 2.0, 3.0, 4.0], TypeError, "numpy.ndarray"),
+                              (np.ones(4, dtype=np.float32), TypeError, "float64"),
+                              (np.ones(4, dtype=">f8"), TypeError, "float64"),
+                              (np.ones(3), ValueError, r"shape \(4,\)"),
+                              (np.ones((4, 1)), ValueError, r"shape \(4,\)"),
+                              (frozen, ValueError, "read-only")]:
+        with pytest.raises(error, match=match):
+            gdescent.step(opt, f, bad)
+    with pytest.raises(TypeError, match="optimizer"):
+        gdescent.step("sgd", f, np.ones(4))
+    with pytest.raises(TypeError, match="objective"):
+        gdescent.step(opt, lambda x: (0.0, x), np.ones(4))
+    with pytest.raises(ValueError, match="n = 2"):
+        gdescent.step(gdescent.Optimizer("sgd", 2), f, np.ones(2))
+    assert opt.iterations == 0 and opt.evaluations == 0

@@ -48,6 +48,29 @@ def test_kept_arrays_are_copies_equal_to_the_iterates():
     assert not np.shares_memory(seen_by_callback[-1], r.x)
 
 
+def test_step_hands_fun_a_new_array_each_call_that_fun_may_change():
+    # step() runs the library on the caller's own x; fun still gets a copy of it,
+    # a new one at every call, and what fun does to that copy changes nothing.
+    seen = []
+
+    def fun(x):
+        seen.append(x)
+        value, grad = square(x)
+        x[:] = 1e300
+        return value, grad
+    f = gdescent.Objective(fun, 2)
+    x = np.array([1.0, 2.0])
+    opt = gdescent.Optimizer("sgd", 2, lr=0.25)
+    values = [gdescent.step(opt, f, x) for _ in range(3)]
+    assert values == [5.0, 1.25, 0.3125]
+    np.testing.assert_array_equal(x, [0.125, 0.25])
+    assert len(seen) == 3 and all(a.flags.owndata for a in seen)
+    for i, a in enumerate(seen):
+        assert not np.shares_memory(a, x)
+        for b in seen[i + 1:]:
+            assert not np.shares_memory(a, b)
+
+
 def test_keyboard_interrupt_from_the_objective_stops_the_run():
     calls = {"n": 0}
 
