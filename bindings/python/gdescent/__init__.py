@@ -242,8 +242,8 @@ def _matrix(a: npt.ArrayLike, name: str) -> FloatArray:
 _DOUBLES = ffi.typeof("double[]")
 # ffi.memmove and ffi.from_buffer are Python functions that pass their arguments on to
 # the functions of the same names of cffi's backend module; the paths run at every
-# evaluation call those directly (with _lib() made one call, 0.35 us of a step() at
-# n = 2; bench/README.md).
+# evaluation call those directly, skipping a Python call each (bench/README.md,
+# "Python callbacks"); without the private _backend, the public functions.
 _backend = getattr(ffi, "_backend", None)
 _memmove: Callable[[Any, Any, int], None] = getattr(_backend, "memmove", ffi.memmove)
 _from_buffer: Callable[[Any, Any, bool], Any] = getattr(_backend, "from_buffer",
@@ -254,10 +254,9 @@ _empty = np.empty
 def _copy_of(ptr: Any, n: int) -> FloatArray:
     """A new float64 array holding the n doubles at ptr.  Python code is handed copies,
     never views: an array it keeps (history.append(x)) must not point into buffers the
-    library reuses for the next iterate or frees with the optimizer.  The copy (a new
-    array filled by memmove) takes 0.22 us at n = 2 and 0.34 ms at n = 1e6; the
-    frombuffer(...).copy() it replaced took 0.48 us and 0.38 ms (bench/README.md,
-    "Python callbacks")."""
+    library reuses for the next iterate or frees with the optimizer.  A new array
+    filled by memmove is the cheapest copy measured (bench/README.md, "Python
+    callbacks")."""
     copy = _empty(n)
     _memmove(copy, ptr, n * 8)
     return copy
@@ -1365,9 +1364,8 @@ def _check_pair(opt: object, obj: object) -> None:
 def step(optimizer: Optimizer, objective: Objective, x: FloatArray) -> float:
     """One evaluation and update of x in place; returns f at x before the update."""
     # _check_pair and _inplace_vector, which raise, are called only when the common
-    # case's tests fail.  At n = 2 a call costs 2.1-2.5 us beyond fun's own time, of
-    # which 0.45 us is cffi's call into the library and back into Python (8.2 us
-    # before these fast paths; bench/README.md, "Python callbacks").
+    # case's tests fail: at n = 2 the checks were most of a step()'s cost beyond fun's
+    # own time (bench/README.md, "Python callbacks").
     if not (isinstance(optimizer, Optimizer) and isinstance(objective, Objective)
             and optimizer.n == objective.n and optimizer.dtype is _F64):
         _check_pair(optimizer, objective)
