@@ -13,7 +13,7 @@
  * s ("square_avg") and a ("acc_delta") start at 0; torch counts "step" but no rule uses
  * it.  rho = 1 keeps s and a at 0 (x moves by lr sqrt(eps / eps) g = lr g); rho = 0
  * keeps only the last step's squares.  The rule is compiled once; the loops, under
- * GDI_LEVEL, once per instruction-set level (lib/kernels/levels.h).
+ * GDI_LEVEL, once per instruction-set level and precision (lib/kernels/levels.h).
  * SPDX-License-Identifier: MIT
  */
 #include "../internal.h"

@@ -7,8 +7,8 @@
  *   s = s + g^2              (s starts at initial_accumulator)
  *   x = x - clr g / (sqrt(s) + eps)
  *
- * The rule is compiled once; the loops, under GDI_LEVEL, once per instruction-set
- * level (lib/kernels/levels.h).  SPDX-License-Identifier: MIT
+ * The rule is compiled once; the loops, under GDI_LEVEL, once per instruction-set level and
+ * precision (lib/kernels/levels.h).  SPDX-License-Identifier: MIT
  */
 #include "../internal.h"
 

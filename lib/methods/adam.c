@@ -9,8 +9,8 @@
  *   vhat = amsgrad ? (vmax = max(vmax, v)) : v
  *   x = x - (lr / (1 - beta1^t)) * m / (sqrt(vhat) / sqrt(1 - beta2^t) + eps)
  *
- * The rule is compiled once; the loops, under GDI_LEVEL, once per instruction-set
- * level (lib/kernels/levels.h).
+ * The rule is compiled once; the loops, under GDI_LEVEL, once per instruction-set level and
+ * precision (lib/kernels/levels.h).
  * SPDX-License-Identifier: MIT
  */
 #include "../internal.h"

@@ -14,8 +14,8 @@
  * it is here (a plain a > b ? a : b would drop a NaN |g| + eps), so that the state read
  * back ("exp_inf") is NaN where torch's is (sign and payload of the NaN aside).  The
  * iterates would not differ: a NaN gradient makes m, and so x, NaN from then on either
- * way.  The rule is compiled once; the loops, under GDI_LEVEL, once per instruction-set
- * level (lib/kernels/levels.h).
+ * way.  The rule is compiled once; the loops, under GDI_LEVEL, once per instruction-set level and
+ * precision (lib/kernels/levels.h).
  * SPDX-License-Identifier: MIT
  */
 #include "../internal.h"

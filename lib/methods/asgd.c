@@ -11,7 +11,7 @@
  *   mu = 1 / max(1, t - t0)
  *
  * so a step uses the eta and mu of the step before.  The rule is compiled once; the
- * loops, under GDI_LEVEL, once per instruction-set level (lib/kernels/levels.h).
+ * loops, under GDI_LEVEL, once per instruction-set level and precision (lib/kernels/levels.h).
  * SPDX-License-Identifier: MIT
  */
 #include "../internal.h"

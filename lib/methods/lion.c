@@ -13,7 +13,7 @@
  *
  * torch.sign is (0 < a) - (a < 0): +0 for zeros and for NaN (ATen's sign never gives
  * NaN), so a NaN gradient leaves x alone.  The rule is compiled once; the loops, under
- * GDI_LEVEL, once per instruction-set level (lib/kernels/levels.h).
+ * GDI_LEVEL, once per instruction-set level and precision (lib/kernels/levels.h).
  * SPDX-License-Identifier: MIT
  */
 #include "../internal.h"

@@ -18,7 +18,7 @@
  *
  * (2.x computes m with lerp_ and adds eps to d later: the same mathematics, other
  * roundings; these are 1.13's.)  The rule is compiled once; the loops, under
- * GDI_LEVEL, once per instruction-set level (lib/kernels/levels.h).
+ * GDI_LEVEL, once per instruction-set level and precision (lib/kernels/levels.h).
  * SPDX-License-Identifier: MIT
  */
 #include "../internal.h"

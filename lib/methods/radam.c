@@ -22,7 +22,7 @@
  * adaptive_lr is torch's math.sqrt(bias_correction2) / tensor, which Tensor.__rdiv__
  * computes as tensor.reciprocal() * scalar.  The scalars (rho_t, rect) are Python
  * floats, computed here in double in the same order.  The rule is compiled once; the
- * loops, under GDI_LEVEL, once per instruction-set level (lib/kernels/levels.h).
+ * loops, under GDI_LEVEL, once per instruction-set level and precision (lib/kernels/levels.h).
  * SPDX-License-Identifier: MIT
  */
 #include "../internal.h"

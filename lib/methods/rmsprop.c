@@ -10,7 +10,7 @@
  *   otherwise:                             x = x - lr g / d
  *
  * The buffers s, a, b start at 0.  The rule is compiled once; the loops, under
- * GDI_LEVEL, once per instruction-set level (lib/kernels/levels.h).
+ * GDI_LEVEL, once per instruction-set level and precision (lib/kernels/levels.h).
  * SPDX-License-Identifier: MIT
  */
 #include "../internal.h"

@@ -12,8 +12,8 @@
  *
  * torch's sign is (0 < a) - (a < 0): +0 for zeros and for NaN, so a NaN gradient
  * leaves the step size and x alone.  Torch 1.13's Rprop has no weight decay.
- * The rule is compiled once; the loops, under GDI_LEVEL, once per instruction-set
- * level (lib/kernels/levels.h).
+ * The rule is compiled once; the loops, under GDI_LEVEL, once per instruction-set level and
+ * precision (lib/kernels/levels.h).
  * SPDX-License-Identifier: MIT
  */
 #include "../internal.h"

@@ -9,7 +9,7 @@
  *   x = x - lr * d
  *
  * The rule (parameters, coefficients, choice of loop) is compiled once; the loops,
- * under GDI_LEVEL, once per instruction-set level (lib/kernels/levels.h).
+ * under GDI_LEVEL, once per instruction-set level and precision (lib/kernels/levels.h).
  * SPDX-License-Identifier: MIT
  */
 #include "../internal.h"
