@@ -249,10 +249,10 @@ static void test_schedule_acts_on_floats(void **state)
 }
 
 /* Where torch's sum of squares overflows (its factor would be 0, and no update), the
- * accurate norm scales a finite gradient to max_norm, in both precisions. */
-static void test_clip_norm_beyond_the_squares_range(void **state)
+ * accurate norm scales a finite gradient to max_norm, in both precisions, with and
+ * without clipping by value (which here clamps nothing). */
+static void clip_beyond_the_squares_range(double wide_clip_value, double single_clip_value)
 {
-    (void)state;
     gd_optimizer *wide = gd_optimizer_new(GD_SGD, 3), *single = gd_optimizer_new_f32(GD_SGD, 3);
     assert_non_null(wide);
     assert_non_null(single);
@@ -260,6 +260,8 @@ static void test_clip_norm_beyond_the_squares_range(void **state)
         gd_optimizer *opt = k == 0 ? wide : single;
         assert_int_equal(gd_optimizer_set(opt, GD_PARAM_LR, 1.0), GD_OK);
         assert_int_equal(gd_optimizer_set(opt, GD_PARAM_CLIP_NORM, 2.0), GD_OK);
+        double clip_value = k == 0 ? wide_clip_value : single_clip_value;
+        assert_int_equal(gd_optimizer_set(opt, GD_PARAM_CLIP_VALUE, clip_value), GD_OK);
     }
     double x[3] = {0.0, 0.0, 5.0}, g[3] = {3e200, -4e200, 0.0};
     float xf[3] = {0.0f, 0.0f, 5.0f}, gf[3] = {3e30f, -4e30f, 0.0f};
@@ -270,6 +272,13 @@ static void test_clip_norm_beyond_the_squares_range(void **state)
     assert_true(fabs(xf[0] + 1.2f) < 1e-6f && fabs(xf[1] - 1.6f) < 1e-6f && xf[2] == 5.0f);
     gd_optimizer_free(wide);
     gd_optimizer_free(single);
+}
+
+static void test_clip_norm_beyond_the_squares_range(void **state)
+{
+    (void)state;
+    clip_beyond_the_squares_range(0.0, 0.0);
+    clip_beyond_the_squares_range(1e300, 1e38); /* above every element */
 }
 
 int main(void)
