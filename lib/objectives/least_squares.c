@@ -2,7 +2,7 @@
  * least_squares.c - f(w) = (scale/m) sum_i (X_i . w + b - y_i)^2 as a finite sum, one
  * term per sample; b = w[p] with GD_LS_INTERCEPT, else 0.
  * Gradient of the mean over a batch B: (2 scale/|B|) sum_{i in B} r_i (X_i, 1), from
- * one read of each row of the batch (rows.h).
+ * one read of each row of the batch, by blocks of rows (rows.h).
  * SPDX-License-Identifier: MIT
  */
 #include <string.h>
@@ -16,6 +16,8 @@ struct least_squares {
     double scale;
     double *X; /* m*p, row-major */
     double *y;
+    /* the row loops of the level chosen at creation */
+    const struct gdi_row_loops *loops;
 };
 
 static void least_squares_free(void *data)
@@ -30,19 +32,22 @@ static int least_squares_batch(const double *w, size_t n, const size_t *idx, siz
                                double *f, double *grad, void *data)
 {
     const struct least_squares *ls = data;
-    double sum = 0.0;
+    double r[GDI_BLOCK_ROWS], sum = 0.0;
     if (grad)
         memset(grad, 0, n * sizeof *grad);
     const double b = ls->intercept ? w[ls->p] : 0.0;
-    for (size_t k = 0; k < count; k++) {
-        const double *row = ls->X + idx[k] * ls->p;
-        double r = gdi_row_dot(b, row, w, ls->p) - ls->y[idx[k]];
-        sum += r * r;
-        if (grad) {
-            gdi_row_add_scaled(grad, r, row, ls->p);
-            if (ls->intercept)
-                grad[ls->p] += r;
+    const size_t block = gdi_block_rows(ls->p);
+    for (size_t first = 0; first < count; first += block) {
+        size_t rows = count - first < block ? count - first : block;
+        ls->loops->scores(r, ls->X, ls->p, idx + first, rows, b, w);
+        for (size_t k = 0; k < rows; k++) {
+            r[k] -= ls->y[idx[first + k]];
+            sum += r[k] * r[k];
+            if (grad && ls->intercept)
+                grad[ls->p] += r[k];
         }
+        if (grad)
+            ls->loops->accumulate(grad, ls->X, ls->p, idx + first, rows, r);
     }
     *f = ls->scale * sum / (double)count;
     if (grad) {
@@ -70,6 +75,7 @@ gd_objective *gd_least_squares_new(size_t m, size_t p, const double *X, const do
     ls->p = p;
     ls->intercept = intercept;
     ls->scale = scale;
+    ls->loops = GDI_LOOPS_AT(gdi_level_select(), row_loops);
     ls->X = gdi_dup_doubles(X, m * p);
     ls->y = gdi_dup_doubles(y, m);
     if (!ls->X || !ls->y) {

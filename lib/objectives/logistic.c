@@ -11,6 +11,8 @@
  * y = 1.  softplus(s) = max(s, 0) + log1p(exp(-|s|)) and sigmoid(s) from the same
  * exp(-|s|) neither overflow nor cancel: the value and the gradient are exact to
  * rounding at any finite z (|z| = 1e4 included), with one exp per sample.
+ * The rows go by blocks (rows.h): their scores, their losses and slopes, then their
+ * accumulation into the gradient.
  * SPDX-License-Identifier: MIT
  */
 #include <math.h>
@@ -25,6 +27,8 @@ struct logistic {
     double l2;
     double *X; /* m*p, row-major */
     double *y; /* m labels, each 0 or 1 */
+    /* the row loops of the level chosen at creation */
+    const struct gdi_row_loops *loops;
 };
 
 static void logistic_free(void *data)
@@ -61,18 +65,21 @@ static int logistic_batch(const double *w, size_t n, const size_t *idx, size_t c
     const struct logistic *lg = data;
     const size_t p = lg->p;
     const double b = lg->intercept ? w[p] : 0.0;
-    double loss_sum = 0.0;
+    double z[GDI_BLOCK_ROWS], loss_sum = 0.0;
     if (grad)
         memset(grad, 0, n * sizeof *grad);
-    for (size_t k = 0; k < count; k++) {
-        const double *row = lg->X + idx[k] * p;
-        double slope;
-        loss_sum += sample_loss(gdi_row_dot(b, row, w, p), lg->y[idx[k]], &slope);
-        if (grad) {
-            gdi_row_add_scaled(grad, slope, row, p);
-            if (lg->intercept)
-                grad[p] += slope;
+    const size_t block = gdi_block_rows(p);
+    for (size_t first = 0; first < count; first += block) {
+        size_t rows = count - first < block ? count - first : block;
+        lg->loops->scores(z, lg->X, p, idx + first, rows, b, w);
+        for (size_t k = 0; k < rows; k++) {
+            /* the score's slot takes the slope, the row's scale in the gradient */
+            loss_sum += sample_loss(z[k], lg->y[idx[first + k]], &z[k]);
+            if (grad && lg->intercept)
+                grad[p] += z[k];
         }
+        if (grad)
+            lg->loops->accumulate(grad, lg->X, p, idx + first, rows, z);
     }
     if (grad)
         for (size_t j = 0; j < n; j++)
@@ -105,6 +112,7 @@ gd_objective *gd_logistic_new(size_t m, size_t p, const double *X, const double 
     lg->p = p;
     lg->intercept = intercept;
     lg->l2 = l2;
+    lg->loops = GDI_LOOPS_AT(gdi_level_select(), row_loops);
     lg->X = gdi_dup_doubles(X, m * p);
     lg->y = gdi_dup_doubles(y, m);
     if (!lg->X || !lg->y) {

@@ -1,14 +1,22 @@
 /*
- * rows.h - the two loops over one sample's features that the linear models share: the
- * score of a row and the accumulation of a scaled row into a gradient.  A model calls
- * both for a row in turn, so that each row is read from memory once per evaluation
- * and is still in cache for the second loop.
+ * rows.h - the loops over the rows of a data matrix that the linear models share: the
+ * score of a row and the accumulation of a scaled row into a gradient, for one row
+ * (inline, below) and for a block of rows (struct gdi_row_loops, built once per
+ * instruction-set level in row_loops.c, lib/kernels/levels.h).
+ *
+ * A model takes its block's scores, its per-row scalars, then the block's
+ * accumulation: each row is read from memory once per evaluation and is still in
+ * cache for the second loop (blocks of at most GDI_BLOCK_DOUBLES doubles).  The block
+ * loops do, for each row, the same operations in the same order as the one-row loops,
+ * so a block gives the same bits as the rows one after the other, at every level.
  * SPDX-License-Identifier: MIT
  */
 #ifndef GDI_OBJECTIVE_ROWS_H
 #define GDI_OBJECTIVE_ROWS_H
 
 #include <stddef.h>
+
+#include "../kernels/levels.h"
 
 /* start + x . w over p values.  Four partial sums, so that no addition waits for the
  * one before it (the build forbids reassociation, so a single sum runs at one
@@ -36,6 +44,30 @@ static inline void gdi_row_add_scaled(double *restrict acc, double a, const doub
 {
     for (size_t j = 0; j < p; j++)
         acc[j] += a * x[j];
+}
+
+/* The loops over a block of the rows X + idx[k] p (k < count) of a row-major X with
+ * p columns. */
+struct gdi_row_loops {
+    /* z[k] = gdi_row_dot(start, row k, w, p). */
+    void (*scores)(double *z, const double *X, size_t p, const size_t *idx, size_t count,
+                   double start, const double *w);
+    /* gdi_row_add_scaled(grad, a[k], row k, p) for k = 0, 1, ... in turn. */
+    void (*accumulate)(double *grad, const double *X, size_t p, const size_t *idx, size_t count,
+                       const double *a);
+};
+GDI_LOOPS_DECLARE(struct gdi_row_loops, row_loops);
+
+/* A block's rows take at most this many doubles (16 KiB, in a core's L1 cache with
+ * room to spare), and at most GDI_BLOCK_ROWS of them: the models keep one scalar a
+ * row of a block on the stack. */
+enum { GDI_BLOCK_DOUBLES = 2048, GDI_BLOCK_ROWS = 64 };
+
+/* The rows in a block for p columns: at least 1. */
+static inline size_t gdi_block_rows(size_t p)
+{
+    size_t rows = GDI_BLOCK_DOUBLES / p;
+    return rows == 0 ? 1 : rows > GDI_BLOCK_ROWS ? GDI_BLOCK_ROWS : rows;
 }
 
 #endif /* GDI_OBJECTIVE_ROWS_H */

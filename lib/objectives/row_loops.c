@@ -1,0 +1,93 @@
+/*
+ * row_loops.c - the block loops of rows.h, compiled only once per instruction-set
+ * level (meson.build, lib/kernels/levels.h) into gdi_row_loops_<level>.
+ *
+ * Four rows at a time: their scores are four independent chains of four partial sums
+ * (one row's chain is p / 4 dependent additions, which at p = 64 is most of the time
+ * a row takes), and the accumulation reads and writes grad once for four rows.  Each
+ * row keeps gdi_row_dot's partial sums and their order, and each element of grad
+ * takes the rows' products in row order, so the bits are those of the one-row loops.
+ * SPDX-License-Identifier: MIT
+ */
+#include "../kernels/loops.h"
+#include "rows.h"
+
+#if defined(__GNUC__)
+/* Four doubles as one vector (GCC's and clang's vector extension: two SSE2 registers
+ * at the baseline, one at AVX2 and AVX-512), each lane its own chain of IEEE operations.
+ * Written out rather than left to the auto-vectorizer, which for the sixteen sums of
+ * four rows interleaved the loop's iterations with shuffles and spills (3x slower). */
+typedef double gdi_v4 __attribute__((vector_size(4 * sizeof(double))));
+
+/* No functions take or return a vector: at the baseline that would change the ABI
+ * (GCC's -Wpsabi). */
+#define LOAD4(v, x) memcpy(&(v), (x), sizeof(v))
+/* The score of a row from gdi_row_dot's partial sums s0..s3, in its order. */
+#define ROW_SCORE(s) (((s)[0] + (s)[1]) + ((s)[2] + (s)[3]))
+
+static void block_scores(double *restrict z, const double *restrict X, size_t p,
+                         const size_t *restrict idx, size_t count, double start,
+                         const double *restrict w)
+{
+    size_t k = 0;
+    for (; p >= 4 && k + 4 <= count; k += 4) {
+        const double *x0 = X + idx[k] * p, *x1 = X + idx[k + 1] * p;
+        const double *x2 = X + idx[k + 2] * p, *x3 = X + idx[k + 3] * p;
+        gdi_v4 s0 = {start, 0, 0, 0}, s1 = s0, s2 = s0, s3 = s0; /* one row each */
+        size_t j = 0;
+        for (; j + 4 <= p; j += 4) {
+            gdi_v4 wj, v0, v1, v2, v3;
+            LOAD4(wj, w + j);
+            LOAD4(v0, x0 + j);
+            LOAD4(v1, x1 + j);
+            LOAD4(v2, x2 + j);
+            LOAD4(v3, x3 + j);
+            s0 += v0 * wj;
+            s1 += v1 * wj;
+            s2 += v2 * wj;
+            s3 += v3 * wj;
+        }
+        for (; j < p; j++) {
+            s0[0] += x0[j] * w[j];
+            s1[0] += x1[j] * w[j];
+            s2[0] += x2[j] * w[j];
+            s3[0] += x3[j] * w[j];
+        }
+        z[k] = ROW_SCORE(s0);
+        z[k + 1] = ROW_SCORE(s1);
+        z[k + 2] = ROW_SCORE(s2);
+        z[k + 3] = ROW_SCORE(s3);
+    }
+    for (; k < count; k++)
+        z[k] = gdi_row_dot(start, X + idx[k] * p, w, p);
+}
+#else
+/* Without the vector extension, row after row. */
+static void block_scores(double *restrict z, const double *restrict X, size_t p,
+                         const size_t *restrict idx, size_t count, double start,
+                         const double *restrict w)
+{
+    for (size_t k = 0; k < count; k++)
+        z[k] = gdi_row_dot(start, X + idx[k] * p, w, p);
+}
+#endif
+
+static void block_accumulate(double *restrict grad, const double *restrict X, size_t p,
+                             const size_t *restrict idx, size_t count, const double *restrict a)
+{
+    size_t k = 0;
+    for (; k + 4 <= count; k += 4) {
+        const double *restrict x0 = X + idx[k] * p, *restrict x1 = X + idx[k + 1] * p;
+        const double *restrict x2 = X + idx[k + 2] * p, *restrict x3 = X + idx[k + 3] * p;
+        const double a0 = a[k], a1 = a[k + 1], a2 = a[k + 2], a3 = a[k + 3];
+        for (size_t j = 0; j < p; j++)
+            grad[j] = (((grad[j] + a0 * x0[j]) + a1 * x1[j]) + a2 * x2[j]) + a3 * x3[j];
+    }
+    for (; k < count; k++)
+        gdi_row_add_scaled(grad, a[k], X + idx[k] * p, p);
+}
+
+const struct gdi_row_loops GDI_LOOP_TABLE(row_loops) = {
+    .scores = block_scores,
+    .accumulate = block_accumulate,
+};

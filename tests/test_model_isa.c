@@ -1,0 +1,154 @@
+/*
+ * test_model_isa.c - the bundled linear models (least squares, logistic and softmax
+ * regression) give bit-identical values and gradients at the instruction-set level
+ * named on the command line as at the baseline: their row loops are built once per
+ * level and chosen when the objective is created (GDESCENT_ISA forces the level, as
+ * for the optimizers).  When the CPU (or valgrind's) lacks the level, the whole
+ * program reports a TAP skip.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gdescent.h>
+
+/* The numbers of features: below, at and above the four partial sums of a row's
+ * score and their multiples; the numbers of samples: below, at and above the four
+ * rows a block loop takes at once, and more than one block of rows. */
+static const size_t feature_counts[] = {1, 3, 4, 7, 8, 9, 64, 65};
+static const size_t sample_counts[] = {1, 3, 4, 5, 37, 300};
+enum { CLASSES = 3, MODELS = 3, BATCH = 9, MAX_FEATURES = 65, MAX_SAMPLES = 300 };
+enum { MAX_DIM = CLASSES * (MAX_FEATURES + 1) };
+
+static double uniform(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return (double)((z ^ (z >> 31)) >> 11) * 0x1p-53;
+}
+
+/* The data of one case: X with entries of either sign and of a wide range of
+ * magnitudes (so that rounding differs with the order of the sums), binary labels
+ * for logistic and class labels for softmax, a point, and a mini-batch with a
+ * repeated index. */
+struct data {
+    size_t m, p;
+    bool intercept; /* GD_INTERCEPT (GD_LS_INTERCEPT for least squares) */
+    double X[MAX_SAMPLES * MAX_FEATURES], y[MAX_SAMPLES], w[MAX_DIM];
+    size_t labels[MAX_SAMPLES], batch[BATCH];
+};
+
+static void make_data(struct data *d, size_t m, size_t p, bool intercept, uint64_t seed)
+{
+    d->m = m;
+    d->p = p;
+    d->intercept = intercept;
+    for (size_t i = 0; i < m * p; i++)
+        d->X[i] = (2.0 * uniform(&seed) - 1.0) * (uniform(&seed) < 0.1 ? 1e3 : 1.0);
+    for (size_t i = 0; i < m; i++) {
+        d->y[i] = uniform(&seed) < 0.5 ? 0.0 : 1.0;
+        d->labels[i] = (size_t)(uniform(&seed) * CLASSES);
+    }
+    for (size_t j = 0; j < MAX_DIM; j++)
+        d->w[j] = uniform(&seed) - 0.5;
+    for (size_t k = 0; k < BATCH; k++)
+        d->batch[k] = k == 1 ? d->batch[0] : (size_t)(uniform(&seed) * (double)m);
+}
+
+static gd_objective *make_model(int model, const struct data *d)
+{
+    bool intercept = d->intercept;
+    switch (model) {
+    case 0:
+        return gd_least_squares_new(d->m, d->p, d->X, d->y, 0.75, intercept ? GD_LS_INTERCEPT : 0);
+    case 1:
+        return gd_logistic_new(d->m, d->p, d->X, d->y, intercept ? 1e-2 : 0.0,
+                               intercept ? GD_INTERCEPT : 0);
+    default:
+        return gd_softmax_new(d->m, d->p, CLASSES, d->X, d->labels, 1e-3,
+                              intercept ? GD_INTERCEPT : 0);
+    }
+}
+
+/* The value and gradient of the full objective and of the mini-batch, at the level
+ * GDESCENT_ISA names (the objective is created after it is set). */
+struct result {
+    double f_full, f_batch, g_full[MAX_DIM], g_batch[MAX_DIM];
+    size_t n;
+};
+
+static void evaluate(int model, const struct data *d, const char *level, struct result *r)
+{
+    assert_int_equal(setenv("GDESCENT_ISA", level, 1), 0);
+    gd_objective *obj = make_model(model, d);
+    assert_non_null(obj);
+    memset(r, 0, sizeof *r);
+    r->n = gd_objective_dim(obj);
+    assert_true(r->n <= MAX_DIM);
+    assert_int_equal(gd_objective_eval(obj, d->w, &r->f_full, r->g_full), GD_OK);
+    assert_int_equal(gd_objective_eval_terms(obj, d->w, d->batch, BATCH, &r->f_batch, r->g_batch),
+                     GD_OK);
+    gd_objective_free(obj);
+}
+
+static void test_models_match_baseline(void **state)
+{
+    const char *level = *state;
+    static struct data d;
+    uint64_t seed = 1;
+    for (size_t a = 0; a < sizeof feature_counts / sizeof *feature_counts; a++)
+        for (size_t b = 0; b < sizeof sample_counts / sizeof *sample_counts; b++)
+            for (int intercept = 0; intercept <= 1; intercept++) {
+                make_data(&d, sample_counts[b], feature_counts[a], intercept, seed++);
+                for (int model = 0; model < MODELS; model++) {
+                    struct result base, other;
+                    evaluate(model, &d, "baseline", &base);
+                    evaluate(model, &d, level, &other);
+                    /* memcmp: bits, so that -0.0 against 0.0 would fail too */
+                    if (memcmp(&base.f_full, &other.f_full, sizeof base.f_full) != 0 ||
+                        memcmp(&base.f_batch, &other.f_batch, sizeof base.f_batch) != 0 ||
+                        memcmp(base.g_full, other.g_full, base.n * sizeof *base.g_full) != 0 ||
+                        memcmp(base.g_batch, other.g_batch, base.n * sizeof *base.g_batch) != 0)
+                        fail_msg(
+                            "model %d, m = %zu, p = %zu, intercept %d: %s differs from baseline",
+                            model, d.m, d.p, intercept, level);
+                }
+            }
+}
+
+/* The level GDESCENT_ISA=env gives an optimizer, the same choice (gdi_level_select)
+ * as an objective's. */
+static const char *level_chosen(const char *env)
+{
+    if (setenv("GDESCENT_ISA", env, 1) != 0)
+        return "";
+    gd_optimizer *opt = gd_optimizer_new(GD_SGD, 1);
+    const char *isa = opt ? gd_optimizer_isa(opt) : "";
+    gd_optimizer_free(opt);
+    return isa;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_model_isa baseline|avx2|avx512\n");
+        return 2;
+    }
+    if (strcmp(level_chosen(argv[1]), argv[1]) != 0) {
+        printf("1..0 # SKIP this CPU cannot run %s\n", argv[1]);
+        return 0;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_prestate(test_models_match_baseline, argv[1]),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
