@@ -32,7 +32,9 @@ static int least_squares_batch(const double *w, size_t n, const size_t *idx, siz
                                double *f, double *grad, void *data)
 {
     const struct least_squares *ls = data;
-    double r[GDI_BLOCK_ROWS], sum = 0.0;
+    /* grad[p]'s sum in a local: through grad, each row's addition would wait for the
+     * store of the one before (the compiler cannot tell that r is not grad) */
+    double r[GDI_BLOCK_ROWS], sum = 0.0, intercept_sum = 0.0;
     if (grad)
         memset(grad, 0, n * sizeof *grad);
     const double b = ls->intercept ? w[ls->p] : 0.0;
@@ -43,12 +45,13 @@ static int least_squares_batch(const double *w, size_t n, const size_t *idx, siz
         for (size_t k = 0; k < rows; k++) {
             r[k] -= ls->y[idx[first + k]];
             sum += r[k] * r[k];
-            if (grad && ls->intercept)
-                grad[ls->p] += r[k];
+            intercept_sum += r[k];
         }
         if (grad)
             ls->loops->accumulate(grad, ls->X, ls->p, idx + first, rows, r);
     }
+    if (grad && ls->intercept)
+        grad[ls->p] = intercept_sum;
     *f = ls->scale * sum / (double)count;
     if (grad) {
         /* Doubling last, as in quadratic.c: 2 scale may overflow where the gradient

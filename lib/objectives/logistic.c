@@ -65,7 +65,8 @@ static int logistic_batch(const double *w, size_t n, const size_t *idx, size_t c
     const struct logistic *lg = data;
     const size_t p = lg->p;
     const double b = lg->intercept ? w[p] : 0.0;
-    double z[GDI_BLOCK_ROWS], loss_sum = 0.0;
+    /* grad[p]'s sum in a local, as in least_squares.c */
+    double z[GDI_BLOCK_ROWS], loss_sum = 0.0, intercept_sum = 0.0;
     if (grad)
         memset(grad, 0, n * sizeof *grad);
     const size_t block = gdi_block_rows(p);
@@ -75,12 +76,13 @@ static int logistic_batch(const double *w, size_t n, const size_t *idx, size_t c
         for (size_t k = 0; k < rows; k++) {
             /* the score's slot takes the slope, the row's scale in the gradient */
             loss_sum += sample_loss(z[k], lg->y[idx[first + k]], &z[k]);
-            if (grad && lg->intercept)
-                grad[p] += z[k];
+            intercept_sum += z[k];
         }
         if (grad)
             lg->loops->accumulate(grad, lg->X, p, idx + first, rows, z);
     }
+    if (grad && lg->intercept)
+        grad[p] = intercept_sum;
     if (grad)
         for (size_t j = 0; j < n; j++)
             grad[j] /= (double)count;
