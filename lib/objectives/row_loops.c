@@ -12,9 +12,9 @@
 #include "../kernels/loops.h"
 #include "rows.h"
 
-#if defined(__GNUC__)
-/* Four doubles as one vector (GCC's and clang's vector extension: two SSE2 registers
- * at the baseline, one at AVX2 and AVX-512), each lane its own chain of IEEE operations.
+#if defined(__GNUC__) && defined(__AVX__)
+/* Four doubles as one vector (GCC's and clang's vector extension: one register at
+ * AVX2 and AVX-512), each lane its own chain of IEEE operations.
  * Written out rather than left to the auto-vectorizer, which for the sixteen sums of
  * four rows interleaved the loop's iterations with shuffles and spills (3x slower). */
 typedef double gdi_v4 __attribute__((vector_size(4 * sizeof(double))));
@@ -53,16 +53,20 @@ static void block_scores(double *restrict z, const double *restrict X, size_t p,
             s2[0] += x2[j] * w[j];
             s3[0] += x3[j] * w[j];
         }
-        z[k] = ROW_SCORE(s0);
-        z[k + 1] = ROW_SCORE(s1);
-        z[k + 2] = ROW_SCORE(s2);
-        z[k + 3] = ROW_SCORE(s3);
+        /* ROW_SCORE of the four rows at once, from their sums transposed (lane r
+         * of t_c is s_c of row r) */
+        gdi_v4 t0 = {s0[0], s1[0], s2[0], s3[0]}, t1 = {s0[1], s1[1], s2[1], s3[1]};
+        gdi_v4 t2 = {s0[2], s1[2], s2[2], s3[2]}, t3 = {s0[3], s1[3], s2[3], s3[3]};
+        gdi_v4 scores = (t0 + t1) + (t2 + t3);
+        memcpy(z + k, &scores, sizeof scores);
     }
     for (; k < count; k++)
         z[k] = gdi_row_dot(start, X + idx[k] * p, w, p);
 }
 #else
-/* Without the vector extension, row after row. */
+/* Row after row without the vector extension, and at the baseline: with SSE2's
+ * sixteen registers of two doubles the four rows' sums spilled to the stack, and the
+ * blocked scores took 5 ns a row at p = 8 where one row at a time took 2.5. */
 static void block_scores(double *restrict z, const double *restrict X, size_t p,
                          const size_t *restrict idx, size_t count, double start,
                          const double *restrict w)
