@@ -21,9 +21,10 @@
 #include <gdescent.h>
 
 /* The numbers of features: below, at and above the four partial sums of a row's
- * score and their multiples; the numbers of samples: below, at and above the four
+ * score and their multiples, and the widths the block loops keep in registers
+ * (4 to 16); the numbers of samples: below, at and above the four
  * rows a block loop takes at once, and more than one block of rows. */
-static const size_t feature_counts[] = {1, 3, 4, 7, 8, 9, 64, 65};
+static const size_t feature_counts[] = {1, 3, 4, 7, 8, 9, 15, 16, 17, 64, 65};
 static const size_t sample_counts[] = {1, 3, 4, 5, 37, 300};
 enum { CLASSES = 3, MODELS = 3, BATCH = 9, MAX_FEATURES = 65, MAX_SAMPLES = 300 };
 enum { MAX_DIM = CLASSES * (MAX_FEATURES + 1) };

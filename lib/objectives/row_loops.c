@@ -63,6 +63,61 @@ static void block_scores(double *restrict z, const double *restrict X, size_t p,
     for (; k < count; k++)
         z[k] = gdi_row_dot(start, X + idx[k] * p, w, p);
 }
+
+/* block_accumulate for 4 <= p <= 16, with vectors = p / 4 (a constant once inlined):
+ * the gradient's first 4 vectors columns stay in registers over the whole block, so
+ * that each row's addition waits only for the one before, not for a store and a
+ * load of grad every four rows; the columns beyond, one at a time. */
+static ALWAYS_INLINE void accumulate_narrow(double *restrict grad, const double *restrict X,
+                                            size_t p, const size_t *restrict idx, size_t count,
+                                            const double *restrict a, size_t vectors)
+{
+    gdi_v4 g[4];
+    for (size_t v = 0; v < vectors; v++)
+        LOAD4(g[v], grad + 4 * v);
+    for (size_t k = 0; k < count; k++) {
+        const double *x = X + idx[k] * p;
+        gdi_v4 scale = {a[k], a[k], a[k], a[k]};
+        for (size_t v = 0; v < vectors; v++) {
+            gdi_v4 xv;
+            LOAD4(xv, x + 4 * v);
+            g[v] += scale * xv;
+        }
+    }
+    for (size_t v = 0; v < vectors; v++)
+        memcpy(grad + 4 * v, &g[v], sizeof g[v]);
+    for (size_t j = 4 * vectors; j < p; j++) {
+        double sum = grad[j];
+        for (size_t k = 0; k < count; k++)
+            sum += a[k] * X[idx[k] * p + j];
+        grad[j] = sum;
+    }
+}
+
+/* Whether block_accumulate took the block (4 <= p <= 16). */
+static bool accumulated_narrow(double *restrict grad, const double *restrict X, size_t p,
+                               const size_t *restrict idx, size_t count, const double *restrict a)
+{
+    switch (p / 4) {
+    case 1:
+        accumulate_narrow(grad, X, p, idx, count, a, 1);
+        return true;
+    case 2:
+        accumulate_narrow(grad, X, p, idx, count, a, 2);
+        return true;
+    case 3:
+        accumulate_narrow(grad, X, p, idx, count, a, 3);
+        return true;
+    case 4:
+        if (p == 16) {
+            accumulate_narrow(grad, X, p, idx, count, a, 4);
+            return true;
+        }
+        return false;
+    default:
+        return false;
+    }
+}
 #else
 /* Row after row without the vector extension, and at the baseline: with SSE2's
  * sixteen registers of two doubles the four rows' sums spilled to the stack, and the
@@ -79,6 +134,10 @@ static void block_scores(double *restrict z, const double *restrict X, size_t p,
 static void block_accumulate(double *restrict grad, const double *restrict X, size_t p,
                              const size_t *restrict idx, size_t count, const double *restrict a)
 {
+#if defined(__GNUC__) && defined(__AVX__)
+    if (accumulated_narrow(grad, X, p, idx, count, a))
+        return;
+#endif
     size_t k = 0;
     for (; k + 4 <= count; k += 4) {
         const double *restrict x0 = X + idx[k] * p, *restrict x1 = X + idx[k + 1] * p;
