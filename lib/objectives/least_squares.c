@@ -18,6 +18,7 @@ struct least_squares {
     double *y;
     /* the row loops of the level chosen at creation */
     const struct gdi_row_loops *loops;
+    bool prefetch; /* gdi_rows_prefetched(m, p) */
 };
 
 static void least_squares_free(void *data)
@@ -41,6 +42,9 @@ static int least_squares_batch(const double *w, size_t n, const size_t *idx, siz
     const size_t block = gdi_block_rows(ls->p);
     for (size_t first = 0; first < count; first += block) {
         size_t rows = count - first < block ? count - first : block;
+        if (ls->prefetch && first + rows < count)
+            gdi_prefetch_rows(ls->X, ls->p, idx + first + rows,
+                              count - first - rows < block ? count - first - rows : block);
         ls->loops->scores(r, ls->X, ls->p, idx + first, rows, b, w);
         for (size_t k = 0; k < rows; k++) {
             r[k] -= ls->y[idx[first + k]];
@@ -79,6 +83,7 @@ gd_objective *gd_least_squares_new(size_t m, size_t p, const double *X, const do
     ls->intercept = intercept;
     ls->scale = scale;
     ls->loops = GDI_LOOPS_AT(gdi_level_select(), row_loops);
+    ls->prefetch = gdi_rows_prefetched(m, p);
     ls->X = gdi_dup_doubles(X, m * p);
     ls->y = gdi_dup_doubles(y, m);
     if (!ls->X || !ls->y) {

@@ -30,6 +30,7 @@ struct logistic {
     double *y; /* m labels, each 0 or 1 */
     /* the row loops of the level chosen at creation */
     const struct gdi_row_loops *loops;
+    bool prefetch; /* gdi_rows_prefetched(m, p) */
 };
 
 static void logistic_free(void *data)
@@ -91,6 +92,9 @@ static int logistic_batch(const double *w, size_t n, const size_t *idx, size_t c
     const size_t block = gdi_block_rows(p);
     for (size_t first = 0; first < count; first += block) {
         size_t rows = count - first < block ? count - first : block;
+        if (lg->prefetch && first + rows < count)
+            gdi_prefetch_rows(lg->X, p, idx + first + rows,
+                              count - first - rows < block ? count - first - rows : block);
         lg->loops->scores(z, lg->X, p, idx + first, rows, b, w);
         for (size_t k = 0; k < rows; k++) {
             /* the score's slot takes the slope, the row's scale in the gradient */
@@ -134,6 +138,7 @@ gd_objective *gd_logistic_new(size_t m, size_t p, const double *X, const double 
     lg->intercept = intercept;
     lg->l2 = l2;
     lg->loops = GDI_LOOPS_AT(gdi_level_select(), row_loops);
+    lg->prefetch = gdi_rows_prefetched(m, p);
     lg->X = gdi_dup_doubles(X, m * p);
     lg->y = gdi_dup_doubles(y, m);
     if (!lg->X || !lg->y) {
