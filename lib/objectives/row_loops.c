@@ -121,7 +121,8 @@ static bool accumulated_narrow(double *restrict grad, const double *restrict X, 
 #else
 /* Row after row without the vector extension, and at the baseline: with SSE2's
  * sixteen registers of two doubles the four rows' sums spilled to the stack, and the
- * blocked scores took 5 ns a row at p = 8 where one row at a time took 2.5. */
+ * blocked scores ran at half the speed of one row at a time (bench/README.md, "Row
+ * loops per level"). */
 static void block_scores(double *restrict z, const double *restrict X, size_t p,
                          const size_t *restrict idx, size_t count, double start,
                          const double *restrict w)

@@ -73,9 +73,8 @@ static inline size_t gdi_block_rows(size_t p)
 
 /* Whether the models ask for their next block's rows ahead (gdi_prefetch_rows) for
  * an m x p matrix: only when X is larger than GDI_PREFETCH_BYTES, beyond the caches
- * near a core.  For a matrix in cache the requests only cost instructions: measured
- * (bench/README.md, bench_eval) 0.81 -> 0.66-0.68 of the triad for least squares at
- * m = 1e4, p = 64, against 0.70-0.71 -> 0.75-0.80 at m = 1e6. */
+ * near a core.  For a matrix in cache the requests only cost instructions, and
+ * measured slower (bench/README.md, "Row loops per level"). */
 enum { GDI_PREFETCH_BYTES = 16 << 20 };
 
 static inline bool gdi_rows_prefetched(size_t m, size_t p)
