@@ -16,7 +16,7 @@
 /* Four doubles as one vector (GCC's and clang's vector extension: one register at
  * AVX2 and AVX-512), each lane its own chain of IEEE operations.
  * Written out rather than left to the auto-vectorizer, which for the sixteen sums of
- * four rows interleaved the loop's iterations with shuffles and spills (3x slower). */
+ * four rows interleaved the loop's iterations with shuffles and spills, and ran slower. */
 typedef double gdi_v4 __attribute__((vector_size(4 * sizeof(double))));
 
 /* No functions take or return a vector: at the baseline that would change the ABI
