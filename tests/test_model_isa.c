@@ -126,6 +126,40 @@ static void test_models_match_baseline(void **state)
             }
 }
 
+/* Logistic regression's loss and slope of single samples whose scores cross the
+ * ranges of its own exp (lib/objectives/vmath.h): |z| up to 760, through the scores
+ * whose exp(-|z|) is subnormal (708.4 to 745.1) or rounds to 0, and +-0.  Each
+ * sample fills a whole batch (64 copies of its index), so that every lane of the
+ * vectorized loop computes it. */
+static void test_logistic_samples_match_baseline(void **state)
+{
+    const char *level = *state;
+    enum { SAMPLES = 401, COPIES = 64 };
+    static double X[SAMPLES], y[SAMPLES];
+    for (size_t i = 0; i < SAMPLES; i++) {
+        double t = (double)i / (SAMPLES - 1); /* 0..1 */
+        X[i] = i % 4 < 2 ? 760.0 * (2.0 * t - 1.0) : (i % 4 == 2 ? 700.0 + 50.0 * t : -0.0);
+        y[i] = (double)(i % 3 == 0);
+    }
+    const double w[1] = {1.0};
+    for (size_t i = 0; i < SAMPLES; i++) {
+        size_t idx[COPIES];
+        for (size_t c = 0; c < COPIES; c++)
+            idx[c] = i;
+        double f[2], g[2];
+        const char *levels[2] = {"baseline", level};
+        for (int l = 0; l < 2; l++) {
+            assert_int_equal(setenv("GDESCENT_ISA", levels[l], 1), 0);
+            gd_objective *obj = gd_logistic_new(SAMPLES, 1, X, y, 0.0, 0);
+            assert_non_null(obj);
+            assert_int_equal(gd_objective_eval_terms(obj, w, idx, COPIES, &f[l], &g[l]), GD_OK);
+            gd_objective_free(obj);
+        }
+        if (memcmp(&f[0], &f[1], sizeof f[0]) != 0 || memcmp(&g[0], &g[1], sizeof g[0]) != 0)
+            fail_msg("logistic, z = %a, y = %g: %s differs from baseline", X[i], y[i], level);
+    }
+}
+
 /* The level GDESCENT_ISA=env gives an optimizer, the same choice (gdi_level_select)
  * as an objective's. */
 static const char *level_chosen(const char *env)
@@ -150,6 +184,7 @@ int main(int argc, char **argv)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_prestate(test_models_match_baseline, argv[1]),
+        cmocka_unit_test_prestate(test_logistic_samples_match_baseline, argv[1]),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,8 +8,9 @@
  * GDI_LEVEL`, see loops.h), into a table named with the level: `gdi_<table>_baseline`,
  * `_avx2`, `_avx512`, and `_avx512_ymm` for the files whose list entry asks for 256-bit
  * vectors too (lib/methods/list.h); the float tables are `gdi_<table>_f32_<level>`.
- * The linear models' block loops over rows (lib/objectives/row_loops.c) are built so
- * too, into gdi_row_loops_<level>, chosen when the objective is created.
+ * The linear models' block loops over rows (lib/objectives/row_loops.c) and their
+ * per-sample loops (sample_loops.c) are built so too, into gdi_row_loops_<level> and
+ * gdi_sample_loops_<level>, chosen when the objective is created.
  * The loops do the same IEEE operations in the same order at every level (built with
  * -ffp-contract=off), so results are bit-identical whichever level runs.
  * SPDX-License-Identifier: MIT

@@ -11,11 +11,11 @@
  * y = 1.  softplus(s) = max(s, 0) + log1p(exp(-|s|)) and sigmoid(s) from the same
  * exp(-|s|) neither overflow nor cancel: the value and the gradient are exact to
  * rounding at any finite z (|z| = 1e4 included), with one exp per sample.
- * The rows go by blocks (rows.h): their scores, their losses and slopes, then their
- * accumulation into the gradient.
+ * The rows go by blocks (rows.h): their scores, their losses and slopes (a vectorized
+ * loop with its own exp and log1p, sample_loops.c), then their accumulation into the
+ * gradient.
  * SPDX-License-Identifier: MIT
  */
-#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -28,8 +28,9 @@ struct logistic {
     double l2;
     double *X; /* m*p, row-major */
     double *y; /* m labels, each 0 or 1 */
-    /* the row loops of the level chosen at creation */
+    /* the row and per-sample loops of the level chosen at creation */
     const struct gdi_row_loops *loops;
+    const struct gdi_sample_loops *samples;
     bool prefetch; /* gdi_rows_prefetched(m, p) */
 };
 
@@ -39,34 +40,6 @@ static void logistic_free(void *data)
     gdi_free(lg->X);
     gdi_free(lg->y);
     gdi_free(lg);
-}
-
-/* a where mask is all ones, b where it is zero: a selection the compiler cannot turn
- * into a branch (for the conditional expressions GCC 12 chose branches). */
-static inline double select_double(uint64_t mask, double a, double b)
-{
-    uint64_t a_bits, b_bits;
-    memcpy(&a_bits, &a, sizeof a);
-    memcpy(&b_bits, &b, sizeof b);
-    uint64_t bits = (a_bits & mask) | (b_bits & ~mask);
-    double selected;
-    memcpy(&selected, &bits, sizeof selected);
-    return selected;
-}
-
-/* The log-loss of one sample, and in *slope its derivative sigmoid(z) - y in z.
- * Without branches on the label or on the sign of s, which random labels mispredict
- * half of the time, and without a call of fmax: the sign of y is a factor of +-1
- * (exact), and max(s, 0) a selection on the sign test that sigmoid(s) needs (the
- * same value but at s = -0, where log1p(e) = log(2) is added to it). */
-static double sample_loss(double z, double y, double *slope)
-{
-    double sign = 1.0 - 2.0 * y; /* 1 for y = 0, -1 for y = 1 */
-    double s = sign * z;
-    double e = exp(-fabs(s)); /* in (0, 1]: never overflows */
-    uint64_t nonnegative = -(uint64_t)(s >= 0.0);
-    *slope = sign * (select_double(nonnegative, 1.0, e) / (1.0 + e)); /* sign sigmoid(s) */
-    return select_double(nonnegative, s, 0.0) + log1p(e);
 }
 
 /* (l2/2) ||w[0..p)||^2, and l2 w[0..p) added to the gradient. */
@@ -86,7 +59,7 @@ static int logistic_batch(const double *w, size_t n, const size_t *idx, size_t c
     const size_t p = lg->p;
     const double b = lg->intercept ? w[p] : 0.0;
     /* grad[p]'s sum in a local, as in least_squares.c */
-    double z[GDI_BLOCK_ROWS], loss_sum = 0.0, intercept_sum = 0.0;
+    double z[GDI_BLOCK_ROWS], loss[GDI_BLOCK_ROWS], loss_sum = 0.0, intercept_sum = 0.0;
     if (grad)
         memset(grad, 0, n * sizeof *grad);
     const size_t block = gdi_block_rows(p);
@@ -96,9 +69,10 @@ static int logistic_batch(const double *w, size_t n, const size_t *idx, size_t c
             gdi_prefetch_rows(lg->X, p, idx + first + rows,
                               count - first - rows < block ? count - first - rows : block);
         lg->loops->scores(z, lg->X, p, idx + first, rows, b, w);
+        /* the score's slot takes the slope, the row's scale in the gradient */
+        lg->samples->logistic(z, loss, lg->y, idx + first, rows);
         for (size_t k = 0; k < rows; k++) {
-            /* the score's slot takes the slope, the row's scale in the gradient */
-            loss_sum += sample_loss(z[k], lg->y[idx[first + k]], &z[k]);
+            loss_sum += loss[k];
             intercept_sum += z[k];
         }
         if (grad)
@@ -137,7 +111,9 @@ gd_objective *gd_logistic_new(size_t m, size_t p, const double *X, const double 
     lg->p = p;
     lg->intercept = intercept;
     lg->l2 = l2;
-    lg->loops = GDI_LOOPS_AT(gdi_level_select(), row_loops);
+    enum gdi_level level = gdi_level_select();
+    lg->loops = GDI_LOOPS_AT(level, row_loops);
+    lg->samples = GDI_LOOPS_AT(level, sample_loops);
     lg->prefetch = gdi_rows_prefetched(m, p);
     lg->X = gdi_dup_doubles(X, m * p);
     lg->y = gdi_dup_doubles(y, m);

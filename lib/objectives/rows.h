@@ -59,6 +59,16 @@ struct gdi_row_loops {
 };
 GDI_LOOPS_DECLARE(struct gdi_row_loops, row_loops);
 
+/* The per-sample loops between a block's scores and its accumulation, built once per
+ * level in sample_loops.c: vectorized, with their own exp and log1p (vmath.h). */
+struct gdi_sample_loops {
+    /* For k < count (at most GDI_BLOCK_ROWS): the log-loss of the sample idx[k] of
+     * labels y (each 0 or 1) and score z[k] into loss[k], and its slope in the score,
+     * sigmoid(z[k]) - y[idx[k]], into z[k]. */
+    void (*logistic)(double *z, double *loss, const double *y, const size_t *idx, size_t count);
+};
+GDI_LOOPS_DECLARE(struct gdi_sample_loops, sample_loops);
+
 /* A block's rows take at most this many doubles (16 KiB, in a core's L1 cache with
  * room to spare), and at most GDI_BLOCK_ROWS of them: the models keep one scalar a
  * row of a block on the stack. */
