@@ -6,7 +6,7 @@
  * exp and log1p were most of logistic regression's time at small p.
  *
  * Both are within 2 ulp of the correctly rounded result over their whole domain
- * (tests/test_internal.c sweeps them against libm), including exp's subnormal
+ * (tests/test_vmath.c sweeps them against libm), including exp's subnormal
  * results: 2^k is applied in two exact halves, so that a subnormal result is rounded
  * once, from a 53-bit value.  exp(x) is 0 below about -745.13 (the result rounds to 0)
  * and for x = -inf; a NaN gives a NaN.  Arguments outside the domains give garbage.
