@@ -249,6 +249,7 @@ _memmove: Callable[[Any, Any, int], None] = getattr(_backend, "memmove", ffi.mem
 _from_buffer: Callable[[Any, Any, bool], Any] = getattr(_backend, "from_buffer",
                                                         ffi.from_buffer)
 _empty = np.empty
+_ndarray = np.ndarray
 
 
 def _copy_of(ptr: Any, n: int) -> FloatArray:
@@ -383,11 +384,15 @@ def _plain_callback(fun: Callable[..., Tuple[SupportsFloat, npt.ArrayLike]],
         fx, gx = fun(copy)
         f[0] = float(fx)
         if grad:
-            if (type(gx) is ndarray and gx.dtype is f64 and gx.shape == shape
-                    and gx.flags.c_contiguous):
-                memmove(grad, gx, nbytes)
-            else:
-                _deliver_gradient(gx, grad, n)
+            # A non-contiguous gx makes memmove raise ValueError before it copies
+            # anything: cheaper than reading gx.flags.
+            if type(gx) is ndarray and gx.dtype is f64 and gx.shape == shape:
+                try:
+                    memmove(grad, gx, nbytes)
+                    return 0
+                except ValueError:
+                    pass
+            _deliver_gradient(gx, grad, n)
         return 0
     return plain
 
@@ -1369,22 +1374,30 @@ def step(optimizer: Optimizer, objective: Objective, x: FloatArray) -> float:
     if not (isinstance(optimizer, Optimizer) and isinstance(objective, Objective)
             and optimizer.n == objective.n and optimizer.dtype is _F64):
         _check_pair(optimizer, objective)
+    n = objective.n
     if optimizer._guard.depth:
         optimizer._refuse_in_lr_lambda("gdescent.step")
-    if not (type(x) is np.ndarray and x.dtype is _F64 and x.shape == (objective.n,)
-            and (flags := x.flags).writeable):
-        _inplace_vector(x, objective.n)
-        flags = x.flags
-    # As _InPlace, inline: a non-contiguous x goes through a contiguous copy that is
-    # written back, also when the call raises.
-    work = x if flags.c_contiguous else np.ascontiguousarray(x)
+    # Writeable and contiguous is what from_buffer(..., True) asks of the buffer
+    # (ValueError otherwise): cheaper than reading x.flags, which builds an object.
+    work = None
+    if type(x) is _ndarray and x.dtype is _F64 and x.shape == (n,):
+        try:
+            buf = _from_buffer(_DOUBLES, x, True)
+            work = x
+        except ValueError:
+            pass
+    if work is None:
+        _inplace_vector(x, n)
+        # As _InPlace, inline: a non-contiguous x goes through a contiguous copy that
+        # is written back, also when the call raises.
+        work = x if x.flags.c_contiguous else np.ascontiguousarray(x)
+        buf = _from_buffer(_DOUBLES, work, False)
     running = optimizer._running
     # The optimizer's own f, but for a nested call (which the library refuses).
     f = ffi.new("double *") if running else optimizer._f
     optimizer._running = True
     try:
-        status = _lib().gd_step(optimizer._handle, objective._handle,
-                                _from_buffer(_DOUBLES, work, False), f)
+        status = _lib().gd_step(optimizer._handle, objective._handle, buf, f)
     finally:
         optimizer._running = running
         if work is not x:
@@ -1394,7 +1407,8 @@ def step(optimizer: Optimizer, objective: Objective, x: FloatArray) -> float:
         state.raise_pending()
     if status < 0:
         raise GDError(status, "gd_step")
-    return float(f[0])
+    value: float = f[0]  # cffi reads a double as a float
+    return value
 
 
 def _monitor_callback(holder: Dict[str, Any]) -> Any:

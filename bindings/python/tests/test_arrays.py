@@ -161,12 +161,16 @@ def test_step_works_in_place_on_views_and_refuses_what_it_cannot_update():
     opt = gdescent.Optimizer("sgd", 4, lr=0.1)
     frozen = np.ones(4)
     frozen.flags.writeable = False
+    # Read-only and strided: refused before the step, not when written back.
+    frozen_view = np.ones(8)[::2]
+    frozen_view.flags.writeable = False
     for bad, error, match in [([1.0, 2.0, 3.0, 4.0], TypeError, "numpy.ndarray"),
                               (np.ones(4, dtype=np.float32), TypeError, "float64"),
                               (np.ones(4, dtype=">f8"), TypeError, "float64"),
                               (np.ones(3), ValueError, r"shape \(4,\)"),
                               (np.ones((4, 1)), ValueError, r"shape \(4,\)"),
-                              (frozen, ValueError, "read-only")]:
+                              (frozen, ValueError, "read-only"),
+                              (frozen_view, ValueError, "read-only")]:
         with pytest.raises(error, match=match):
             gdescent.step(opt, f, bad)
     with pytest.raises(TypeError, match="optimizer"):
