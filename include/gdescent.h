@@ -1445,7 +1445,8 @@ GD_API double gd_optimizer_last_grad_norm(const gd_optimizer *opt);
  * updates.  Before the first update the vectors hold zeros (Adagrad's sum
  * #GD_PARAM_INITIAL_ACCUMULATOR; Rprop's step_size is filled with lr at the first
  * update, as torch does) and the scalars their initial values (mu_product 1, eta lr,
- * mu 1).
+ * mu 1).  A float optimizer's vectors and scalars are floats, copied out exactly as
+ * doubles, and its "step" stops at 2^24 (gd_optimizer_new_f32()).
  * @param opt   The handle.
  * @param name  The key, NUL-terminated.
  * @param out   Receives count values.
@@ -1508,7 +1509,9 @@ GD_API int gd_optimizer_save(const gd_optimizer *opt, void *buf, size_t size);
  *
  * The whole state is checked, and what it needs allocated, before anything changes.
  * The optimizer keeps its instruction-set level and its monitor.
- * @param opt  An optimizer of the saved one's method and size.
+ * @param opt  An optimizer of the saved one's method, size and precision (a float
+ *             optimizer's state loads only into a float optimizer, and a double one's
+ *             only into a double one).
  * @param buf  The state; size bytes, read only.
  * @param size Its size: exactly the saved state's.
  * @return #GD_OK; #GD_EFORMAT (not a state, damaged (every single-bit change is
