@@ -222,6 +222,59 @@ static void test_softmax_values(void **state)
     check_against_reference(5, 2, 65, true, 0.1);
 }
 
+/* Least squares (scale 1, intercept) against the sum over rows in long double. */
+static void check_least_squares(size_t m, size_t p)
+{
+    struct problem pb = make_problem(m, p, 2, true, 0.0);
+    gd_objective *obj = gd_least_squares_new(m, p, pb.X, pb.y, 1.0, GD_LS_INTERCEPT);
+    assert_non_null(obj);
+    double *w = malloc((p + 1) * sizeof *w), *g = malloc((p + 1) * sizeof *g);
+    long double *g_ref = calloc(p + 1, sizeof *g_ref);
+    assert_true(w && g && g_ref);
+    fill(w, p + 1, -1.0, 1.0);
+    long double f_ref = 0.0L;
+    for (size_t i = 0; i < m; i++) {
+        long double r = w[p] - pb.y[i];
+        for (size_t j = 0; j < p; j++)
+            r += (long double)pb.X[i * p + j] * w[j];
+        f_ref += r * r;
+        for (size_t j = 0; j < p; j++)
+            g_ref[j] += 2.0L * r * pb.X[i * p + j];
+        g_ref[p] += 2.0L * r;
+    }
+    double f;
+    assert_int_equal(gd_objective_eval(obj, w, &f, g), GD_OK);
+    assert_close(f, (double)(f_ref / m), 1e-12);
+    for (size_t j = 0; j <= p; j++)
+        assert_close(g[j], (double)(g_ref[j] / m), 1e-12);
+    free(w);
+    free(g);
+    free(g_ref);
+    gd_objective_free(obj);
+    free_problem(&pb);
+}
+
+/* Rows wider than a block (one row a block), and an X beyond 16 MiB, whose blocks ask
+ * for the next block's rows ahead (lib/objectives/rows.h). */
+static void test_wide_rows_and_large_matrices(void **state)
+{
+    (void)state;
+    check_against_reference(3, 2100, 2, true, 0.1);
+    check_least_squares(3, 2100);
+    check_least_squares(530000, 4); /* 2.12e6 doubles: 17 MB */
+    struct problem pb = make_problem(530000, 4, 2, true, 0.0);
+    gd_objective *obj = make_objective(&pb);
+    assert_non_null(obj);
+    double w[5] = {0.5, -0.25, 0.125, 1.0, -0.5}, g[5], g_ref[5];
+    double f;
+    assert_int_equal(gd_objective_eval(obj, w, &f, g), GD_OK);
+    assert_close(f, reference(&pb, w, g_ref), 1e-12);
+    for (size_t j = 0; j < 5; j++)
+        assert_close(g[j], g_ref[j], 1e-12);
+    gd_objective_free(obj);
+    free_problem(&pb);
+}
+
 /* Central differences in every coordinate at random points. */
 static void check_finite_differences(size_t m, size_t p, size_t k)
 {
@@ -556,6 +609,7 @@ int main(void)
         cmocka_unit_test(test_logistic_values),
         cmocka_unit_test(test_softmax_values),
         cmocka_unit_test(test_finite_differences),
+        cmocka_unit_test(test_wide_rows_and_large_matrices),
         cmocka_unit_test(test_logistic_extreme_scores),
         cmocka_unit_test(test_softmax_extreme_scores),
         cmocka_unit_test(test_logistic_refusals),
