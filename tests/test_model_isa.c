@@ -26,8 +26,11 @@
  * rows a block loop takes at once, and more than one block of rows. */
 static const size_t feature_counts[] = {1, 3, 4, 7, 8, 9, 15, 16, 17, 64, 65};
 static const size_t sample_counts[] = {1, 3, 4, 5, 37, 300};
-enum { CLASSES = 3, MODELS = 3, BATCH = 9, MAX_FEATURES = 65, MAX_SAMPLES = 300 };
-enum { MAX_DIM = CLASSES * (MAX_FEATURES + 1) };
+/* softmax's numbers of classes: few; the most it takes by blocks (64, whose blocks
+ * are of 32 rows); and one more, row by row */
+static const size_t class_counts[] = {3, 64, 65};
+enum { MAX_CLASSES = 65, MODELS = 3, BATCH = 9, MAX_FEATURES = 65, MAX_SAMPLES = 300 };
+enum { MAX_DIM = MAX_CLASSES * (MAX_FEATURES + 1) };
 
 static double uniform(uint64_t *state)
 {
@@ -42,22 +45,24 @@ static double uniform(uint64_t *state)
  * for logistic and class labels for softmax, a point, and a mini-batch with a
  * repeated index. */
 struct data {
-    size_t m, p;
+    size_t m, p, classes;
     bool intercept; /* GD_INTERCEPT (GD_LS_INTERCEPT for least squares) */
     double X[MAX_SAMPLES * MAX_FEATURES], y[MAX_SAMPLES], w[MAX_DIM];
     size_t labels[MAX_SAMPLES], batch[BATCH];
 };
 
-static void make_data(struct data *d, size_t m, size_t p, bool intercept, uint64_t seed)
+static void make_data(struct data *d, size_t m, size_t p, size_t classes, bool intercept,
+                      uint64_t seed)
 {
     d->m = m;
     d->p = p;
+    d->classes = classes;
     d->intercept = intercept;
     for (size_t i = 0; i < m * p; i++)
         d->X[i] = (2.0 * uniform(&seed) - 1.0) * (uniform(&seed) < 0.1 ? 1e3 : 1.0);
     for (size_t i = 0; i < m; i++) {
         d->y[i] = uniform(&seed) < 0.5 ? 0.0 : 1.0;
-        d->labels[i] = (size_t)(uniform(&seed) * CLASSES);
+        d->labels[i] = (size_t)(uniform(&seed) * (double)classes);
     }
     for (size_t j = 0; j < MAX_DIM; j++)
         d->w[j] = uniform(&seed) - 0.5;
@@ -75,7 +80,7 @@ static gd_objective *make_model(int model, const struct data *d)
         return gd_logistic_new(d->m, d->p, d->X, d->y, intercept ? 1e-2 : 0.0,
                                intercept ? GD_INTERCEPT : 0);
     default:
-        return gd_softmax_new(d->m, d->p, CLASSES, d->X, d->labels, 1e-3,
+        return gd_softmax_new(d->m, d->p, d->classes, d->X, d->labels, 1e-3,
                               intercept ? GD_INTERCEPT : 0);
     }
 }
@@ -108,22 +113,25 @@ static void test_models_match_baseline(void **state)
     uint64_t seed = 1;
     for (size_t a = 0; a < sizeof feature_counts / sizeof *feature_counts; a++)
         for (size_t b = 0; b < sizeof sample_counts / sizeof *sample_counts; b++)
-            for (int intercept = 0; intercept <= 1; intercept++) {
-                make_data(&d, sample_counts[b], feature_counts[a], intercept, seed++);
-                for (int model = 0; model < MODELS; model++) {
-                    struct result base, other;
-                    evaluate(model, &d, "baseline", &base);
-                    evaluate(model, &d, level, &other);
-                    /* memcmp: bits, so that -0.0 against 0.0 would fail too */
-                    if (memcmp(&base.f_full, &other.f_full, sizeof base.f_full) != 0 ||
-                        memcmp(&base.f_batch, &other.f_batch, sizeof base.f_batch) != 0 ||
-                        memcmp(base.g_full, other.g_full, base.n * sizeof *base.g_full) != 0 ||
-                        memcmp(base.g_batch, other.g_batch, base.n * sizeof *base.g_batch) != 0)
-                        fail_msg(
-                            "model %d, m = %zu, p = %zu, intercept %d: %s differs from baseline",
-                            model, d.m, d.p, intercept, level);
+            for (size_t c = 0; c < sizeof class_counts / sizeof *class_counts; c++)
+                for (int intercept = 0; intercept <= 1; intercept++) {
+                    make_data(&d, sample_counts[b], feature_counts[a], class_counts[c], intercept,
+                              seed++);
+                    /* least squares and logistic regression once, with the first */
+                    for (int model = c == 0 ? 0 : 2; model < MODELS; model++) {
+                        struct result base, other;
+                        evaluate(model, &d, "baseline", &base);
+                        evaluate(model, &d, level, &other);
+                        /* memcmp: bits, so that -0.0 against 0.0 would fail too */
+                        if (memcmp(&base.f_full, &other.f_full, sizeof base.f_full) != 0 ||
+                            memcmp(&base.f_batch, &other.f_batch, sizeof base.f_batch) != 0 ||
+                            memcmp(base.g_full, other.g_full, base.n * sizeof *base.g_full) != 0 ||
+                            memcmp(base.g_batch, other.g_batch, base.n * sizeof *base.g_batch) != 0)
+                            fail_msg("model %d, m = %zu, p = %zu, k = %zu, intercept %d: %s "
+                                     "differs from baseline",
+                                     model, d.m, d.p, d.classes, intercept, level);
+                    }
                 }
-            }
 }
 
 /* Logistic regression's loss and slope of single samples whose scores cross the

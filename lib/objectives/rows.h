@@ -66,6 +66,12 @@ struct gdi_sample_loops {
      * labels y (each 0 or 1) and score z[k] into loss[k], and its slope in the score,
      * sigmoid(z[k]) - y[idx[k]], into z[k]. */
     void (*logistic)(double *z, double *loss, const double *y, const size_t *idx, size_t count);
+    /* For k < count (at most GDI_BLOCK_ROWS) and c < classes, z[c count + k] the
+     * score of class c for the sample idx[k] of labels (each below classes): its
+     * cross-entropy log(sum_c exp(z_c)) - z_label into loss[k], and its slopes in the
+     * scores, softmax_c - [c = label], into z[c count + k]. */
+    void (*softmax)(double *z, double *loss, const size_t *labels, const size_t *idx, size_t count,
+                    size_t classes);
 };
 GDI_LOOPS_DECLARE(struct gdi_sample_loops, sample_loops);
 

@@ -9,12 +9,17 @@
  * (1/|B|) sum_{i in B} (softmax(z_i)_c - [c = y_i]) (X_i, 1) for class c, + l2 W.
  *
  * The log-sum-exp is shifted by the row's largest score, so that no exp overflows
- * and the largest term is exactly 1.  The scores of a row are kept on the stack in
- * chunks of SCORE_CHUNK classes: with k <= SCORE_CHUNK (the common case) each is
- * computed once; beyond, the chunks are combined as they come (a running maximum
- * rescales the running sum) and recomputed for the gradient, from the row that is
- * still in cache.  No allocation, so that evaluations of a shared handle may run at
- * once.
+ * and the largest term is exactly 1.
+ * With k <= SCORE_CHUNK (the common case) the rows go by blocks (rows.h), as in
+ * logistic.c: the block's scores, class by class (the row loops' scores with each
+ * class's weights), its losses and slopes (a vectorized loop with vmath.h's exp,
+ * sample_loops.c), then each class's accumulation into the gradient.  Each grad
+ * element takes its rows' products in row order, as one row after the other would.
+ * Beyond SCORE_CHUNK classes, one row at a time with libm's exp and log: the scores
+ * of a row are kept on the stack in chunks of SCORE_CHUNK classes, combined as they
+ * come (a running maximum rescales the running sum) and recomputed for the gradient,
+ * from the row that is still in cache.  No allocation, so that evaluations of a
+ * shared handle may run at once.
  * SPDX-License-Identifier: MIT
  */
 #include <math.h>
@@ -31,6 +36,10 @@ struct softmax {
     double l2;
     double *X;      /* m*p, row-major */
     size_t *labels; /* m classes, each below k */
+    /* the row and per-sample loops of the level chosen at creation */
+    const struct gdi_row_loops *loops;
+    const struct gdi_sample_loops *samples;
+    bool prefetch; /* gdi_rows_prefetched(m, p) */
 };
 
 static void softmax_free(void *data)
@@ -110,6 +119,43 @@ static double add_penalty(const struct softmax *sm, const double *w, double *gra
     return 0.5 * sm->l2 * gdi_row_dot(0.0, w, w, sm->k * sm->p);
 }
 
+/* The sum of the losses of the rows idx[0..count), k <= SCORE_CHUNK, by blocks, with
+ * their gradient added to grad (when not NULL). */
+static double block_losses(const struct softmax *sm, const double *w, const size_t *idx,
+                           size_t count, double *grad)
+{
+    const size_t p = sm->p, k = sm->k;
+    const double *bias = w + k * p;
+    double *grad_bias = grad ? grad + k * p : NULL;
+    /* the scores, then the slopes, class-major: z[c rows + r] for row r of a block */
+    double z[GDI_BLOCK_DOUBLES], loss[GDI_BLOCK_ROWS], loss_sum = 0.0;
+    size_t block = gdi_block_rows(p);
+    if (block > GDI_BLOCK_DOUBLES / k)
+        block = GDI_BLOCK_DOUBLES / k;
+    for (size_t first = 0; first < count; first += block) {
+        size_t rows = count - first < block ? count - first : block;
+        const size_t *rows_idx = idx + first;
+        if (sm->prefetch && first + rows < count)
+            gdi_prefetch_rows(sm->X, p, rows_idx + rows,
+                              count - first - rows < block ? count - first - rows : block);
+        for (size_t c = 0; c < k; c++)
+            sm->loops->scores(z + c * rows, sm->X, p, rows_idx, rows, sm->intercept ? bias[c] : 0.0,
+                              w + c * p);
+        sm->samples->softmax(z, loss, sm->labels, rows_idx, rows, k);
+        for (size_t r = 0; r < rows; r++)
+            loss_sum += loss[r];
+        if (!grad)
+            continue;
+        for (size_t c = 0; c < k; c++) {
+            sm->loops->accumulate(grad + c * p, sm->X, p, rows_idx, rows, z + c * rows);
+            if (sm->intercept)
+                for (size_t r = 0; r < rows; r++)
+                    grad_bias[c] += z[c * rows + r];
+        }
+    }
+    return loss_sum;
+}
+
 static int softmax_batch(const double *w, size_t n, const size_t *idx, size_t count, double *f,
                          double *grad, void *data)
 {
@@ -117,17 +163,20 @@ static int softmax_batch(const double *w, size_t n, const size_t *idx, size_t co
     double z[SCORE_CHUNK], loss_sum = 0.0;
     if (grad)
         memset(grad, 0, n * sizeof *grad);
-    for (size_t i = 0; i < count; i++) {
-        const double *row = sm->X + idx[i] * sm->p;
-        size_t label = sm->labels[idx[i]];
-        double top, z_label = 0.0;
-        double log_sum = log_sum_exp(sm, w, row, label, z, &top, &z_label);
-        /* top - z_label first: exact when the label has the top score, where adding
-         * top to log_sum first would lose log_sum's low bits at |top| = 1e4 */
-        loss_sum += log_sum + (top - z_label);
-        if (grad)
-            add_row_gradient(sm, w, row, label, top, log_sum, z, grad);
-    }
+    if (sm->k <= SCORE_CHUNK)
+        loss_sum = block_losses(sm, w, idx, count, grad);
+    else
+        for (size_t i = 0; i < count; i++) {
+            const double *row = sm->X + idx[i] * sm->p;
+            size_t label = sm->labels[idx[i]];
+            double top, z_label = 0.0;
+            double log_sum = log_sum_exp(sm, w, row, label, z, &top, &z_label);
+            /* top - z_label first: exact when the label has the top score, where adding
+             * top to log_sum first would lose log_sum's low bits at |top| = 1e4 */
+            loss_sum += log_sum + (top - z_label);
+            if (grad)
+                add_row_gradient(sm, w, row, label, top, log_sum, z, grad);
+        }
     if (grad)
         for (size_t j = 0; j < n; j++)
             grad[j] /= (double)count;
@@ -170,6 +219,10 @@ gd_objective *gd_softmax_new(size_t m, size_t p, size_t k, const double *X, cons
     sm->k = k;
     sm->intercept = intercept;
     sm->l2 = l2;
+    enum gdi_level level = gdi_level_select();
+    sm->loops = GDI_LOOPS_AT(level, row_loops);
+    sm->samples = GDI_LOOPS_AT(level, sample_loops);
+    sm->prefetch = gdi_rows_prefetched(m, p);
     sm->X = gdi_dup_doubles(X, m * p);
     sm->labels = gdi_alloc_array(m, sizeof *sm->labels);
     if (!sm->X || !sm->labels) {
