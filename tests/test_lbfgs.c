@@ -21,6 +21,8 @@
 
 #include <gdescent.h>
 
+#include "test_util.h"
+
 #include "golden_files.h"
 
 enum { MAX_CASES = 64, MAX_CALLS = 4, MAX_N = 10, MAX_LINE = 1024 };
@@ -348,16 +350,6 @@ static void test_backtracking(void **state)
 /* f = ||x||^2 with the gradient's sign wrong: no step decreases f along -g, so the search
  * makes its 51 trials, x stays, and the run stops with GD_STOP_XTOL; the next run does
  * the same. */
-static int wrong_gradient(const double *x, size_t n, double *f, double *grad, void *user)
-{
-    (void)user;
-    *f = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        *f += x[i] * x[i];
-        grad[i] = -2.0 * x[i];
-    }
-    return 0;
-}
 
 static void test_backtracking_finds_no_step(void **state)
 {

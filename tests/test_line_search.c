@@ -16,6 +16,8 @@
 
 #include <gdescent.h>
 
+#include "test_util.h"
+
 enum { MAX_N = 10 };
 
 /* An objective that counts its evaluations and remembers the last one. */
@@ -201,16 +203,6 @@ static void test_counts(void **state)
 
 /* A gradient with the wrong sign: no trial decreases f; after 51 trials x stays, the
  * run stops with GD_STOP_XTOL and the summary is x's. */
-static int wrong_gradient(const double *x, size_t n, double *f, double *grad, void *user)
-{
-    (void)user;
-    *f = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        *f += x[i] * x[i];
-        grad[i] = -2.0 * x[i];
-    }
-    return 0;
-}
 
 static void test_no_step(void **state)
 {

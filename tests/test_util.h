@@ -31,4 +31,17 @@ static inline bool method_updates_alone(gd_method method)
     return updates;
 }
 
+/* f = ||x||^2 with the gradient's sign wrong (a gd_fdf_fn): no step along -g decreases
+ * f, for the line searches' tests of finding none. */
+static inline int wrong_gradient(const double *x, size_t n, double *f, double *grad, void *user)
+{
+    (void)user;
+    *f = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        *f += x[i] * x[i];
+        grad[i] = -2.0 * x[i];
+    }
+    return 0;
+}
+
 #endif /* GD_TEST_UTIL_H */
