@@ -7,7 +7,9 @@ figure is the median over ROUNDS rounds; within a round each quantity is timed i
 (interleaved, so that a slow moment of a shared machine hits all of them alike).
 
     bare      the user's function called directly on one NumPy array
-    step      gdescent.step(opt, objective, x) with SGD, per call
+    step      gdescent.step(opt, objective, x) with SGD, per call, with the compiled
+              callbacks (gdescent/_callbacks.c); "cffi" rows: the same with the cffi
+              callbacks the package uses without them
     minimize  gdescent.minimize(objective, x0, opt) with SGD, max_iter iterations and
               every tolerance off, per iteration (its nfev = max_iter + 1 calls of the
               function are subtracted at the bare function's time)
@@ -18,9 +20,13 @@ figure is the median over ROUNDS rounds; within a round each quantity is timed i
               (gdescent.quadratic), without Python: the library's share at n = 1e6
 
 usage: /usr/bin/python3 bench/python_callbacks.py [--quick] [--library PATH]
-(the library: --library, else $GDESCENT_LIBRARY, else build/libgdescent.so.1)
+                                                  [--callbacks PATH]
+(the library: --library, else $GDESCENT_LIBRARY, else build/libgdescent.so.1; the
+compiled module: --callbacks, else the one in build/bindings/python/)
 """
 import argparse
+import glob
+import importlib.util
 import os
 import statistics
 import sys
@@ -48,10 +54,21 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--library")
     parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--callbacks")
     args = parser.parse_args()
     library = (args.library or os.environ.get("GDESCENT_LIBRARY")
                or os.path.join(ROOT, "build", "libgdescent.so.1"))
+    built = glob.glob(os.path.join(ROOT, "build", "bindings", "python", "_callbacks.*.so"))
+    compiled_path = args.callbacks or (built[0] if built else None)
+    if compiled_path is None:
+        sys.exit("no compiled gdescent._callbacks: build it (python3-dev) or --callbacks")
+    # As an installed package has it (tests/conftest.py loads it the same way).
+    spec = importlib.util.spec_from_file_location("gdescent._callbacks", compiled_path)
+    compiled = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(compiled)
+    sys.modules["gdescent._callbacks"] = compiled
     import gdescent
+    assert gdescent._compiled is compiled
     from gdescent._native import ffi
     gdescent.load_library(library)
     lib = gdescent.load_library()
@@ -60,9 +77,13 @@ def main():
     iters = 10_000                                 # minimize's max_iter at n = 2
     big_n, big_calls, big_iters = 1_000_000, (5 if args.quick else 20), 20
 
-    def objects(n):
+    def objects(n, callbacks="compiled"):
         opt = gdescent.Optimizer("sgd", n, lr=1e-9, gtol=0.0, ftol=0.0, xtol=0.0)
-        return opt, gdescent.Objective(fun, n), np.linspace(1.0, 2.0, n)
+        # Without the compiled module, Objective makes cffi callbacks.
+        gdescent._compiled = compiled if callbacks == "compiled" else None
+        objective = gdescent.Objective(fun, n)
+        gdescent._compiled = compiled
+        return opt, objective, np.linspace(1.0, 2.0, n)
 
     # C memory to copy from, as the library's x is.
     c_small = ffi.new("double[]", [1.0, 2.0])
@@ -75,8 +96,8 @@ def main():
                 fun(x)
         return body
 
-    def loop_step(n):
-        opt, obj, x = objects(n)
+    def loop_step(n, callbacks="compiled"):
+        opt, obj, x = objects(n, callbacks)
         step = gdescent.step
 
         def body(count):
@@ -90,8 +111,8 @@ def main():
                 copy_of(ptr, n)
         return body
 
-    def minimize_per_iteration(n, max_iter):
-        opt, obj, x0 = objects(n)
+    def minimize_per_iteration(n, max_iter, callbacks="compiled"):
+        opt, obj, x0 = objects(n, callbacks)
         start = time.perf_counter_ns()
         r = gdescent.minimize(obj, x0, opt, max_iter=max_iter)
         elapsed = time.perf_counter_ns() - start
@@ -150,11 +171,12 @@ def main():
 
     x_small, x_big = np.array([1.0, 2.0]), np.linspace(1.0, 2.0, big_n)
     small_loops = {"bare": loop_bare(x_small), "step": loop_step(2),
-                   "copy": loop_copy(c_small, 2)}
+                   "step cffi": loop_step(2, "cffi"), "copy": loop_copy(c_small, 2)}
     big_loops = {"bare": loop_bare(x_big), "step": loop_step(big_n),
                  "copy": loop_copy(c_big, big_n)}
     samples = {key: [] for key in
-               ["bare 2", "step 2", "copy 2", "minimize 2", "floor step",
+               ["bare 2", "step 2", "step cffi 2", "copy 2", "minimize 2",
+                "minimize cffi 2", "floor step",
                 "floor minimize", "bare 1e6", "step 1e6", "copy 1e6", "minimize 1e6", "library step",
                 "library minimize"]}
     calls_per_iter = {}
@@ -165,6 +187,8 @@ def main():
             samples[name + " 2"].append(timed(body, small))
         per_iter, calls_per_iter[2] = minimize_per_iteration(2, iters)
         samples["minimize 2"].append(per_iter)
+        per_iter, _ = minimize_per_iteration(2, iters, "cffi")
+        samples["minimize cffi 2"].append(per_iter)
         samples["floor step"].append(floor_step(small))
         samples["floor minimize"].append(floor_minimize(iters))
         for name, body in big_loops.items():
@@ -184,14 +208,15 @@ def main():
     print("| quantity | n | median us | min-max us | beyond the bare function, us |")
     print("| --- | --- | --- | --- | --- |")
     for key, n, bare in [("bare 2", 2, None), ("step 2", 2, "bare 2"),
-                         ("minimize 2", 2, "bare 2"), ("copy 2", 2, None),
+                         ("step cffi 2", 2, "bare 2"), ("minimize 2", 2, "bare 2"),
+                         ("minimize cffi 2", 2, "bare 2"), ("copy 2", 2, None),
                          ("floor step", 2, None), ("floor minimize", 2, None),
                          ("bare 1e6", big_n, None), ("step 1e6", big_n, "bare 1e6"),
                          ("minimize 1e6", big_n, "bare 1e6"), ("copy 1e6", big_n, None),
                          ("library step", big_n, None), ("library minimize", big_n, None)]:
         lo, hi = spread[key]
         label = key.rsplit(" ", 1)[0] if key[-1].isdigit() else key
-        if label.endswith("minimize"):
+        if "minimize" in label:
             label += " (per iteration)"
         beyond = ""
         if bare is not None:

@@ -66,9 +66,15 @@ assert native._lib is not None and native._lib[0] == native.BUNDLED, native._lib
 lines = out.getvalue().splitlines()
 assert len(lines) == 2 and lines[0].startswith('gtol ') and lines[0].endswith('[1. 1.]'), lines
 print(out.getvalue())"
-check 4 "the wheel's version is the library's, and it holds every module" "
+check 4 "the wheel's version is the library's, and it holds every module, compiled too" "
 import importlib.metadata, os, gdescent, gdescent.lr_scheduler
 assert importlib.metadata.version('gdescent') == gdescent.version() == gdescent.__version__
 here = os.path.dirname(gdescent.__file__)
-wanted = set(os.listdir('$source/bindings/python/gdescent')) - {'__pycache__'}
-assert wanted <= set(os.listdir(here)), sorted(wanted - set(os.listdir(here)))"
+sources = set(os.listdir('$source/bindings/python/gdescent')) - {'__pycache__'}
+wanted = {name for name in sources if not name.endswith('.c')}
+assert wanted <= set(os.listdir(here)), sorted(wanted - set(os.listdir(here)))
+# _callbacks.c built into the wheel, and what a Python objective's callbacks are.
+assert gdescent._compiled is not None, 'no gdescent._callbacks in the wheel'
+assert os.path.dirname(gdescent._compiled.__file__) == here, gdescent._compiled.__file__
+objective = gdescent.Objective(lambda x: (float(x @ x), 2 * x), 2)
+assert isinstance(objective._state, gdescent._compiled.Plain)"

@@ -31,6 +31,13 @@ import numpy.typing as npt
 from . import _native
 from ._native import ffi, load_library
 
+try:
+    # The compiled gd_fdf_fn (gdescent/_callbacks.c), built with the wheel; without it
+    # (a source tree, or the pure-Python package) Objective uses cffi callbacks.
+    from . import _callbacks as _compiled
+except ImportError:
+    _compiled = None  # type: ignore[assignment]
+
 if TYPE_CHECKING:
     FloatArray = npt.NDArray[np.float64]
     Float32Array = npt.NDArray[np.float32]
@@ -283,13 +290,21 @@ class Objective:
         n = _positive_size(n, "n")
         # The C callback closes over _Callback, not over self, so that no reference
         # cycle delays freeing the handle.
-        self._state: Optional[_Callback] = _Callback(fun, n)
-        if terms is None:
-            self._callback: Any = ffi.callback("gd_fdf_fn", self._state.plain, error=1,
-                                               onerror=self._state.onerror)
+        self._state: Optional[Union[_Callback, _CompiledCallback]]
+        self._callback: Any = None
+        if terms is None and _compiled is not None:
+            # The library holds the address of _state, which self keeps alive.
+            self._state = _CompiledCallback(fun, n, _empty, _general_result)
+            handle = _lib().gd_objective_new(n, ffi.cast("gd_fdf_fn", _compiled.PLAIN),
+                                             ffi.cast("void *", self._state.address))
+        elif terms is None:
+            self._state = _Callback(fun, n)
+            self._callback = ffi.callback("gd_fdf_fn", self._state.plain, error=1,
+                                          onerror=self._state.onerror)
             handle = _lib().gd_objective_new(n, self._callback, ffi.NULL)
         else:
             terms = _positive_size(terms, "terms")
+            self._state = _Callback(fun, n)
             self._callback = ffi.callback("gd_batch_fn", self._state.batch, error=1,
                                           onerror=self._state.onerror)
             handle = _lib().gd_objective_new_sum(n, terms, self._callback, ffi.NULL)
@@ -361,6 +376,30 @@ class _Callback:
         exc, self.error = self.error, None
         if exc is not None:
             raise exc
+
+
+if _compiled is not None:
+    class _CompiledCallback(_compiled.Plain):
+        """The state of a Python objective called by the compiled gd_fdf_fn: it calls
+        fun on a new array, stores f and the gradient, and keeps in error the first
+        exception raised (Ctrl-C's KeyboardInterrupt included), as _Callback does."""
+
+        def raise_pending(self) -> None:
+            exc, self.error = self.error, None
+            if exc is not None:
+                raise exc
+else:
+    _CompiledCallback = _Callback  # type: ignore[misc]
+
+
+def _general_result(result: Any, n: Optional[int]) -> Tuple[float, Optional[FloatArray]]:
+    """What the compiled callback stores for a result it does not take itself: f as a
+    float and, when n is not None, the gradient as a float64 vector of shape (n,), with
+    the errors of the cffi callback for a malformed result."""
+    fx, gx = result
+    value = float(fx)
+    return value, (None if n is None else
+                   _float_vector(gx, n, "the gradient returned by fun"))
 
 
 def _deliver_gradient(gx: npt.ArrayLike, grad: Any, n: int) -> None:

@@ -5,6 +5,9 @@ import pytest
 
 import gdescent
 
+# Every test twice: with the compiled callbacks and with cffi's (conftest.py).
+pytestmark = pytest.mark.usefixtures("callbacks")
+
 
 def test_update_works_in_place_on_strided_views():
     base = np.arange(12.0)

@@ -10,6 +10,9 @@ import pytest
 
 import gdescent
 
+# Every test twice: with the compiled callbacks and with cffi's (conftest.py).
+pytestmark = pytest.mark.usefixtures("callbacks")
+
 
 class Boom(Exception):
     pass

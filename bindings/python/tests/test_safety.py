@@ -12,6 +12,9 @@ import pytest
 
 import gdescent
 
+# Every test twice: with the compiled callbacks and with cffi's (conftest.py).
+pytestmark = pytest.mark.usefixtures("callbacks")
+
 
 def square(x):
     return float(x @ x), 2 * x

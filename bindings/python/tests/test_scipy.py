@@ -5,6 +5,9 @@ import pytest
 
 import gdescent
 
+# Every test twice: with the compiled callbacks and with cffi's (conftest.py).
+pytestmark = pytest.mark.usefixtures("callbacks")
+
 optimize = pytest.importorskip("scipy.optimize",
                                reason="SciPy (Debian python3-scipy) not installed")
 rosen, rosen_der = optimize.rosen, optimize.rosen_der
