@@ -254,15 +254,16 @@ static void check_least_squares(size_t m, size_t p)
     free_problem(&pb);
 }
 
-/* Rows wider than a block (one row a block), and an X beyond 16 MiB, whose blocks ask
- * for the next block's rows ahead (lib/objectives/rows.h). */
+/* Rows wider than a block (one row a block), and an X beyond GDI_PREFETCH_BYTES, whose
+ * loops ask for rows ahead (lib/objectives/rows.h). */
 static void test_wide_rows_and_large_matrices(void **state)
 {
     (void)state;
     check_against_reference(3, 2100, 2, true, 0.1);
     check_least_squares(3, 2100);
-    check_least_squares(530000, 4); /* 2.12e6 doubles: 17 MB */
-    struct problem pb = make_problem(530000, 4, 2, true, 0.0);
+    check_least_squares(70000, 4); /* 2.8e5 doubles: 2.2 MB */
+    check_least_squares(2000, 81); /* beyond it too, with more than 16 columns */
+    struct problem pb = make_problem(70000, 4, 2, true, 0.0);
     gd_objective *obj = make_objective(&pb);
     assert_non_null(obj);
     double w[5] = {0.5, -0.25, 0.125, 1.0, -0.5}, g[5], g_ref[5];

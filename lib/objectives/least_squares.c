@@ -29,34 +29,46 @@ static void least_squares_free(void *data)
     gdi_free(ls);
 }
 
-static int least_squares_batch(const double *w, size_t n, const size_t *idx, size_t count,
-                               double *f, double *grad, void *data)
+/* The rows by blocks (rows.h): sums[0] += r_i^2, sums[1] += r_i and grad += r_i X_i
+ * over the rows idx[0..count), in row order. */
+static void block_rows(const struct least_squares *ls, const double *w, double b, const size_t *idx,
+                       size_t count, double sums[2], double *grad)
 {
-    const struct least_squares *ls = data;
-    /* grad[p]'s sum in a local: through grad, each row's addition would wait for the
+    /* the sums in locals: through sums or grad, each row's addition would wait for the
      * store of the one before (the compiler cannot tell that r is not grad) */
-    double r[GDI_BLOCK_ROWS], sum = 0.0, intercept_sum = 0.0;
-    if (grad)
-        memset(grad, 0, n * sizeof *grad);
-    const double b = ls->intercept ? w[ls->p] : 0.0;
+    double r[GDI_BLOCK_ROWS], squares = sums[0], residuals = sums[1];
     const size_t block = gdi_block_rows(ls->p);
     for (size_t first = 0; first < count; first += block) {
         size_t rows = count - first < block ? count - first : block;
-        if (ls->prefetch && first + rows < count)
-            gdi_prefetch_rows(ls->X, ls->p, idx + first + rows,
-                              count - first - rows < block ? count - first - rows : block);
-        ls->loops->scores(r, ls->X, ls->p, idx + first, rows, b, w);
+        size_t ahead_count;
+        const size_t *ahead =
+            gdi_next_block(ls->prefetch, idx, first, rows, block, count, &ahead_count);
+        ls->loops->scores(r, ls->X, ls->p, idx + first, rows, b, w, ahead, ahead_count);
         for (size_t k = 0; k < rows; k++) {
             r[k] -= ls->y[idx[first + k]];
-            sum += r[k] * r[k];
-            intercept_sum += r[k];
+            squares += r[k] * r[k];
+            residuals += r[k];
         }
         if (grad)
             ls->loops->accumulate(grad, ls->X, ls->p, idx + first, rows, r);
     }
+    sums[0] = squares;
+    sums[1] = residuals;
+}
+
+static int least_squares_batch(const double *w, size_t n, const size_t *idx, size_t count,
+                               double *f, double *grad, void *data)
+{
+    const struct least_squares *ls = data;
+    if (grad)
+        memset(grad, 0, n * sizeof *grad);
+    const double b = ls->intercept ? w[ls->p] : 0.0;
+    double sums[2] = {0.0, 0.0}; /* of r_i^2 and of r_i */
+    if (!ls->loops->least_squares(sums, grad, ls->X, ls->p, idx, count, b, w, ls->y, ls->prefetch))
+        block_rows(ls, w, b, idx, count, sums, grad);
     if (grad && ls->intercept)
-        grad[ls->p] = intercept_sum;
-    *f = ls->scale * sum / (double)count;
+        grad[ls->p] = sums[1];
+    *f = ls->scale * sums[0] / (double)count;
     if (grad) {
         /* Doubling last, as in quadratic.c: 2 scale may overflow where the gradient
          * does not. */

@@ -65,10 +65,10 @@ static int logistic_batch(const double *w, size_t n, const size_t *idx, size_t c
     const size_t block = gdi_block_rows(p);
     for (size_t first = 0; first < count; first += block) {
         size_t rows = count - first < block ? count - first : block;
-        if (lg->prefetch && first + rows < count)
-            gdi_prefetch_rows(lg->X, p, idx + first + rows,
-                              count - first - rows < block ? count - first - rows : block);
-        lg->loops->scores(z, lg->X, p, idx + first, rows, b, w);
+        size_t ahead_count;
+        const size_t *ahead =
+            gdi_next_block(lg->prefetch, idx, first, rows, block, count, &ahead_count);
+        lg->loops->scores(z, lg->X, p, idx + first, rows, b, w, ahead, ahead_count);
         /* the score's slot takes the slope, the row's scale in the gradient */
         lg->samples->logistic(z, loss, lg->y, idx + first, rows);
         for (size_t k = 0; k < rows; k++) {

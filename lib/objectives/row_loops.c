@@ -12,6 +12,18 @@
 #include "../kernels/loops.h"
 #include "rows.h"
 
+/* gdi_row_add_scaled(grad, a[r], row r, p) for the rows idx[0..4) in turn, reading
+ * and writing grad once. */
+static inline void add_four_rows(double *restrict grad, const double *restrict X, size_t p,
+                                 const size_t *restrict idx, const double *restrict a)
+{
+    const double *restrict x0 = X + idx[0] * p, *restrict x1 = X + idx[1] * p;
+    const double *restrict x2 = X + idx[2] * p, *restrict x3 = X + idx[3] * p;
+    const double a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+    for (size_t j = 0; j < p; j++)
+        grad[j] = (((grad[j] + a0 * x0[j]) + a1 * x1[j]) + a2 * x2[j]) + a3 * x3[j];
+}
+
 #if defined(__GNUC__) && defined(__AVX__)
 /* Four doubles as one vector (GCC's and clang's vector extension: one register at
  * AVX2 and AVX-512), each lane its own chain of IEEE operations.
@@ -25,43 +37,54 @@ typedef double gdi_v4 __attribute__((vector_size(4 * sizeof(double))));
 /* The score of a row from gdi_row_dot's partial sums s0..s3, in its order. */
 #define ROW_SCORE(s) (((s)[0] + (s)[1]) + ((s)[2] + (s)[3]))
 
+/* z[0..4) = gdi_row_dot(start, row r, w, p) for the rows idx[0..4), p >= 4. */
+static ALWAYS_INLINE void four_scores(double *restrict z, const double *restrict X, size_t p,
+                                      const size_t *restrict idx, double start,
+                                      const double *restrict w)
+{
+    const double *x0 = X + idx[0] * p, *x1 = X + idx[1] * p;
+    const double *x2 = X + idx[2] * p, *x3 = X + idx[3] * p;
+    gdi_v4 s0 = {start, 0, 0, 0}, s1 = s0, s2 = s0, s3 = s0; /* one row each */
+    size_t j = 0;
+    for (; j + 4 <= p; j += 4) {
+        gdi_v4 wj, v0, v1, v2, v3;
+        LOAD4(wj, w + j);
+        LOAD4(v0, x0 + j);
+        LOAD4(v1, x1 + j);
+        LOAD4(v2, x2 + j);
+        LOAD4(v3, x3 + j);
+        s0 += v0 * wj;
+        s1 += v1 * wj;
+        s2 += v2 * wj;
+        s3 += v3 * wj;
+    }
+    for (; j < p; j++) {
+        s0[0] += x0[j] * w[j];
+        s1[0] += x1[j] * w[j];
+        s2[0] += x2[j] * w[j];
+        s3[0] += x3[j] * w[j];
+    }
+    /* ROW_SCORE of the four rows at once, from their sums transposed (lane r of t_c
+     * is s_c of row r) */
+    gdi_v4 t0 = {s0[0], s1[0], s2[0], s3[0]}, t1 = {s0[1], s1[1], s2[1], s3[1]};
+    gdi_v4 t2 = {s0[2], s1[2], s2[2], s3[2]}, t3 = {s0[3], s1[3], s2[3], s3[3]};
+    gdi_v4 scores = (t0 + t1) + (t2 + t3);
+    memcpy(z, &scores, sizeof scores);
+}
+
 static void block_scores(double *restrict z, const double *restrict X, size_t p,
                          const size_t *restrict idx, size_t count, double start,
-                         const double *restrict w)
+                         const double *restrict w, const size_t *restrict ahead, size_t ahead_count)
 {
     size_t k = 0;
     for (; p >= 4 && k + 4 <= count; k += 4) {
-        const double *x0 = X + idx[k] * p, *x1 = X + idx[k + 1] * p;
-        const double *x2 = X + idx[k + 2] * p, *x3 = X + idx[k + 3] * p;
-        gdi_v4 s0 = {start, 0, 0, 0}, s1 = s0, s2 = s0, s3 = s0; /* one row each */
-        size_t j = 0;
-        for (; j + 4 <= p; j += 4) {
-            gdi_v4 wj, v0, v1, v2, v3;
-            LOAD4(wj, w + j);
-            LOAD4(v0, x0 + j);
-            LOAD4(v1, x1 + j);
-            LOAD4(v2, x2 + j);
-            LOAD4(v3, x3 + j);
-            s0 += v0 * wj;
-            s1 += v1 * wj;
-            s2 += v2 * wj;
-            s3 += v3 * wj;
-        }
-        for (; j < p; j++) {
-            s0[0] += x0[j] * w[j];
-            s1[0] += x1[j] * w[j];
-            s2[0] += x2[j] * w[j];
-            s3[0] += x3[j] * w[j];
-        }
-        /* ROW_SCORE of the four rows at once, from their sums transposed (lane r
-         * of t_c is s_c of row r) */
-        gdi_v4 t0 = {s0[0], s1[0], s2[0], s3[0]}, t1 = {s0[1], s1[1], s2[1], s3[1]};
-        gdi_v4 t2 = {s0[2], s1[2], s2[2], s3[2]}, t3 = {s0[3], s1[3], s2[3], s3[3]};
-        gdi_v4 scores = (t0 + t1) + (t2 + t3);
-        memcpy(z + k, &scores, sizeof scores);
+        gdi_prefetch_ahead(X, p, ahead, ahead_count, k, 4);
+        four_scores(z + k, X, p, idx + k, start, w);
     }
-    for (; k < count; k++)
+    for (; k < count; k++) {
+        gdi_prefetch_ahead(X, p, ahead, ahead_count, k, 1);
         z[k] = gdi_row_dot(start, X + idx[k] * p, w, p);
+    }
 }
 
 /* block_accumulate for 4 <= p <= 16, with vectors = p / 4 (a constant once inlined):
@@ -118,6 +141,116 @@ static bool accumulated_narrow(double *restrict grad, const double *restrict X, 
         return false;
     }
 }
+/* least_squares_rows for p in [4 vectors, 4 vectors + 4): the row's score in one
+ * vector of gdi_row_dot's four partial sums, the gradient's first 4 vectors columns
+ * in registers over all the rows (as in accumulate_narrow), the others in grad. */
+static ALWAYS_INLINE void least_squares_narrow(double sums[2], double *restrict grad,
+                                               const double *restrict X, size_t p,
+                                               const size_t *restrict idx, size_t count,
+                                               double start, const double *restrict w,
+                                               const double *restrict y, bool prefetched,
+                                               size_t vectors)
+{
+    gdi_v4 g[4], wv[4];
+    for (size_t v = 0; v < vectors; v++) {
+        LOAD4(wv[v], w + 4 * v);
+        g[v] = (gdi_v4){0, 0, 0, 0};
+        if (grad)
+            LOAD4(g[v], grad + 4 * v);
+    }
+    double squares = sums[0], residuals = sums[1];
+    for (size_t k = 0; k < count; k++) {
+        if (prefetched && k + GDI_PREFETCH_ROWS < count)
+            gdi_prefetch_row(X, p, idx[k + GDI_PREFETCH_ROWS]);
+        const double *x = X + idx[k] * p;
+        gdi_v4 xv[4], s = {start, 0, 0, 0};
+        for (size_t v = 0; v < vectors; v++) {
+            LOAD4(xv[v], x + 4 * v);
+            s += xv[v] * wv[v];
+        }
+        for (size_t j = 4 * vectors; j < p; j++)
+            s[0] += x[j] * w[j];
+        double r = ROW_SCORE(s) - y[idx[k]];
+        squares += r * r;
+        residuals += r;
+        if (!grad)
+            continue;
+        gdi_v4 scale = {r, r, r, r};
+        for (size_t v = 0; v < vectors; v++)
+            g[v] += scale * xv[v];
+        for (size_t j = 4 * vectors; j < p; j++)
+            grad[j] += r * x[j];
+    }
+    sums[0] = squares;
+    sums[1] = residuals;
+    if (grad)
+        for (size_t v = 0; v < vectors; v++)
+            memcpy(grad + 4 * v, &g[v], sizeof g[v]);
+}
+
+/* least_squares_rows for p > 16: four rows at a time, their scores (four chains) then
+ * their residuals and their accumulation into grad while they are in cache. */
+static void least_squares_wide(double sums[2], double *restrict grad, const double *restrict X,
+                               size_t p, const size_t *restrict idx, size_t count, double start,
+                               const double *restrict w, const double *restrict y, bool prefetched)
+{
+    double squares = sums[0], residuals = sums[1], r[4];
+    size_t k = 0;
+    for (; k < count; k += 4) {
+        size_t rows = count - k < 4 ? count - k : 4;
+        for (size_t i = k; prefetched && i < k + rows && i + GDI_PREFETCH_ROWS < count; i++)
+            gdi_prefetch_row(X, p, idx[i + GDI_PREFETCH_ROWS]);
+        if (rows == 4)
+            four_scores(r, X, p, idx + k, start, w);
+        else
+            for (size_t i = 0; i < rows; i++)
+                r[i] = gdi_row_dot(start, X + idx[k + i] * p, w, p);
+        for (size_t i = 0; i < rows; i++) {
+            r[i] -= y[idx[k + i]];
+            squares += r[i] * r[i];
+            residuals += r[i];
+        }
+        if (grad && rows == 4)
+            add_four_rows(grad, X, p, idx + k, r);
+        else if (grad)
+            for (size_t i = 0; i < rows; i++)
+                gdi_row_add_scaled(grad, r[i], X + idx[k + i] * p, p);
+    }
+    sums[0] = squares;
+    sums[1] = residuals;
+}
+
+/* One loop for every p >= 4: a block's three loops each wait for memory or for their
+ * chain of additions in turn, where one loop overlaps them.  For 4 <= p <= 16 the
+ * gradient stays in registers. */
+static bool least_squares_rows(double sums[2], double *restrict grad, const double *restrict X,
+                               size_t p, const size_t *restrict idx, size_t count, double start,
+                               const double *restrict w, const double *restrict y, bool prefetched)
+{
+    switch (p / 4) {
+    case 1:
+        least_squares_narrow(sums, grad, X, p, idx, count, start, w, y, prefetched, 1);
+        return true;
+    case 2:
+        least_squares_narrow(sums, grad, X, p, idx, count, start, w, y, prefetched, 2);
+        return true;
+    case 3:
+        least_squares_narrow(sums, grad, X, p, idx, count, start, w, y, prefetched, 3);
+        return true;
+    case 0:
+        return false;
+    case 4:
+        if (p == 16) {
+            least_squares_narrow(sums, grad, X, p, idx, count, start, w, y, prefetched, 4);
+            return true;
+        }
+        least_squares_wide(sums, grad, X, p, idx, count, start, w, y, prefetched);
+        return true;
+    default:
+        least_squares_wide(sums, grad, X, p, idx, count, start, w, y, prefetched);
+        return true;
+    }
+}
 #else
 /* Row after row without the vector extension, and at the baseline: with SSE2's
  * sixteen registers of two doubles the four rows' sums spilled to the stack, and the
@@ -125,10 +258,22 @@ static bool accumulated_narrow(double *restrict grad, const double *restrict X, 
  * loops per level"). */
 static void block_scores(double *restrict z, const double *restrict X, size_t p,
                          const size_t *restrict idx, size_t count, double start,
-                         const double *restrict w)
+                         const double *restrict w, const size_t *restrict ahead, size_t ahead_count)
 {
-    for (size_t k = 0; k < count; k++)
+    for (size_t k = 0; k < count; k++) {
+        gdi_prefetch_ahead(X, p, ahead, ahead_count, k, 1);
         z[k] = gdi_row_dot(start, X + idx[k] * p, w, p);
+    }
+}
+
+/* The block loops (least_squares.c) at the baseline. */
+static bool least_squares_rows(double sums[2], double *restrict grad, const double *restrict X,
+                               size_t p, const size_t *restrict idx, size_t count, double start,
+                               const double *restrict w, const double *restrict y, bool prefetched)
+{
+    (void)sums, (void)grad, (void)X, (void)p, (void)idx, (void)count, (void)start, (void)w;
+    (void)y, (void)prefetched;
+    return false;
 }
 #endif
 
@@ -140,13 +285,8 @@ static void block_accumulate(double *restrict grad, const double *restrict X, si
         return;
 #endif
     size_t k = 0;
-    for (; k + 4 <= count; k += 4) {
-        const double *restrict x0 = X + idx[k] * p, *restrict x1 = X + idx[k + 1] * p;
-        const double *restrict x2 = X + idx[k + 2] * p, *restrict x3 = X + idx[k + 3] * p;
-        const double a0 = a[k], a1 = a[k + 1], a2 = a[k + 2], a3 = a[k + 3];
-        for (size_t j = 0; j < p; j++)
-            grad[j] = (((grad[j] + a0 * x0[j]) + a1 * x1[j]) + a2 * x2[j]) + a3 * x3[j];
-    }
+    for (; k + 4 <= count; k += 4)
+        add_four_rows(grad, X, p, idx + k, a + k);
     for (; k < count; k++)
         gdi_row_add_scaled(grad, a[k], X + idx[k] * p, p);
 }
@@ -154,4 +294,5 @@ static void block_accumulate(double *restrict grad, const double *restrict X, si
 const struct gdi_row_loops GDI_LOOP_TABLE(row_loops) = {
     .scores = block_scores,
     .accumulate = block_accumulate,
+    .least_squares = least_squares_rows,
 };

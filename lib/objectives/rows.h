@@ -50,12 +50,23 @@ static inline void gdi_row_add_scaled(double *restrict acc, double a, const doub
 /* The loops over a block of the rows X + idx[k] p (k < count) of a row-major X with
  * p columns. */
 struct gdi_row_loops {
-    /* z[k] = gdi_row_dot(start, row k, w, p). */
+    /* z[k] = gdi_row_dot(start, row k, w, p); on the way, when ahead is not NULL, asks
+     * the memory system for the rows X + ahead[k] p (k < ahead_count <= count), one
+     * with each row scored (gdi_prefetch_row). */
     void (*scores)(double *z, const double *X, size_t p, const size_t *idx, size_t count,
-                   double start, const double *w);
+                   double start, const double *w, const size_t *ahead, size_t ahead_count);
     /* gdi_row_add_scaled(grad, a[k], row k, p) for k = 0, 1, ... in turn. */
     void (*accumulate)(double *grad, const double *X, size_t p, const size_t *idx, size_t count,
                        const double *a);
+    /* Least squares' rows in one loop, when it has one for p (else false, nothing
+     * done): for k < count in turn, r = gdi_row_dot(start, row k, w, p) - y[idx[k]],
+     * sums[0] += r r, sums[1] += r and, when grad is not NULL,
+     * gdi_row_add_scaled(grad, r, row k, p); with prefetched, each row asks for the
+     * one GDI_PREFETCH_ROWS ahead.  The same operations in the same order as the
+     * block loops, so the same bits. */
+    bool (*least_squares)(double sums[2], double *grad, const double *X, size_t p,
+                          const size_t *idx, size_t count, double start, const double *w,
+                          const double *y, bool prefetched);
 };
 GDI_LOOPS_DECLARE(struct gdi_row_loops, row_loops);
 
@@ -87,33 +98,71 @@ static inline size_t gdi_block_rows(size_t p)
     return rows == 0 ? 1 : rows > GDI_BLOCK_ROWS ? GDI_BLOCK_ROWS : rows;
 }
 
-/* Whether the models ask for their next block's rows ahead (gdi_prefetch_rows) for
- * an m x p matrix: only when X is larger than GDI_PREFETCH_BYTES, beyond the caches
- * near a core.  For a matrix in cache the requests only cost instructions, and
- * measured slower (bench/README.md, "Row loops per level"). */
-enum { GDI_PREFETCH_BYTES = 16 << 20 };
+/* Whether the models ask for their next block's rows ahead (the scores' ahead) for
+ * an m x p matrix: only when X is larger than GDI_PREFETCH_BYTES, beyond a core's L2
+ * cache.  For a matrix in L2 the requests only cost instructions. */
+enum { GDI_PREFETCH_BYTES = 1 << 20 };
+
+/* How far ahead least squares' one loop asks for rows (gdi_row_loops.least_squares). */
+enum { GDI_PREFETCH_ROWS = 32 };
 
 static inline bool gdi_rows_prefetched(size_t m, size_t p)
 {
     return m * p > GDI_PREFETCH_BYTES / sizeof(double);
 }
 
-/* Asks the memory system for the rows X + idx[k] p (k < count), a block ahead of their
- * use: the hardware prefetcher alone left the block loops waiting for memory (their
- * compute and the loads did not overlap).  No effect on any value. */
-static inline void gdi_prefetch_rows(const double *X, size_t p, const size_t *idx, size_t count)
+/* Asks the memory system for the cache line holding *address.  An asm statement on
+ * x86: GCC takes __builtin_prefetch for an operation without effect and deletes a loop
+ * that does nothing else (the prefetch of a row's lines), all of it or all but its
+ * first request. */
+static inline void gdi_prefetch_line(const double *address)
 {
-#if defined(__GNUC__)
-    enum { LINE_DOUBLES = 8 }; /* a 64-byte cache line */
-    for (size_t k = 0; k < count; k++) {
-        const double *row = X + idx[k] * p;
-        for (size_t j = 0; j < p; j += LINE_DOUBLES)
-            __builtin_prefetch(row + j);
-        __builtin_prefetch(row + p - 1);
-    }
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    __asm__ volatile("prefetcht0 %0" : : "m"(*address));
+#elif defined(__GNUC__)
+    __builtin_prefetch(address);
 #else
-    (void)X, (void)p, (void)idx, (void)count;
+    (void)address;
 #endif
+}
+
+/* Asks the memory system for the row X + row p, a block ahead of its use: the hardware
+ * prefetcher alone left the block loops waiting for memory.  One row's lines with each
+ * row scored, rather than a block's at once.  No effect on any value. */
+static inline void gdi_prefetch_row(const double *X, size_t p, size_t row)
+{
+    enum { LINE_DOUBLES = 8 }; /* a 64-byte cache line */
+    const double *x = X + row * p;
+    for (size_t j = 0; j < p; j += LINE_DOUBLES)
+        gdi_prefetch_line(x + j);
+    gdi_prefetch_line(x + p - 1);
+}
+
+/* The ahead rows (see gdi_row_loops.scores) that go with the rows first..first+count
+ * of a block. */
+static inline void gdi_prefetch_ahead(const double *X, size_t p, const size_t *ahead,
+                                      size_t ahead_count, size_t first, size_t count)
+{
+    if (!ahead)
+        return;
+    for (size_t k = first; k < first + count && k < ahead_count; k++)
+        gdi_prefetch_row(X, p, ahead[k]);
+}
+
+/* The rows of the next block for the scores of a block at first with rows rows, of a
+ * batch of count: NULL (and *ahead_count 0) when prefetched is false or there is no
+ * next block. */
+static inline const size_t *gdi_next_block(bool prefetched, const size_t *idx, size_t first,
+                                           size_t rows, size_t block, size_t count,
+                                           size_t *ahead_count)
+{
+    size_t next = first + rows;
+    if (!prefetched || next >= count) {
+        *ahead_count = 0;
+        return NULL;
+    }
+    *ahead_count = count - next < block ? count - next : block;
+    return idx + next;
 }
 
 #endif /* GDI_OBJECTIVE_ROWS_H */

@@ -135,12 +135,13 @@ static double block_losses(const struct softmax *sm, const double *w, const size
     for (size_t first = 0; first < count; first += block) {
         size_t rows = count - first < block ? count - first : block;
         const size_t *rows_idx = idx + first;
-        if (sm->prefetch && first + rows < count)
-            gdi_prefetch_rows(sm->X, p, rows_idx + rows,
-                              count - first - rows < block ? count - first - rows : block);
+        size_t ahead_count;
+        const size_t *ahead =
+            gdi_next_block(sm->prefetch, idx, first, rows, block, count, &ahead_count);
+        /* the next block asked for once, with the first class's scores */
         for (size_t c = 0; c < k; c++)
             sm->loops->scores(z + c * rows, sm->X, p, rows_idx, rows, sm->intercept ? bias[c] : 0.0,
-                              w + c * p);
+                              w + c * p, c == 0 ? ahead : NULL, ahead_count);
         sm->samples->softmax(z, loss, sm->labels, rows_idx, rows, k);
         for (size_t r = 0; r < rows; r++)
             loss_sum += loss[r];
