@@ -37,16 +37,30 @@ typedef double gdi_v4 __attribute__((vector_size(4 * sizeof(double))));
 /* The score of a row from gdi_row_dot's partial sums s0..s3, in its order. */
 #define ROW_SCORE(s) (((s)[0] + (s)[1]) + ((s)[2] + (s)[3]))
 
-/* z[0..4) = gdi_row_dot(start, row r, w, p) for the rows idx[0..4), p >= 4. */
+/* z[0..4) = gdi_row_dot(start, row r, w, p) for the rows idx[0..4), p >= 4; when
+ * ahead is not NULL, asks for the rows ahead[0..4) on the way, a line of each every
+ * other step: in one burst, the requests wait for the few line fill buffers and hold
+ * the additions up, where spread out they overlap them. */
 static ALWAYS_INLINE void four_scores(double *restrict z, const double *restrict X, size_t p,
                                       const size_t *restrict idx, double start,
-                                      const double *restrict w)
+                                      const double *restrict w, const size_t *restrict ahead)
 {
     const double *x0 = X + idx[0] * p, *x1 = X + idx[1] * p;
     const double *x2 = X + idx[2] * p, *x3 = X + idx[3] * p;
+    const double *a0 = X, *a1 = X, *a2 = X, *a3 = X;
+    if (ahead) {
+        a0 = X + ahead[0] * p, a1 = X + ahead[1] * p;
+        a2 = X + ahead[2] * p, a3 = X + ahead[3] * p;
+    }
     gdi_v4 s0 = {start, 0, 0, 0}, s1 = s0, s2 = s0, s3 = s0; /* one row each */
     size_t j = 0;
     for (; j + 4 <= p; j += 4) {
+        if (ahead && j % 8 == 0) { /* a 64-byte line: 8 doubles */
+            gdi_prefetch_line(a0 + j);
+            gdi_prefetch_line(a1 + j);
+            gdi_prefetch_line(a2 + j);
+            gdi_prefetch_line(a3 + j);
+        }
         gdi_v4 wj, v0, v1, v2, v3;
         LOAD4(wj, w + j);
         LOAD4(v0, x0 + j);
@@ -78,8 +92,12 @@ static void block_scores(double *restrict z, const double *restrict X, size_t p,
 {
     size_t k = 0;
     for (; p >= 4 && k + 4 <= count; k += 4) {
-        gdi_prefetch_ahead(X, p, ahead, ahead_count, k, 4);
-        four_scores(z + k, X, p, idx + k, start, w);
+        /* spread out within the scores for rows of more than two lines; the short
+         * rows' requests go with each row, which measured faster */
+        bool four_ahead = ahead && p > 16 && k + 4 <= ahead_count;
+        if (ahead && !four_ahead)
+            gdi_prefetch_ahead(X, p, ahead, ahead_count, k, 4);
+        four_scores(z + k, X, p, idx + k, start, w, four_ahead ? ahead + k : NULL);
     }
     for (; k < count; k++) {
         gdi_prefetch_ahead(X, p, ahead, ahead_count, k, 1);
@@ -198,10 +216,13 @@ static void least_squares_wide(double sums[2], double *restrict grad, const doub
     size_t k = 0;
     for (; k < count; k += 4) {
         size_t rows = count - k < 4 ? count - k : 4;
-        for (size_t i = k; prefetched && i < k + rows && i + GDI_PREFETCH_ROWS < count; i++)
+        bool four_ahead = prefetched && rows == 4 && k + 4 + GDI_PREFETCH_ROWS <= count;
+        for (size_t i = k;
+             prefetched && !four_ahead && i < k + rows && i + GDI_PREFETCH_ROWS < count; i++)
             gdi_prefetch_row(X, p, idx[i + GDI_PREFETCH_ROWS]);
         if (rows == 4)
-            four_scores(r, X, p, idx + k, start, w);
+            four_scores(r, X, p, idx + k, start, w,
+                        four_ahead ? idx + k + GDI_PREFETCH_ROWS : NULL);
         else
             for (size_t i = 0; i < rows; i++)
                 r[i] = gdi_row_dot(start, X + idx[k + i] * p, w, p);
