@@ -21,7 +21,8 @@
 #include "gdescent.h"
 
 typedef struct {
-    PyObject_HEAD PyObject *fun;
+    PyObject ob_base; /* PyObject_HEAD, spelt out for clang-format */
+    PyObject *fun;
     PyObject *new_vector;
     PyObject *general_result;
     PyObject *size;
@@ -149,10 +150,13 @@ static int evaluate(Plain *self, const double *x, double *f, double *grad)
  * failure, when fun or the copies raised, with the exception kept. */
 static int plain_fdf(const double *x, size_t n, double *f, double *grad, void *user)
 {
-    (void)n;
     Plain *self = user;
     PyGILState_STATE gil = PyGILState_Ensure();
-    int status = evaluate(self, x, f, grad);
+    int status = -1;
+    if (!self->fun || (size_t)self->n != n)
+        PyErr_SetString(PyExc_RuntimeError, "the objective's callback state does not match it");
+    else
+        status = evaluate(self, x, f, grad);
     if (status < 0)
         keep_error(self);
     PyGILState_Release(gil);
@@ -171,6 +175,10 @@ static int Plain_init(Plain *self, PyObject *args, PyObject *kwargs)
         return -1;
     if (n < 1) {
         PyErr_SetString(PyExc_ValueError, "n must be at least 1");
+        return -1;
+    }
+    if (self->fun) { /* the library may hold its address with this n */
+        PyErr_SetString(PyExc_TypeError, "a Plain object is initialized once");
         return -1;
     }
     PyObject *size = PyLong_FromSsize_t(n);

@@ -162,3 +162,22 @@ def test_the_error_attribute_holds_an_exception_or_none():
         del objective._state.error
     with pytest.raises(ValueError, match="at least 1"):
         gdescent._compiled.Plain(lambda x: x, 0, np.empty, lambda r, n: r)
+    # The library holds the state's address with its n: a second __init__ would make
+    # the callback read past x.
+    with pytest.raises(TypeError, match="initialized once"):
+        objective._state.__init__(lambda x: (0.0, x), 10**6, np.empty, lambda r, n: r)
+    assert objective._state.n == 2
+    assert objective(np.ones(2))[0] == 0.0
+    # A state the library was not given for this objective is refused, not read.
+    other = gdescent.Objective(lambda x: (0.0, x), 3)
+    f = ffi.new("double *")
+    x = ffi.new("double[]", 2)
+    lib = gdescent.load_library()
+    raw = lib.gd_objective_new(2, ffi.cast("gd_fdf_fn", gdescent._compiled.PLAIN),
+                               ffi.cast("void *", other._state.address))
+    try:
+        assert lib.gd_objective_eval(raw, x, f, ffi.NULL) == gdescent.ECALLBACK
+    finally:
+        lib.gd_objective_free(raw)
+    with pytest.raises(RuntimeError, match="does not match"):
+        other._raise_pending()
