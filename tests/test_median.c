@@ -21,7 +21,7 @@
 
 #include <gdescent.h>
 
-enum { MAX_DIM = 3, MAX_CORNERS = 1 << MAX_DIM };
+enum { MAX_DIM = 9, MAX_CORNERS = 1 << MAX_DIM };
 
 static const double u2[2] = {2.0, 1.0}, u3[3] = {2.0, 1.0, 0.5};
 
@@ -68,7 +68,8 @@ static double unit_closed_form(size_t dim, const double *u, double *grad)
 /* At x = a u: f within 1e-15 of a times the unit value, the gradient finite and equal
  * to the unit one (each element within 1e-15 of the gradient's norm, which is <= 1),
  * and f alone the same bits as f with the gradient. */
-static void check_scale(size_t dim, const double *u, double a)
+/* At x = a u, f and the gradient within tol, relative (to the gradient's norm). */
+static void check_scale(size_t dim, const double *u, double a, double tol)
 {
     gd_objective *f = cube(dim, a);
     double x[MAX_DIM], expected_g[MAX_DIM], g[MAX_DIM], value, f_only;
@@ -76,14 +77,14 @@ static void check_scale(size_t dim, const double *u, double a)
     for (size_t j = 0; j < dim; j++)
         x[j] = a * u[j];
     assert_int_equal(gd_objective_eval(f, x, &value, g), GD_OK);
-    assert_close(value, (double)((long double)a * expected_f), 1e-15);
+    assert_close(value, (double)((long double)a * expected_f), tol);
     double norm = 0.0;
     for (size_t j = 0; j < dim; j++)
         norm += expected_g[j] * expected_g[j];
     norm = sqrt(norm);
     for (size_t j = 0; j < dim; j++) {
         assert_true(isfinite(g[j]));
-        if (!(fabs(g[j] - expected_g[j]) <= 1e-15 * norm))
+        if (!(fabs(g[j] - expected_g[j]) <= tol * norm))
             fail_msg("a = %g: gradient[%zu] = %.17g, expected %.17g", a, j, g[j], expected_g[j]);
     }
     assert_int_equal(gd_objective_eval(f, x, &f_only, NULL), GD_OK);
@@ -97,14 +98,30 @@ static void test_extreme_scales_2d(void **state)
 {
     (void)state;
     for (size_t k = 0; k < sizeof extreme_scales / sizeof *extreme_scales; k++)
-        check_scale(2, u2, extreme_scales[k]);
+        check_scale(2, u2, extreme_scales[k], 1e-15);
 }
 
 static void test_extreme_scales_3d(void **state)
 {
     (void)state;
     for (size_t k = 0; k < sizeof extreme_scales / sizeof *extreme_scales; k++)
-        check_scale(3, u3, extreme_scales[k]);
+        check_scale(3, u3, extreme_scales[k], 1e-15);
+}
+
+/* Five and nine dimensions: the squared distance's four partial sums and its tail, at
+ * ordinary and extreme scales, against the same closed form.  f and the gradient sum
+ * 32 and 512 terms in order: within m u (u = 2^-53) of the exact sum, 4e-15 and
+ * 6e-14. */
+static void test_more_dimensions(void **state)
+{
+    (void)state;
+    static const double u9[9] = {2.0, 1.0, 0.5, -0.25, 3.0, -1.5, 0.75, 0.125, -2.0};
+    check_scale(5, u9, 1.0, 4e-15);
+    check_scale(9, u9, 1.0, 6e-14);
+    for (size_t k = 0; k < sizeof extreme_scales / sizeof *extreme_scales; k++) {
+        check_scale(5, u9, extreme_scales[k], 4e-15);
+        check_scale(9, u9, extreme_scales[k], 6e-14);
+    }
 }
 
 /* At the corner (a, ..., a), a data point, the least-norm subgradient R (1 - W/||R||)
@@ -136,10 +153,10 @@ static void test_at_a_corner(void **state)
 static void test_ordinary_data_unchanged(void **state)
 {
     (void)state;
-    check_scale(2, u2, 1.0);
-    check_scale(3, u3, 1.0);
-    check_scale(2, u2, 3.0);
-    check_scale(3, u3, 0.25);
+    check_scale(2, u2, 1.0, 1e-15);
+    check_scale(3, u3, 1.0, 1e-15);
+    check_scale(2, u2, 3.0, 1e-15);
+    check_scale(3, u3, 0.25, 1e-15);
     const double bits2[3] = {0x1.3aee8b7fe53a7p+1, 0x1.a3beeb4ce74f3p-1, 0x1.72fa032fdeb38p-2};
     const double bits3[4] = {0x1.5d8686448fb69p+1, 0x1.6ebaef6c85e1dp-1, 0x1.56afe370bd088p-2,
                              0x1.40d6453a66ecp-3};
@@ -190,6 +207,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_extreme_scales_2d),
         cmocka_unit_test(test_extreme_scales_3d),
+        cmocka_unit_test(test_more_dimensions),
         cmocka_unit_test(test_at_a_corner),
         cmocka_unit_test(test_ordinary_data_unchanged),
         cmocka_unit_test(test_runs_at_extreme_scales),

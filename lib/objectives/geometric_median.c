@@ -27,14 +27,25 @@ static void geometric_median_free(void *data)
     gdi_free(gm);
 }
 
-static double squared_distance(const double *x, const double *p, size_t dim)
+/* ||x - p||^2 in four partial sums (as gdi_row_dot): one sum would wait a floating-point
+ * addition's latency at every coordinate. */
+static double squared_distance(const double *restrict x, const double *restrict p, size_t dim)
 {
-    double sum = 0.0;
-    for (size_t j = 0; j < dim; j++) {
-        double d = x[j] - p[j];
-        sum += d * d;
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t j = 0;
+    for (; j + 4 <= dim; j += 4) {
+        double d0 = x[j] - p[j], d1 = x[j + 1] - p[j + 1];
+        double d2 = x[j + 2] - p[j + 2], d3 = x[j + 3] - p[j + 3];
+        s0 += d0 * d0;
+        s1 += d1 * d1;
+        s2 += d2 * d2;
+        s3 += d3 * d3;
     }
-    return sum;
+    for (; j < dim; j++) {
+        double d = x[j] - p[j];
+        s0 += d * d;
+    }
+    return (s0 + s1) + (s2 + s3);
 }
 
 /* ||x - p|| when the sum of its squares overflowed or fell below DBL_MIN (or is 0 or
@@ -71,8 +82,8 @@ struct median_sums {
     double sum, weight_at_x;
 };
 
-static struct median_sums sum_distances(const struct geometric_median *gm, const double *x,
-                                        const size_t *idx, size_t count, double *grad)
+static struct median_sums sum_distances(const struct geometric_median *gm, const double *restrict x,
+                                        const size_t *idx, size_t count, double *restrict grad)
 {
     struct median_sums s = {0.0, 0.0};
     size_t dim = gm->dim;
@@ -92,15 +103,15 @@ static struct median_sums sum_distances(const struct geometric_median *gm, const
         s.sum += w * d;
         if (!grad)
             continue;
+        double scale = w / d; /* the point's one division */
         for (size_t j = 0; j < dim; j++)
-            grad[j] += w * (x[j] - p[j]) / d;
+            grad[j] += scale * (x[j] - p[j]);
     }
     return s;
 }
 
 /* The 2-D case (the point clouds of the examples): the same operations in the same
- * order as sum_distances, so the same bits, with x and the gradient in registers; through
- * memory the compiler must reload them at every point, as grad might alias them. */
+ * order as sum_distances, so the same bits, with x and the gradient in registers. */
 static struct median_sums sum_distances_2d(const struct geometric_median *gm, const double *x,
                                            const size_t *idx, size_t count, double *grad)
 {
@@ -123,8 +134,9 @@ static struct median_sums sum_distances_2d(const struct geometric_median *gm, co
         }
         s.sum += w * d;
         if (grad) { /* not `continue` as above: GCC 12 then computed part of it for f alone */
-            g0 += w * dx / d;
-            g1 += w * dy / d;
+            double scale = w / d;
+            g0 += scale * dx;
+            g1 += scale * dy;
         }
     }
     if (grad) {
