@@ -135,11 +135,19 @@ static ALWAYS_INLINE void accumulate_narrow(double *restrict grad, const double 
     }
 }
 
-/* Whether block_accumulate took the block (4 <= p <= 16). */
+/* The vectors of four columns that the narrow loops keep in registers for p: p / 4
+ * for 4 <= p <= 16, else 0 (no narrow loop). */
+static size_t narrow_vectors(size_t p)
+{
+    return p >= 4 && p <= 16 ? p / 4 : 0;
+}
+
+/* Whether block_accumulate took the block (4 <= p <= 16).  A case for each count of
+ * vectors, so that each inlined copy has it as a constant. */
 static bool accumulated_narrow(double *restrict grad, const double *restrict X, size_t p,
                                const size_t *restrict idx, size_t count, const double *restrict a)
 {
-    switch (p / 4) {
+    switch (narrow_vectors(p)) {
     case 1:
         accumulate_narrow(grad, X, p, idx, count, a, 1);
         return true;
@@ -150,15 +158,13 @@ static bool accumulated_narrow(double *restrict grad, const double *restrict X, 
         accumulate_narrow(grad, X, p, idx, count, a, 3);
         return true;
     case 4:
-        if (p == 16) {
-            accumulate_narrow(grad, X, p, idx, count, a, 4);
-            return true;
-        }
-        return false;
+        accumulate_narrow(grad, X, p, idx, count, a, 4);
+        return true;
     default:
         return false;
     }
 }
+
 /* least_squares_rows for p in [4 vectors, 4 vectors + 4): the row's score in one
  * vector of gdi_row_dot's four partial sums, the gradient's first 4 vectors columns
  * in registers over all the rows (as in accumulate_narrow), the others in grad. */
@@ -207,35 +213,34 @@ static ALWAYS_INLINE void least_squares_narrow(double sums[2], double *restrict 
 }
 
 /* least_squares_rows for p > 16: four rows at a time, their scores (four chains) then
- * their residuals and their accumulation into grad while they are in cache. */
+ * their residuals and their accumulation into grad while they are in cache; the last
+ * count % 4 rows one at a time. */
 static void least_squares_wide(double sums[2], double *restrict grad, const double *restrict X,
                                size_t p, const size_t *restrict idx, size_t count, double start,
                                const double *restrict w, const double *restrict y, bool prefetched)
 {
     double squares = sums[0], residuals = sums[1], r[4];
     size_t k = 0;
-    for (; k < count; k += 4) {
-        size_t rows = count - k < 4 ? count - k : 4;
-        bool four_ahead = prefetched && rows == 4 && k + 4 + GDI_PREFETCH_ROWS <= count;
-        for (size_t i = k;
-             prefetched && !four_ahead && i < k + rows && i + GDI_PREFETCH_ROWS < count; i++)
-            gdi_prefetch_row(X, p, idx[i + GDI_PREFETCH_ROWS]);
-        if (rows == 4)
-            four_scores(r, X, p, idx + k, start, w,
-                        four_ahead ? idx + k + GDI_PREFETCH_ROWS : NULL);
-        else
-            for (size_t i = 0; i < rows; i++)
-                r[i] = gdi_row_dot(start, X + idx[k + i] * p, w, p);
-        for (size_t i = 0; i < rows; i++) {
+    for (; k + 4 <= count; k += 4) {
+        bool four_ahead = prefetched && k + 4 + GDI_PREFETCH_ROWS <= count;
+        /* near the end, the fewer than four rows left ahead */
+        for (size_t i = k + GDI_PREFETCH_ROWS; prefetched && !four_ahead && i < count; i++)
+            gdi_prefetch_row(X, p, idx[i]);
+        four_scores(r, X, p, idx + k, start, w, four_ahead ? idx + k + GDI_PREFETCH_ROWS : NULL);
+        for (size_t i = 0; i < 4; i++) {
             r[i] -= y[idx[k + i]];
             squares += r[i] * r[i];
             residuals += r[i];
         }
-        if (grad && rows == 4)
+        if (grad)
             add_four_rows(grad, X, p, idx + k, r);
-        else if (grad)
-            for (size_t i = 0; i < rows; i++)
-                gdi_row_add_scaled(grad, r[i], X + idx[k + i] * p, p);
+    }
+    for (; k < count; k++) {
+        double residual = gdi_row_dot(start, X + idx[k] * p, w, p) - y[idx[k]];
+        squares += residual * residual;
+        residuals += residual;
+        if (grad)
+            gdi_row_add_scaled(grad, residual, X + idx[k] * p, p);
     }
     sums[0] = squares;
     sums[1] = residuals;
@@ -248,7 +253,9 @@ static bool least_squares_rows(double sums[2], double *restrict grad, const doub
                                size_t p, const size_t *restrict idx, size_t count, double start,
                                const double *restrict w, const double *restrict y, bool prefetched)
 {
-    switch (p / 4) {
+    if (p < 4)
+        return false;
+    switch (narrow_vectors(p)) {
     case 1:
         least_squares_narrow(sums, grad, X, p, idx, count, start, w, y, prefetched, 1);
         return true;
@@ -258,14 +265,8 @@ static bool least_squares_rows(double sums[2], double *restrict grad, const doub
     case 3:
         least_squares_narrow(sums, grad, X, p, idx, count, start, w, y, prefetched, 3);
         return true;
-    case 0:
-        return false;
     case 4:
-        if (p == 16) {
-            least_squares_narrow(sums, grad, X, p, idx, count, start, w, y, prefetched, 4);
-            return true;
-        }
-        least_squares_wide(sums, grad, X, p, idx, count, start, w, y, prefetched);
+        least_squares_narrow(sums, grad, X, p, idx, count, start, w, y, prefetched, 4);
         return true;
     default:
         least_squares_wide(sums, grad, X, p, idx, count, start, w, y, prefetched);

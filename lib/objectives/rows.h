@@ -126,9 +126,9 @@ static inline void gdi_prefetch_line(const double *address)
 #endif
 }
 
-/* Asks the memory system for the row X + row p, a block ahead of its use: the hardware
- * prefetcher alone left the block loops waiting for memory.  One row's lines with each
- * row scored, rather than a block's at once.  No effect on any value. */
+/* Asks the memory system for the lines of the row X + row p, ahead of its use (a
+ * block, or GDI_PREFETCH_ROWS rows): the hardware prefetcher alone left the loops
+ * waiting for memory.  No effect on any value. */
 static inline void gdi_prefetch_row(const double *X, size_t p, size_t row)
 {
     enum { LINE_DOUBLES = 8 }; /* a 64-byte cache line */
