@@ -40,17 +40,18 @@ static void block_rows(const struct least_squares *ls, const double *w, double b
     const size_t block = gdi_block_rows(ls->p);
     for (size_t first = 0; first < count; first += block) {
         size_t rows = count - first < block ? count - first : block;
-        size_t ahead_count;
-        const size_t *ahead =
-            gdi_next_block(ls->prefetch, idx, first, rows, block, count, &ahead_count);
-        ls->loops->scores(r, ls->X, ls->p, idx + first, rows, b, w, ahead, ahead_count);
+        struct gdi_ahead ahead =
+            gdi_next_block(ls->prefetch, idx, first, rows, block, count, grad != NULL);
+        ls->loops->scores(r, ls->X, ls->p, idx + first, rows, b, w, ahead.scores_rows,
+                          ahead.scores_count);
         for (size_t k = 0; k < rows; k++) {
             r[k] -= ls->y[idx[first + k]];
             squares += r[k] * r[k];
             residuals += r[k];
         }
         if (grad)
-            ls->loops->accumulate(grad, ls->X, ls->p, idx + first, rows, r);
+            ls->loops->accumulate(grad, ls->X, ls->p, idx + first, rows, r, ahead.accumulate_rows,
+                                  ahead.accumulate_count);
     }
     sums[0] = squares;
     sums[1] = residuals;

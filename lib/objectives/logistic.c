@@ -65,10 +65,10 @@ static int logistic_batch(const double *w, size_t n, const size_t *idx, size_t c
     const size_t block = gdi_block_rows(p);
     for (size_t first = 0; first < count; first += block) {
         size_t rows = count - first < block ? count - first : block;
-        size_t ahead_count;
-        const size_t *ahead =
-            gdi_next_block(lg->prefetch, idx, first, rows, block, count, &ahead_count);
-        lg->loops->scores(z, lg->X, p, idx + first, rows, b, w, ahead, ahead_count);
+        struct gdi_ahead ahead =
+            gdi_next_block(lg->prefetch, idx, first, rows, block, count, grad != NULL);
+        lg->loops->scores(z, lg->X, p, idx + first, rows, b, w, ahead.scores_rows,
+                          ahead.scores_count);
         /* the score's slot takes the slope, the row's scale in the gradient */
         lg->samples->logistic(z, loss, lg->y, idx + first, rows);
         for (size_t k = 0; k < rows; k++) {
@@ -76,7 +76,8 @@ static int logistic_batch(const double *w, size_t n, const size_t *idx, size_t c
             intercept_sum += z[k];
         }
         if (grad)
-            lg->loops->accumulate(grad, lg->X, p, idx + first, rows, z);
+            lg->loops->accumulate(grad, lg->X, p, idx + first, rows, z, ahead.accumulate_rows,
+                                  ahead.accumulate_count);
     }
     if (grad && lg->intercept)
         grad[p] = intercept_sum;

@@ -37,20 +37,20 @@ typedef double gdi_v4 __attribute__((vector_size(4 * sizeof(double))));
 /* The score of a row from gdi_row_dot's partial sums s0..s3, in its order. */
 #define ROW_SCORE(s) (((s)[0] + (s)[1]) + ((s)[2] + (s)[3]))
 
-/* z[0..4) = gdi_row_dot(start, row r, w, p) for the rows idx[0..4), p >= 4; when
- * ahead is not NULL, asks for the rows ahead[0..4) on the way, a line of each every
- * other step: in one burst, the requests wait for the few line fill buffers and hold
- * the additions up, where spread out they overlap them. */
+/* z[r stride] = gdi_row_dot(start, row r, w, p) for the rows idx[r stride], r < 4,
+ * p >= 4; when ahead is not NULL, asks for the rows ahead[r stride] on the way, a line
+ * of each every other step: in one burst, the requests wait for the few line fill
+ * buffers and hold the additions up, where spread out they overlap them. */
 static ALWAYS_INLINE void four_scores(double *restrict z, const double *restrict X, size_t p,
-                                      const size_t *restrict idx, double start,
+                                      const size_t *restrict idx, size_t stride, double start,
                                       const double *restrict w, const size_t *restrict ahead)
 {
-    const double *x0 = X + idx[0] * p, *x1 = X + idx[1] * p;
-    const double *x2 = X + idx[2] * p, *x3 = X + idx[3] * p;
+    const double *x0 = X + idx[0] * p, *x1 = X + idx[stride] * p;
+    const double *x2 = X + idx[2 * stride] * p, *x3 = X + idx[3 * stride] * p;
     const double *a0 = X, *a1 = X, *a2 = X, *a3 = X;
     if (ahead) {
-        a0 = X + ahead[0] * p, a1 = X + ahead[1] * p;
-        a2 = X + ahead[2] * p, a3 = X + ahead[3] * p;
+        a0 = X + ahead[0] * p, a1 = X + ahead[stride] * p;
+        a2 = X + ahead[2 * stride] * p, a3 = X + ahead[3 * stride] * p;
     }
     gdi_v4 s0 = {start, 0, 0, 0}, s1 = s0, s2 = s0, s3 = s0; /* one row each */
     size_t j = 0;
@@ -83,23 +83,30 @@ static ALWAYS_INLINE void four_scores(double *restrict z, const double *restrict
     gdi_v4 t0 = {s0[0], s1[0], s2[0], s3[0]}, t1 = {s0[1], s1[1], s2[1], s3[1]};
     gdi_v4 t2 = {s0[2], s1[2], s2[2], s3[2]}, t3 = {s0[3], s1[3], s2[3], s3[3]};
     gdi_v4 scores = (t0 + t1) + (t2 + t3);
-    memcpy(z, &scores, sizeof scores);
+    for (size_t r = 0; r < 4; r++)
+        z[r * stride] = scores[r];
 }
 
 static void block_scores(double *restrict z, const double *restrict X, size_t p,
                          const size_t *restrict idx, size_t count, double start,
                          const double *restrict w, const size_t *restrict ahead, size_t ahead_count)
 {
-    size_t k = 0;
-    for (; p >= 4 && k + 4 <= count; k += 4) {
-        /* spread out within the scores for rows of more than two lines; the short
-         * rows' requests go with each row, which measured faster */
-        bool four_ahead = ahead && p > 16 && k + 4 <= ahead_count;
-        if (ahead && !four_ahead)
-            gdi_prefetch_ahead(X, p, ahead, ahead_count, k, 4);
-        four_scores(z + k, X, p, idx + k, start, w, four_ahead ? ahead + k : NULL);
+    const size_t quads = p >= 4 ? count / 4 : 0;
+    for (size_t q = 0; q < quads; q++) {
+        /* Rows of more than two lines go four a quarter of the block apart: four
+         * streams through memory, each in address order.  Four neighbouring long rows
+         * read their lines out of order, which the hardware prefetchers of some cores
+         * do not follow (bench/README.md, "Four rows a quarter of a block apart");
+         * four short ones are a few neighbouring lines. */
+        size_t k = p > 16 ? q : 4 * q, stride = p > 16 ? quads : 1;
+        /* spread out within the scores for long rows; the short rows' requests go
+         * with each row, which measured faster */
+        bool four_ahead = ahead && p > 16 && k + 3 * stride < ahead_count;
+        for (size_t r = 0; ahead && !four_ahead && r < 4; r++)
+            gdi_prefetch_ahead(X, p, ahead, ahead_count, k + r * stride, 1);
+        four_scores(z + k, X, p, idx + k, stride, start, w, four_ahead ? ahead + k : NULL);
     }
-    for (; k < count; k++) {
+    for (size_t k = 4 * quads; k < count; k++) {
         gdi_prefetch_ahead(X, p, ahead, ahead_count, k, 1);
         z[k] = gdi_row_dot(start, X + idx[k] * p, w, p);
     }
@@ -111,12 +118,14 @@ static void block_scores(double *restrict z, const double *restrict X, size_t p,
  * load of grad every four rows; the columns beyond, one at a time. */
 static ALWAYS_INLINE void accumulate_narrow(double *restrict grad, const double *restrict X,
                                             size_t p, const size_t *restrict idx, size_t count,
-                                            const double *restrict a, size_t vectors)
+                                            const double *restrict a, const size_t *restrict ahead,
+                                            size_t ahead_count, size_t vectors)
 {
     gdi_v4 g[4];
     for (size_t v = 0; v < vectors; v++)
         LOAD4(g[v], grad + 4 * v);
     for (size_t k = 0; k < count; k++) {
+        gdi_prefetch_ahead(X, p, ahead, ahead_count, k, 1);
         const double *x = X + idx[k] * p;
         gdi_v4 scale = {a[k], a[k], a[k], a[k]};
         for (size_t v = 0; v < vectors; v++) {
@@ -145,20 +154,21 @@ static size_t narrow_vectors(size_t p)
 /* Whether block_accumulate took the block (4 <= p <= 16).  A case for each count of
  * vectors, so that each inlined copy has it as a constant. */
 static bool accumulated_narrow(double *restrict grad, const double *restrict X, size_t p,
-                               const size_t *restrict idx, size_t count, const double *restrict a)
+                               const size_t *restrict idx, size_t count, const double *restrict a,
+                               const size_t *restrict ahead, size_t ahead_count)
 {
     switch (narrow_vectors(p)) {
     case 1:
-        accumulate_narrow(grad, X, p, idx, count, a, 1);
+        accumulate_narrow(grad, X, p, idx, count, a, ahead, ahead_count, 1);
         return true;
     case 2:
-        accumulate_narrow(grad, X, p, idx, count, a, 2);
+        accumulate_narrow(grad, X, p, idx, count, a, ahead, ahead_count, 2);
         return true;
     case 3:
-        accumulate_narrow(grad, X, p, idx, count, a, 3);
+        accumulate_narrow(grad, X, p, idx, count, a, ahead, ahead_count, 3);
         return true;
     case 4:
-        accumulate_narrow(grad, X, p, idx, count, a, 4);
+        accumulate_narrow(grad, X, p, idx, count, a, ahead, ahead_count, 4);
         return true;
     default:
         return false;
@@ -212,49 +222,14 @@ static ALWAYS_INLINE void least_squares_narrow(double sums[2], double *restrict 
             memcpy(grad + 4 * v, &g[v], sizeof g[v]);
 }
 
-/* least_squares_rows for p > 16: four rows at a time, their scores (four chains) then
- * their residuals and their accumulation into grad while they are in cache; the last
- * count % 4 rows one at a time. */
-static void least_squares_wide(double sums[2], double *restrict grad, const double *restrict X,
-                               size_t p, const size_t *restrict idx, size_t count, double start,
-                               const double *restrict w, const double *restrict y, bool prefetched)
-{
-    double squares = sums[0], residuals = sums[1], r[4];
-    size_t k = 0;
-    for (; k + 4 <= count; k += 4) {
-        bool four_ahead = prefetched && k + 4 + GDI_PREFETCH_ROWS <= count;
-        /* near the end, the fewer than four rows left ahead */
-        for (size_t i = k + GDI_PREFETCH_ROWS; prefetched && !four_ahead && i < count; i++)
-            gdi_prefetch_row(X, p, idx[i]);
-        four_scores(r, X, p, idx + k, start, w, four_ahead ? idx + k + GDI_PREFETCH_ROWS : NULL);
-        for (size_t i = 0; i < 4; i++) {
-            r[i] -= y[idx[k + i]];
-            squares += r[i] * r[i];
-            residuals += r[i];
-        }
-        if (grad)
-            add_four_rows(grad, X, p, idx + k, r);
-    }
-    for (; k < count; k++) {
-        double residual = gdi_row_dot(start, X + idx[k] * p, w, p) - y[idx[k]];
-        squares += residual * residual;
-        residuals += residual;
-        if (grad)
-            gdi_row_add_scaled(grad, residual, X + idx[k] * p, p);
-    }
-    sums[0] = squares;
-    sums[1] = residuals;
-}
-
-/* One loop for every p >= 4: a block's three loops each wait for memory or for their
- * chain of additions in turn, where one loop overlaps them.  For 4 <= p <= 16 the
- * gradient stays in registers. */
+/* One loop for 4 <= p <= 16, the gradient in registers: a block's three loops each
+ * wait for memory or for their chain of additions in turn, where one loop overlaps
+ * them.  Longer rows go by blocks (least_squares.c), whose scores read four streams
+ * in address order (block_scores). */
 static bool least_squares_rows(double sums[2], double *restrict grad, const double *restrict X,
                                size_t p, const size_t *restrict idx, size_t count, double start,
                                const double *restrict w, const double *restrict y, bool prefetched)
 {
-    if (p < 4)
-        return false;
     switch (narrow_vectors(p)) {
     case 1:
         least_squares_narrow(sums, grad, X, p, idx, count, start, w, y, prefetched, 1);
@@ -269,8 +244,7 @@ static bool least_squares_rows(double sums[2], double *restrict grad, const doub
         least_squares_narrow(sums, grad, X, p, idx, count, start, w, y, prefetched, 4);
         return true;
     default:
-        least_squares_wide(sums, grad, X, p, idx, count, start, w, y, prefetched);
-        return true;
+        return false;
     }
 }
 #else
@@ -300,17 +274,22 @@ static bool least_squares_rows(double sums[2], double *restrict grad, const doub
 #endif
 
 static void block_accumulate(double *restrict grad, const double *restrict X, size_t p,
-                             const size_t *restrict idx, size_t count, const double *restrict a)
+                             const size_t *restrict idx, size_t count, const double *restrict a,
+                             const size_t *restrict ahead, size_t ahead_count)
 {
 #if defined(__GNUC__) && defined(__AVX__)
-    if (accumulated_narrow(grad, X, p, idx, count, a))
+    if (accumulated_narrow(grad, X, p, idx, count, a, ahead, ahead_count))
         return;
 #endif
     size_t k = 0;
-    for (; k + 4 <= count; k += 4)
+    for (; k + 4 <= count; k += 4) {
+        gdi_prefetch_ahead(X, p, ahead, ahead_count, k, 4);
         add_four_rows(grad, X, p, idx + k, a + k);
-    for (; k < count; k++)
+    }
+    for (; k < count; k++) {
+        gdi_prefetch_ahead(X, p, ahead, ahead_count, k, 1);
         gdi_row_add_scaled(grad, a[k], X + idx[k] * p, p);
+    }
 }
 
 const struct gdi_row_loops GDI_LOOP_TABLE(row_loops) = {

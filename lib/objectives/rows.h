@@ -55,12 +55,14 @@ struct gdi_row_loops {
      * with each row scored (gdi_prefetch_row). */
     void (*scores)(double *z, const double *X, size_t p, const size_t *idx, size_t count,
                    double start, const double *w, const size_t *ahead, size_t ahead_count);
-    /* gdi_row_add_scaled(grad, a[k], row k, p) for k = 0, 1, ... in turn. */
+    /* gdi_row_add_scaled(grad, a[k], row k, p) for k = 0, 1, ... in turn; on the way,
+     * when ahead is not NULL, asks for the rows X + ahead[k] p (k < ahead_count <=
+     * count), one with each row accumulated. */
     void (*accumulate)(double *grad, const double *X, size_t p, const size_t *idx, size_t count,
-                       const double *a);
-    /* Least squares' rows in one loop, when it has one for p (else false, nothing
-     * done): for k < count in turn, r = gdi_row_dot(start, row k, w, p) - y[idx[k]],
-     * sums[0] += r r, sums[1] += r and, when grad is not NULL,
+                       const double *a, const size_t *ahead, size_t ahead_count);
+    /* Least squares' rows in one loop, when it has one for p (4 <= p <= 16 at AVX2 and
+     * AVX-512; else false, nothing done): for k < count in turn, r = gdi_row_dot(start, row k, w,
+     * p) - y[idx[k]], sums[0] += r r, sums[1] += r and, when grad is not NULL,
      * gdi_row_add_scaled(grad, r, row k, p); with prefetched, each row asks for the
      * one GDI_PREFETCH_ROWS ahead.  The same operations in the same order as the
      * block loops, so the same bits. */
@@ -149,20 +151,33 @@ static inline void gdi_prefetch_ahead(const double *X, size_t p, const size_t *a
         gdi_prefetch_row(X, p, ahead[k]);
 }
 
-/* The rows of the next block for the scores of a block at first with rows rows, of a
- * batch of count: NULL (and *ahead_count 0) when prefetched is false or there is no
- * next block. */
-static inline const size_t *gdi_next_block(bool prefetched, const size_t *idx, size_t first,
-                                           size_t rows, size_t block, size_t count,
-                                           size_t *ahead_count)
+/* The rows of the next block that a block's scores and its accumulation ask for
+ * (their ahead, see gdi_row_loops): a NULL rows with a count of 0 asks for none. */
+struct gdi_ahead {
+    const size_t *scores_rows, *accumulate_rows;
+    size_t scores_count, accumulate_count;
+};
+
+/* The gdi_ahead of a block at first with rows rows, of a batch of count: none when
+ * prefetched is false or there is no next block.  When the block is accumulated, the
+ * scores ask for the first half of the next block and the accumulation for the rest:
+ * all of it with the scores left memory idle during the accumulation. */
+static inline struct gdi_ahead gdi_next_block(bool prefetched, const size_t *idx, size_t first,
+                                              size_t rows, size_t block, size_t count,
+                                              bool accumulated)
 {
+    struct gdi_ahead ahead = {NULL, NULL, 0, 0};
     size_t next = first + rows;
-    if (!prefetched || next >= count) {
-        *ahead_count = 0;
-        return NULL;
+    if (!prefetched || next >= count)
+        return ahead;
+    size_t next_rows = count - next < block ? count - next : block;
+    ahead.scores_rows = idx + next;
+    ahead.scores_count = accumulated ? next_rows / 2 : next_rows;
+    if (ahead.scores_count < next_rows) {
+        ahead.accumulate_rows = idx + next + ahead.scores_count;
+        ahead.accumulate_count = next_rows - ahead.scores_count;
     }
-    *ahead_count = count - next < block ? count - next : block;
-    return idx + next;
+    return ahead;
 }
 
 #endif /* GDI_OBJECTIVE_ROWS_H */

@@ -135,20 +135,22 @@ static double block_losses(const struct softmax *sm, const double *w, const size
     for (size_t first = 0; first < count; first += block) {
         size_t rows = count - first < block ? count - first : block;
         const size_t *rows_idx = idx + first;
-        size_t ahead_count;
-        const size_t *ahead =
-            gdi_next_block(sm->prefetch, idx, first, rows, block, count, &ahead_count);
-        /* the next block asked for once, with the first class's scores */
+        struct gdi_ahead ahead =
+            gdi_next_block(sm->prefetch, idx, first, rows, block, count, grad != NULL);
+        /* the next block asked for once, with the first class's scores and accumulation */
         for (size_t c = 0; c < k; c++)
             sm->loops->scores(z + c * rows, sm->X, p, rows_idx, rows, sm->intercept ? bias[c] : 0.0,
-                              w + c * p, c == 0 ? ahead : NULL, ahead_count);
+                              w + c * p, c == 0 ? ahead.scores_rows : NULL,
+                              c == 0 ? ahead.scores_count : 0);
         sm->samples->softmax(z, loss, sm->labels, rows_idx, rows, k);
         for (size_t r = 0; r < rows; r++)
             loss_sum += loss[r];
         if (!grad)
             continue;
         for (size_t c = 0; c < k; c++) {
-            sm->loops->accumulate(grad + c * p, sm->X, p, rows_idx, rows, z + c * rows);
+            sm->loops->accumulate(grad + c * p, sm->X, p, rows_idx, rows, z + c * rows,
+                                  c == 0 ? ahead.accumulate_rows : NULL,
+                                  c == 0 ? ahead.accumulate_count : 0);
             if (sm->intercept)
                 for (size_t r = 0; r < rows; r++)
                     grad_bias[c] += z[c * rows + r];
