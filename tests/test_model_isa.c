@@ -134,6 +134,80 @@ static void test_models_match_baseline(void **state)
                 }
 }
 
+/* The value alone, the value and gradient, and a mini-batch's, of a model at the level
+ * GDESCENT_ISA names. */
+struct large_result {
+    double f_value_only, f_full, f_batch, *g_full, *g_batch;
+};
+
+static void evaluate_large(int model, const struct data *shape, const double *X, const double *y,
+                           const size_t *labels, const size_t *batch, size_t batch_count,
+                           const char *level, struct large_result *r)
+{
+    assert_int_equal(setenv("GDESCENT_ISA", level, 1), 0);
+    size_t m = shape->m, p = shape->p;
+    gd_objective *obj = model == 0 ? gd_least_squares_new(m, p, X, y, 0.75, GD_LS_INTERCEPT)
+                        : model == 1
+                            ? gd_logistic_new(m, p, X, y, 1e-2, GD_INTERCEPT)
+                            : gd_softmax_new(m, p, shape->classes, X, labels, 1e-3, GD_INTERCEPT);
+    assert_non_null(obj);
+    assert_int_equal(gd_objective_eval(obj, shape->w, &r->f_value_only, NULL), GD_OK);
+    assert_int_equal(gd_objective_eval(obj, shape->w, &r->f_full, r->g_full), GD_OK);
+    assert_int_equal(
+        gd_objective_eval_terms(obj, shape->w, batch, batch_count, &r->f_batch, r->g_batch), GD_OK);
+    gd_objective_free(obj);
+}
+
+/* Over an X beyond 1 MiB the models ask for rows ahead of their use (rows.h); the
+ * requests change no bit, of the value alone, of the value with the gradient, or of a
+ * mini-batch's (whose next rows are not the following ones), at p = 8 (one loop of
+ * least squares) and p = 64 (four rows a quarter of a block apart), with m not a
+ * multiple of the blocks' rows. */
+static void test_large_models_match_baseline(void **state)
+{
+    const char *level = *state;
+    const size_t shapes[2][2] = {{17001, 8}, {2101, 64}};
+    enum { BATCH_ROWS = 301, CLASSES = 3 };
+    for (int s = 0; s < 2; s++) {
+        static struct data shape; /* its w; m and p here are beyond its arrays */
+        make_data(&shape, 1, 1, CLASSES, true, 99 + (uint64_t)s);
+        shape.m = shapes[s][0];
+        shape.p = shapes[s][1];
+        size_t m = shape.m, p = shape.p, n = CLASSES * (p + 1);
+        double *X = malloc(m * p * sizeof *X), *y = malloc(m * sizeof *y);
+        size_t *labels = malloc(m * sizeof *labels), batch[BATCH_ROWS];
+        double *g = malloc(4 * n * sizeof *g);
+        assert_true(X && y && labels && g);
+        uint64_t seed = 5;
+        for (size_t i = 0; i < m * p; i++)
+            X[i] = 2.0 * uniform(&seed) - 1.0;
+        for (size_t i = 0; i < m; i++) {
+            y[i] = uniform(&seed) < 0.5 ? 0.0 : 1.0;
+            labels[i] = (size_t)(uniform(&seed) * CLASSES);
+        }
+        for (size_t k = 0; k < BATCH_ROWS; k++)
+            batch[k] = (size_t)(uniform(&seed) * (double)m);
+        for (int model = 0; model < MODELS; model++) {
+            struct large_result base = {0, 0, 0, g, g + n}, other = {0, 0, 0, g + 2 * n, g + 3 * n};
+            evaluate_large(model, &shape, X, y, labels, batch, BATCH_ROWS, "baseline", &base);
+            evaluate_large(model, &shape, X, y, labels, batch, BATCH_ROWS, level, &other);
+            size_t dim = model == 2 ? n : p + 1;
+            if (memcmp(&base.f_value_only, &base.f_full, sizeof base.f_full) != 0 ||
+                memcmp(&other.f_value_only, &other.f_full, sizeof base.f_full) != 0 ||
+                memcmp(&base.f_full, &other.f_full, sizeof base.f_full) != 0 ||
+                memcmp(&base.f_batch, &other.f_batch, sizeof base.f_batch) != 0 ||
+                memcmp(base.g_full, other.g_full, dim * sizeof *g) != 0 ||
+                memcmp(base.g_batch, other.g_batch, dim * sizeof *g) != 0)
+                fail_msg("model %d, m = %zu, p = %zu: %s differs from baseline", model, m, p,
+                         level);
+        }
+        free(X);
+        free(y);
+        free(labels);
+        free(g);
+    }
+}
+
 /* Logistic regression's loss and slope of single samples whose scores cross the
  * ranges of its own exp (lib/objectives/vmath.h): |z| up to 760, through the scores
  * whose exp(-|z|) is subnormal (708.4 to 745.1) or rounds to 0, and +-0.  Each
@@ -193,6 +267,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_prestate(test_models_match_baseline, argv[1]),
         cmocka_unit_test_prestate(test_logistic_samples_match_baseline, argv[1]),
+        cmocka_unit_test_prestate(test_large_models_match_baseline, argv[1]),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,11 +12,13 @@
 #include <string.h>
 
 #include "../internal.h"
+#include "rows.h"
 
 struct geometric_median {
     size_t dim;
     double *points;  /* m*dim, row-major */
     double *weights; /* m, or NULL for all 1 */
+    bool prefetch;   /* gdi_rows_prefetched(m, dim) */
 };
 
 static void geometric_median_free(void *data)
@@ -82,31 +84,82 @@ struct median_sums {
     double sum, weight_at_x;
 };
 
+/* Adds the point i to s and, when grad is not NULL, its term's gradient to grad. */
+static void add_point(const struct geometric_median *gm, const double *restrict x, size_t i,
+                      double *restrict grad, struct median_sums *s)
+{
+    size_t dim = gm->dim;
+    const double *p = gm->points + i * dim;
+    double w = gm->weights ? gm->weights[i] : 1.0;
+    double sum = squared_distance(x, p, dim), d;
+    if (sum >= DBL_MIN && sum <= DBL_MAX) { /* ordinary data: one pass suffices */
+        d = sqrt(sum);
+    } else {
+        d = rescaled_distance(x, p, dim, sum);
+        if (d == 0.0) { /* x is p: adds 0 to f, its weight to the ball */
+            s->weight_at_x += w;
+            return;
+        }
+    }
+    s->sum += w * d;
+    if (!grad)
+        return;
+    double scale = w / d; /* the point's one division */
+    for (size_t j = 0; j < dim; j++)
+        grad[j] += scale * (x[j] - p[j]);
+}
+
+/* Whether the four points idx[0..4) are ordinary (add_point's one pass suffices for
+ * each) and, if so, their sums of squares into sums. */
+static bool four_ordinary(const struct geometric_median *gm, const double *restrict x,
+                          const size_t *idx, double sums[4])
+{
+    bool ordinary = true;
+    for (size_t r = 0; r < 4; r++) {
+        sums[r] = squared_distance(x, gm->points + idx[r] * gm->dim, gm->dim);
+        ordinary &= sums[r] >= DBL_MIN && sums[r] <= DBL_MAX;
+    }
+    return ordinary;
+}
+
+/* add_point for the points idx[0..count) in turn, four at a time where all four are
+ * ordinary: four independent chains of a sum of squares, a square root and a division,
+ * where one point after another waited for each in turn.  Each point's operations, and
+ * the order in which s and each element of grad take the points, are add_point's: the
+ * same bits.  Over points beyond L2, each four ask for the four GDI_PREFETCH_ROWS
+ * ahead (rows.h). */
 static struct median_sums sum_distances(const struct geometric_median *gm, const double *restrict x,
                                         const size_t *idx, size_t count, double *restrict grad)
 {
     struct median_sums s = {0.0, 0.0};
-    size_t dim = gm->dim;
-    for (size_t k = 0; k < count; k++) {
-        const double *p = gm->points + idx[k] * dim;
-        double w = gm->weights ? gm->weights[idx[k]] : 1.0;
-        double sum = squared_distance(x, p, dim), d;
-        if (sum >= DBL_MIN && sum <= DBL_MAX) { /* ordinary data: one pass suffices */
-            d = sqrt(sum);
-        } else {
-            d = rescaled_distance(x, p, dim, sum);
-            if (d == 0.0) { /* x is p: adds 0 to f, its weight to the ball */
-                s.weight_at_x += w;
-                continue;
-            }
+    const size_t dim = gm->dim;
+    size_t k = 0;
+    for (; k + 4 <= count; k += 4) {
+        for (size_t r = k + GDI_PREFETCH_ROWS;
+             gm->prefetch && r < k + 4 + GDI_PREFETCH_ROWS && r < count; r++)
+            gdi_prefetch_row(gm->points, dim, idx[r]);
+        double sums[4], scales[4];
+        if (!four_ordinary(gm, x, idx + k, sums)) {
+            for (size_t r = k; r < k + 4; r++)
+                add_point(gm, x, idx[r], grad, &s);
+            continue;
         }
-        s.sum += w * d;
+        for (size_t r = 0; r < 4; r++) {
+            double w = gm->weights ? gm->weights[idx[k + r]] : 1.0, d = sqrt(sums[r]);
+            s.sum += w * d;
+            scales[r] = w / d;
+        }
         if (!grad)
             continue;
-        double scale = w / d; /* the point's one division */
+        const double *p0 = gm->points + idx[k] * dim, *p1 = gm->points + idx[k + 1] * dim;
+        const double *p2 = gm->points + idx[k + 2] * dim, *p3 = gm->points + idx[k + 3] * dim;
         for (size_t j = 0; j < dim; j++)
-            grad[j] += scale * (x[j] - p[j]);
+            grad[j] = (((grad[j] + scales[0] * (x[j] - p0[j])) + scales[1] * (x[j] - p1[j])) +
+                       scales[2] * (x[j] - p2[j])) +
+                      scales[3] * (x[j] - p3[j]);
     }
+    for (; k < count; k++)
+        add_point(gm, x, idx[k], grad, &s);
     return s;
 }
 
@@ -182,6 +235,7 @@ gd_objective *gd_geometric_median_new(size_t m, size_t dim, const double *points
     if (!gm)
         return NULL;
     gm->dim = dim;
+    gm->prefetch = gdi_rows_prefetched(m, dim);
     gm->points = gdi_dup_doubles(points, m * dim);
     gm->weights = weights ? gdi_dup_doubles(weights, m) : NULL;
     if (!gm->points || (weights && !gm->weights)) {
