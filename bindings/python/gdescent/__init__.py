@@ -349,7 +349,19 @@ def _with_traceback(exc_type: Type[BaseException], exc: Optional[BaseException],
     return exc.with_traceback(tb)
 
 
-class _Callback:
+class _PendingError:
+    """raise_pending for a callback's state that keeps in error the first exception
+    its function raised."""
+
+    error: Optional[BaseException]
+
+    def raise_pending(self) -> None:
+        exc, self.error = self.error, None
+        if exc is not None:
+            raise exc
+
+
+class _Callback(_PendingError):
     """The Python side of an objective callback: calls fun and keeps the exception it
     raised, which must not unwind through C.
 
@@ -372,22 +384,12 @@ class _Callback:
             self.error = _with_traceback(exc_type, exc, tb)
         return 1
 
-    def raise_pending(self) -> None:
-        exc, self.error = self.error, None
-        if exc is not None:
-            raise exc
-
 
 if _compiled is not None:
-    class _CompiledCallback(_compiled.Plain):
+    class _CompiledCallback(_PendingError, _compiled.Plain):
         """The state of a Python objective called by the compiled gd_fdf_fn: it calls
         fun on a new array, stores f and the gradient, and keeps in error the first
         exception raised (Ctrl-C's KeyboardInterrupt included), as _Callback does."""
-
-        def raise_pending(self) -> None:
-            exc, self.error = self.error, None
-            if exc is not None:
-                raise exc
 else:
     _CompiledCallback = _Callback  # type: ignore[misc]
 
