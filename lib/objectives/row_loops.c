@@ -99,8 +99,9 @@ static void block_scores(double *restrict z, const double *restrict X, size_t p,
          * do not follow (bench/README.md, "Four rows a quarter of a block apart");
          * four short ones are a few neighbouring lines. */
         size_t k = p > 16 ? q : 4 * q, stride = p > 16 ? quads : 1;
-        /* spread out within the scores for long rows; the short rows' requests go
-         * with each row, which measured faster */
+        /* spread out within the scores for long rows when all four rows ahead are
+         * the scores' (a value alone); a row's lines at a time otherwise, and for
+         * short rows, which measured faster (bench/README.md) */
         bool four_ahead = ahead && p > 16 && k + 3 * stride < ahead_count;
         for (size_t r = 0; ahead && !four_ahead && r < 4; r++)
             gdi_prefetch_ahead(X, p, ahead, ahead_count, k + r * stride, 1);
