@@ -61,11 +61,11 @@ struct gdi_row_loops {
     void (*accumulate)(double *grad, const double *X, size_t p, const size_t *idx, size_t count,
                        const double *a, const size_t *ahead, size_t ahead_count);
     /* Least squares' rows in one loop, when it has one for p (4 <= p <= 16 at AVX2 and
-     * AVX-512; else false, nothing done): for k < count in turn, r = gdi_row_dot(start, row k, w,
-     * p) - y[idx[k]], sums[0] += r r, sums[1] += r and, when grad is not NULL,
-     * gdi_row_add_scaled(grad, r, row k, p); with prefetched, each row asks for the
-     * one GDI_PREFETCH_ROWS ahead.  The same operations in the same order as the
-     * block loops, so the same bits. */
+     * AVX-512; else false, nothing done): for k < count in turn,
+     * r = gdi_row_dot(start, row k, w, p) - y[idx[k]], sums[0] += r r, sums[1] += r
+     * and, when grad is not NULL, gdi_row_add_scaled(grad, r, row k, p); with
+     * prefetched, each row asks for the one GDI_PREFETCH_ROWS ahead.  The same
+     * operations in the same order as the block loops, so the same bits. */
     bool (*least_squares)(double sums[2], double *grad, const double *X, size_t p,
                           const size_t *idx, size_t count, double start, const double *w,
                           const double *y, bool prefetched);
@@ -105,7 +105,8 @@ static inline size_t gdi_block_rows(size_t p)
  * cache.  For a matrix in L2 the requests only cost instructions. */
 enum { GDI_PREFETCH_BYTES = 1 << 20 };
 
-/* How far ahead least squares' one loop asks for rows (gdi_row_loops.least_squares). */
+/* How far ahead least squares' one loop (gdi_row_loops.least_squares) and the geometric
+ * median ask for rows. */
 enum { GDI_PREFETCH_ROWS = 32 };
 
 static inline bool gdi_rows_prefetched(size_t m, size_t p)
