@@ -21,6 +21,8 @@
 
 #include <gdescent.h>
 
+#include "test_util.h"
+
 enum { MAX_DIM = 9, MAX_CORNERS = 1 << MAX_DIM };
 
 static const double u2[2] = {2.0, 1.0}, u3[3] = {2.0, 1.0, 0.5};
@@ -124,14 +126,6 @@ static void test_more_dimensions(void **state)
     }
 }
 
-static double uniform(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15u);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return (double)((z ^ (z >> 31)) >> 11) * 0x1p-53;
-}
-
 /* The weighted f and least-norm subgradient over the points idx[0..count) at x, in
  * long double; *scale gets the mean of the terms' norms, the size of a rounding. */
 static double weighted_reference(size_t dim, const double *points, const double *weights,
@@ -181,13 +175,13 @@ static void test_large_weighted_cloud(void **state)
     size_t batch[BATCH];
     uint64_t seed = 3;
     for (size_t i = 0; i < M * DIM; i++)
-        points[i] = 4.0 * uniform(&seed) - 2.0;
+        points[i] = 4.0 * test_uniform(&seed) - 2.0;
     for (size_t i = 0; i < M; i++) {
-        weights[i] = 0.5 + uniform(&seed);
+        weights[i] = 0.5 + test_uniform(&seed);
         all[i] = i;
     }
     for (size_t k = 0; k < BATCH; k++)
-        batch[k] = k == 1 ? batch[0] : (size_t)(uniform(&seed) * M);
+        batch[k] = k == 1 ? batch[0] : (size_t)(test_uniform(&seed) * M);
     batch[5] = 4242;
     double x[DIM];
     memcpy(x, points + 4242 * DIM, sizeof x);

@@ -20,6 +20,8 @@
 
 #include <gdescent.h>
 
+#include "test_util.h"
+
 /* The numbers of features: below, at and above the four partial sums of a row's
  * score and their multiples, and the widths the block loops keep in registers
  * (4 to 16); the numbers of samples: below, at and above the four
@@ -31,14 +33,6 @@ static const size_t sample_counts[] = {1, 3, 4, 5, 37, 300};
 static const size_t class_counts[] = {3, 64, 65};
 enum { MAX_CLASSES = 65, MODELS = 3, BATCH = 9, MAX_FEATURES = 65, MAX_SAMPLES = 300 };
 enum { MAX_DIM = MAX_CLASSES * (MAX_FEATURES + 1) };
-
-static double uniform(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15u);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return (double)((z ^ (z >> 31)) >> 11) * 0x1p-53;
-}
 
 /* The data of one case: X with entries of either sign and of a wide range of
  * magnitudes (so that rounding differs with the order of the sums), binary labels
@@ -59,30 +53,35 @@ static void make_data(struct data *d, size_t m, size_t p, size_t classes, bool i
     d->classes = classes;
     d->intercept = intercept;
     for (size_t i = 0; i < m * p; i++)
-        d->X[i] = (2.0 * uniform(&seed) - 1.0) * (uniform(&seed) < 0.1 ? 1e3 : 1.0);
+        d->X[i] = (2.0 * test_uniform(&seed) - 1.0) * (test_uniform(&seed) < 0.1 ? 1e3 : 1.0);
     for (size_t i = 0; i < m; i++) {
-        d->y[i] = uniform(&seed) < 0.5 ? 0.0 : 1.0;
-        d->labels[i] = (size_t)(uniform(&seed) * (double)classes);
+        d->y[i] = test_uniform(&seed) < 0.5 ? 0.0 : 1.0;
+        d->labels[i] = (size_t)(test_uniform(&seed) * (double)classes);
     }
     for (size_t j = 0; j < MAX_DIM; j++)
-        d->w[j] = uniform(&seed) - 0.5;
+        d->w[j] = test_uniform(&seed) - 0.5;
     for (size_t k = 0; k < BATCH; k++)
-        d->batch[k] = k == 1 ? d->batch[0] : (size_t)(uniform(&seed) * (double)m);
+        d->batch[k] = k == 1 ? d->batch[0] : (size_t)(test_uniform(&seed) * (double)m);
+}
+
+/* Model 0 (least squares), 1 (logistic) or 2 (softmax regression) over X (m x p), its
+ * targets y, labels of classes classes, with or without its intercept. */
+static gd_objective *make_model_over(int model, size_t m, size_t p, size_t classes, const double *X,
+                                     const double *y, const size_t *labels, bool intercept)
+{
+    switch (model) {
+    case 0:
+        return gd_least_squares_new(m, p, X, y, 0.75, intercept ? GD_LS_INTERCEPT : 0);
+    case 1:
+        return gd_logistic_new(m, p, X, y, intercept ? 1e-2 : 0.0, intercept ? GD_INTERCEPT : 0);
+    default:
+        return gd_softmax_new(m, p, classes, X, labels, 1e-3, intercept ? GD_INTERCEPT : 0);
+    }
 }
 
 static gd_objective *make_model(int model, const struct data *d)
 {
-    bool intercept = d->intercept;
-    switch (model) {
-    case 0:
-        return gd_least_squares_new(d->m, d->p, d->X, d->y, 0.75, intercept ? GD_LS_INTERCEPT : 0);
-    case 1:
-        return gd_logistic_new(d->m, d->p, d->X, d->y, intercept ? 1e-2 : 0.0,
-                               intercept ? GD_INTERCEPT : 0);
-    default:
-        return gd_softmax_new(d->m, d->p, d->classes, d->X, d->labels, 1e-3,
-                              intercept ? GD_INTERCEPT : 0);
-    }
+    return make_model_over(model, d->m, d->p, d->classes, d->X, d->y, d->labels, d->intercept);
 }
 
 /* The value and gradient of the full objective and of the mini-batch, at the level
@@ -140,21 +139,27 @@ struct large_result {
     double f_value_only, f_full, f_batch, *g_full, *g_batch;
 };
 
-static void evaluate_large(int model, const struct data *shape, const double *X, const double *y,
-                           const size_t *labels, const size_t *batch, size_t batch_count,
-                           const char *level, struct large_result *r)
+/* The large data of test_large_models_match_baseline, with its point w. */
+struct large_data {
+    size_t m, p;
+    double *X, *y, *w;
+    size_t *labels, *batch, batch_count;
+};
+
+enum { LARGE_CLASSES = 3 };
+
+static void evaluate_large(int model, const struct large_data *d, const char *level,
+                           struct large_result *r)
 {
     assert_int_equal(setenv("GDESCENT_ISA", level, 1), 0);
-    size_t m = shape->m, p = shape->p;
-    gd_objective *obj = model == 0 ? gd_least_squares_new(m, p, X, y, 0.75, GD_LS_INTERCEPT)
-                        : model == 1
-                            ? gd_logistic_new(m, p, X, y, 1e-2, GD_INTERCEPT)
-                            : gd_softmax_new(m, p, shape->classes, X, labels, 1e-3, GD_INTERCEPT);
+    gd_objective *obj =
+        make_model_over(model, d->m, d->p, LARGE_CLASSES, d->X, d->y, d->labels, true);
     assert_non_null(obj);
-    assert_int_equal(gd_objective_eval(obj, shape->w, &r->f_value_only, NULL), GD_OK);
-    assert_int_equal(gd_objective_eval(obj, shape->w, &r->f_full, r->g_full), GD_OK);
+    assert_int_equal(gd_objective_eval(obj, d->w, &r->f_value_only, NULL), GD_OK);
+    assert_int_equal(gd_objective_eval(obj, d->w, &r->f_full, r->g_full), GD_OK);
     assert_int_equal(
-        gd_objective_eval_terms(obj, shape->w, batch, batch_count, &r->f_batch, r->g_batch), GD_OK);
+        gd_objective_eval_terms(obj, d->w, d->batch, d->batch_count, &r->f_batch, r->g_batch),
+        GD_OK);
     gd_objective_free(obj);
 }
 
@@ -167,30 +172,35 @@ static void test_large_models_match_baseline(void **state)
 {
     const char *level = *state;
     const size_t shapes[2][2] = {{17001, 8}, {2101, 64}};
-    enum { BATCH_ROWS = 301, CLASSES = 3 };
+    enum { BATCH_ROWS = 301 };
     for (int s = 0; s < 2; s++) {
-        static struct data shape; /* its w; m and p here are beyond its arrays */
-        make_data(&shape, 1, 1, CLASSES, true, 99 + (uint64_t)s);
-        shape.m = shapes[s][0];
-        shape.p = shapes[s][1];
-        size_t m = shape.m, p = shape.p, n = CLASSES * (p + 1);
-        double *X = malloc(m * p * sizeof *X), *y = malloc(m * sizeof *y);
-        size_t *labels = malloc(m * sizeof *labels), batch[BATCH_ROWS];
+        size_t m = shapes[s][0], p = shapes[s][1], n = LARGE_CLASSES * (p + 1);
+        size_t batch[BATCH_ROWS];
+        struct large_data d = {m,
+                               p,
+                               malloc(m * p * sizeof(double)),
+                               malloc(m * sizeof(double)),
+                               malloc(n * sizeof(double)),
+                               malloc(m * sizeof(size_t)),
+                               batch,
+                               BATCH_ROWS};
         double *g = malloc(4 * n * sizeof *g);
-        assert_true(X && y && labels && g);
-        uint64_t seed = 5;
+        assert_true(d.X && d.y && d.w && d.labels && g);
+        uint64_t seed = 5 + (uint64_t)s;
         for (size_t i = 0; i < m * p; i++)
-            X[i] = 2.0 * uniform(&seed) - 1.0;
+            d.X[i] = 2.0 * test_uniform(&seed) - 1.0;
         for (size_t i = 0; i < m; i++) {
-            y[i] = uniform(&seed) < 0.5 ? 0.0 : 1.0;
-            labels[i] = (size_t)(uniform(&seed) * CLASSES);
+            d.y[i] = test_uniform(&seed) < 0.5 ? 0.0 : 1.0;
+            d.labels[i] = (size_t)(test_uniform(&seed) * LARGE_CLASSES);
         }
+        for (size_t j = 0; j < n; j++)
+            d.w[j] = test_uniform(&seed) - 0.5;
         for (size_t k = 0; k < BATCH_ROWS; k++)
-            batch[k] = (size_t)(uniform(&seed) * (double)m);
+            batch[k] = (size_t)(test_uniform(&seed) * (double)m);
         for (int model = 0; model < MODELS; model++) {
             struct large_result base = {0, 0, 0, g, g + n}, other = {0, 0, 0, g + 2 * n, g + 3 * n};
-            evaluate_large(model, &shape, X, y, labels, batch, BATCH_ROWS, "baseline", &base);
-            evaluate_large(model, &shape, X, y, labels, batch, BATCH_ROWS, level, &other);
+            evaluate_large(model, &d, "baseline", &base);
+            evaluate_large(model, &d, level, &other);
             size_t dim = model == 2 ? n : p + 1;
             if (memcmp(&base.f_value_only, &base.f_full, sizeof base.f_full) != 0 ||
                 memcmp(&other.f_value_only, &other.f_full, sizeof base.f_full) != 0 ||
@@ -201,9 +211,10 @@ static void test_large_models_match_baseline(void **state)
                 fail_msg("model %d, m = %zu, p = %zu: %s differs from baseline", model, m, p,
                          level);
         }
-        free(X);
-        free(y);
-        free(labels);
+        free(d.X);
+        free(d.y);
+        free(d.w);
+        free(d.labels);
         free(g);
     }
 }

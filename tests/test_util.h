@@ -1,14 +1,26 @@
 /*
  * test_util.h - what several tests share: the number of methods, so that a test of
- * "every method" covers the methods added after it was written.
+ * "every method" covers the methods added after it was written, and a generator of
+ * their data.
  * SPDX-License-Identifier: MIT
  */
 #ifndef GD_TEST_UTIL_H
 #define GD_TEST_UTIL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <gdescent.h>
+
+/* A uniform double in [0, 1) from a SplitMix64 sequence (its state advanced): the data
+ * of the tests that draw their own, the same on every platform. */
+static inline double test_uniform(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return (double)((z ^ (z >> 31)) >> 11) * 0x1p-53;
+}
 
 /* The methods are numbered from 0 without gaps (gd_method_name()). */
 static inline int method_count(void)
