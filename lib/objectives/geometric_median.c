@@ -126,17 +126,17 @@ static bool four_ordinary(const struct geometric_median *gm, const double *restr
  * ordinary: four independent chains of a sum of squares, a square root and a division,
  * where one point after another waited for each in turn.  Each point's operations, and
  * the order in which s and each element of grad take the points, are add_point's: the
- * same bits.  Over points beyond L2, each four ask for the four GDI_PREFETCH_ROWS
+ * same bits.  Over points beyond L2, each four ask for the four gdi_prefetch_distance
  * ahead (rows.h). */
 static struct median_sums sum_distances(const struct geometric_median *gm, const double *restrict x,
                                         const size_t *idx, size_t count, double *restrict grad)
 {
     struct median_sums s = {0.0, 0.0};
     const size_t dim = gm->dim;
+    const size_t distance = gdi_prefetch_distance(dim);
     size_t k = 0;
     for (; k + 4 <= count; k += 4) {
-        for (size_t r = k + GDI_PREFETCH_ROWS;
-             gm->prefetch && r < k + 4 + GDI_PREFETCH_ROWS && r < count; r++)
+        for (size_t r = k + distance; gm->prefetch && r < k + 4 + distance && r < count; r++)
             gdi_prefetch_row(gm->points, dim, idx[r]);
         double sums[4], scales[4];
         if (!four_ordinary(gm, x, idx + k, sums)) {

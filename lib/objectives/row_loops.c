@@ -194,9 +194,10 @@ static ALWAYS_INLINE void least_squares_narrow(double sums[2], double *restrict 
             LOAD4(g[v], grad + 4 * v);
     }
     double squares = sums[0], residuals = sums[1];
+    const size_t distance = gdi_prefetch_distance(p);
     for (size_t k = 0; k < count; k++) {
-        if (prefetched && k + GDI_PREFETCH_ROWS < count)
-            gdi_prefetch_row(X, p, idx[k + GDI_PREFETCH_ROWS]);
+        if (prefetched && k + distance < count)
+            gdi_prefetch_row(X, p, idx[k + distance]);
         const double *x = X + idx[k] * p;
         gdi_v4 xv[4], s = {start, 0, 0, 0};
         for (size_t v = 0; v < vectors; v++) {

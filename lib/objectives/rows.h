@@ -64,7 +64,7 @@ struct gdi_row_loops {
      * AVX-512; else false, nothing done): for k < count in turn,
      * r = gdi_row_dot(start, row k, w, p) - y[idx[k]], sums[0] += r r, sums[1] += r
      * and, when grad is not NULL, gdi_row_add_scaled(grad, r, row k, p); with
-     * prefetched, each row asks for the one GDI_PREFETCH_ROWS ahead.  The same
+     * prefetched, each row asks for the one gdi_prefetch_distance(p) ahead.  The same
      * operations in the same order as the block loops, so the same bits. */
     bool (*least_squares)(double sums[2], double *grad, const double *X, size_t p,
                           const size_t *idx, size_t count, double start, const double *w,
@@ -105,9 +105,17 @@ static inline size_t gdi_block_rows(size_t p)
  * cache.  For a matrix in L2 the requests only cost instructions. */
 enum { GDI_PREFETCH_BYTES = 1 << 20 };
 
-/* How far ahead least squares' one loop (gdi_row_loops.least_squares) and the geometric
- * median ask for rows. */
-enum { GDI_PREFETCH_ROWS = 32 };
+/* How far ahead, in bytes of X, least squares' one loop (gdi_row_loops.least_squares)
+ * and the geometric median ask for rows: a fixed count of rows asked too late for short
+ * rows, and too far for long ones (bench/README.md, "Rows asked for 16 KiB ahead"). */
+enum { GDI_PREFETCH_AHEAD_BYTES = 16 << 10 };
+
+/* The rows of p columns in GDI_PREFETCH_AHEAD_BYTES: at least 1. */
+static inline size_t gdi_prefetch_distance(size_t p)
+{
+    size_t rows = GDI_PREFETCH_AHEAD_BYTES / (p * sizeof(double));
+    return rows == 0 ? 1 : rows;
+}
 
 static inline bool gdi_rows_prefetched(size_t m, size_t p)
 {
@@ -130,7 +138,7 @@ static inline void gdi_prefetch_line(const double *address)
 }
 
 /* Asks the memory system for the lines of the row X + row p, ahead of its use (a
- * block, or GDI_PREFETCH_ROWS rows): the hardware prefetcher alone left the loops
+ * block, or gdi_prefetch_distance rows): the hardware prefetcher alone left the loops
  * waiting for memory.  No effect on any value. */
 static inline void gdi_prefetch_row(const double *X, size_t p, size_t row)
 {
