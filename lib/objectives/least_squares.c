@@ -41,7 +41,7 @@ static void block_rows(const struct least_squares *ls, const double *w, double b
     for (size_t first = 0; first < count; first += block) {
         size_t rows = count - first < block ? count - first : block;
         struct gdi_ahead ahead =
-            gdi_next_block(ls->prefetch, idx, first, rows, block, count, grad != NULL);
+            gdi_next_block(ls->prefetch, idx, first, rows, block, ls->p, count, grad != NULL);
         ls->loops->scores(r, ls->X, ls->p, idx + first, rows, b, w, ahead.scores_rows,
                           ahead.scores_count);
         for (size_t k = 0; k < rows; k++) {

@@ -66,7 +66,7 @@ static int logistic_batch(const double *w, size_t n, const size_t *idx, size_t c
     for (size_t first = 0; first < count; first += block) {
         size_t rows = count - first < block ? count - first : block;
         struct gdi_ahead ahead =
-            gdi_next_block(lg->prefetch, idx, first, rows, block, count, grad != NULL);
+            gdi_next_block(lg->prefetch, idx, first, rows, block, p, count, grad != NULL);
         lg->loops->scores(z, lg->X, p, idx + first, rows, b, w, ahead.scores_rows,
                           ahead.scores_count);
         /* the score's slot takes the slope, the row's scale in the gradient */

@@ -88,10 +88,12 @@ struct gdi_sample_loops {
 };
 GDI_LOOPS_DECLARE(struct gdi_sample_loops, sample_loops);
 
-/* A block's rows take at most this many doubles (16 KiB, in a core's L1 cache with
- * room to spare), and at most GDI_BLOCK_ROWS of them: the models keep one scalar a
- * row of a block on the stack. */
-enum { GDI_BLOCK_DOUBLES = 2048, GDI_BLOCK_ROWS = 64 };
+/* A block's rows take at most this many doubles (8 KiB, in a core's L1 cache beside
+ * the rows asked for ahead), and at most GDI_BLOCK_ROWS of them: the models keep one
+ * scalar a row of a block on the stack.  Blocks of 16 KiB, the next one asked for
+ * during each, left long rows waiting for memory (bench/README.md, "Blocks of 8 KiB,
+ * rows asked for 16 KiB ahead"). */
+enum { GDI_BLOCK_DOUBLES = 1024, GDI_BLOCK_ROWS = 64 };
 
 /* The rows in a block for p columns: at least 1. */
 static inline size_t gdi_block_rows(size_t p)
@@ -105,9 +107,10 @@ static inline size_t gdi_block_rows(size_t p)
  * cache.  For a matrix in L2 the requests only cost instructions. */
 enum { GDI_PREFETCH_BYTES = 1 << 20 };
 
-/* How far ahead, in bytes of X, least squares' one loop (gdi_row_loops.least_squares)
- * and the geometric median ask for rows: a fixed count of rows asked too late for short
- * rows, and too far for long ones (bench/README.md, "Rows asked for 16 KiB ahead"). */
+/* How far ahead, in bytes of X, the models' blocks (gdi_next_block), least squares'
+ * one loop (gdi_row_loops.least_squares) and the geometric median ask for rows: a fixed count of
+ * rows asked too late for short rows, and too far for long ones (bench/README.md, "Rows asked for
+ * 16 KiB ahead"). */
 enum { GDI_PREFETCH_AHEAD_BYTES = 16 << 10 };
 
 /* The rows of p columns in GDI_PREFETCH_AHEAD_BYTES: at least 1. */
@@ -167,16 +170,20 @@ struct gdi_ahead {
     size_t scores_count, accumulate_count;
 };
 
-/* The gdi_ahead of a block at first with rows rows, of a batch of count: none when
- * prefetched is false or there is no next block.  When the block is accumulated, the
- * scores ask for the first half of the next block and the accumulation for the rest:
- * all of it with the scores left memory idle during the accumulation. */
+/* The gdi_ahead of a block at first with rows rows, of a batch of count, for blocks
+ * of block rows of p columns: the block's worth of rows that begins
+ * gdi_prefetch_distance(p) rows after first (or the next block, if that is farther),
+ * so that each block asks for the rows that come 16 KiB later; none when prefetched
+ * is false or no row is left there.  When the block is accumulated, the scores ask
+ * for the first half and the accumulation for the rest: all of it with the scores
+ * left memory idle during the accumulation. */
 static inline struct gdi_ahead gdi_next_block(bool prefetched, const size_t *idx, size_t first,
-                                              size_t rows, size_t block, size_t count,
+                                              size_t rows, size_t block, size_t p, size_t count,
                                               bool accumulated)
 {
     struct gdi_ahead ahead = {NULL, NULL, 0, 0};
-    size_t next = first + rows;
+    size_t distance = gdi_prefetch_distance(p);
+    size_t next = first + (distance > rows ? distance : rows);
     if (!prefetched || next >= count)
         return ahead;
     size_t next_rows = count - next < block ? count - next : block;
