@@ -2,9 +2,13 @@
  * alloc.c - the library's only route to the heap, so that a test build can fail any
  * chosen allocation and check that nothing leaks.  SPDX-License-Identifier: MIT
  */
+#define _DEFAULT_SOURCE /* madvise */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "internal.h"
 
@@ -97,5 +101,34 @@ double *gdi_dup_doubles(const double *src, size_t count)
     double *copy = gdi_alloc_array(count, sizeof *copy);
     if (copy)
         memcpy(copy, src, count * sizeof *copy);
+    return copy;
+}
+
+/* Advises the kernel to back the 2 MiB-aligned pages inside [p, p + bytes) with huge
+ * pages, before they are first written.  A model's X, read from end to end, then
+ * takes one TLB entry per 2 MiB instead of 512: the row loops waited less for memory
+ * (bench/README.md, "Transparent huge pages for the data").  Only the pages wholly
+ * inside the block, so that no memory is added; a refusal (THP disabled) changes
+ * nothing. */
+static void advise_huge_pages(void *p, size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t first = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t end = ((uintptr_t)p + bytes) & ~(huge - 1);
+    if (end > first)
+        (void)madvise((void *)first, end - first, MADV_HUGEPAGE);
+#else
+    (void)p, (void)bytes;
+#endif
+}
+
+double *gdi_dup_matrix(const double *src, size_t count)
+{
+    double *copy = gdi_alloc_array(count, sizeof *copy);
+    if (!copy)
+        return NULL;
+    advise_huge_pages(copy, count * sizeof *copy);
+    memcpy(copy, src, count * sizeof *copy);
     return copy;
 }

@@ -23,6 +23,9 @@ void *gdi_realloc_array(void *p, size_t count, size_t size);
 void gdi_free(void *p);
 /* A copy of count doubles, or NULL. */
 double *gdi_dup_doubles(const double *src, size_t count);
+/* As gdi_dup_doubles, for a model's data matrix, which each evaluation reads from end
+ * to end: on Linux, its whole 2 MiB pages are asked to be transparent huge pages. */
+double *gdi_dup_matrix(const double *src, size_t count);
 
 #ifdef GDI_FAULT_INJECTION
 /* Test builds: the k-th allocation from now on this thread fails (k = 0: none). */

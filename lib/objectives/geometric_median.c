@@ -236,7 +236,7 @@ gd_objective *gd_geometric_median_new(size_t m, size_t dim, const double *points
         return NULL;
     gm->dim = dim;
     gm->prefetch = gdi_rows_prefetched(m, dim);
-    gm->points = gdi_dup_doubles(points, m * dim);
+    gm->points = gdi_dup_matrix(points, m * dim);
     gm->weights = weights ? gdi_dup_doubles(weights, m) : NULL;
     if (!gm->points || (weights && !gm->weights)) {
         geometric_median_free(gm);

@@ -97,7 +97,7 @@ gd_objective *gd_least_squares_new(size_t m, size_t p, const double *X, const do
     ls->scale = scale;
     ls->loops = GDI_LOOPS_AT(gdi_level_select(), row_loops);
     ls->prefetch = gdi_rows_prefetched(m, p);
-    ls->X = gdi_dup_doubles(X, m * p);
+    ls->X = gdi_dup_matrix(X, m * p);
     ls->y = gdi_dup_doubles(y, m);
     if (!ls->X || !ls->y) {
         least_squares_free(ls);

@@ -116,7 +116,7 @@ gd_objective *gd_logistic_new(size_t m, size_t p, const double *X, const double 
     lg->loops = GDI_LOOPS_AT(level, row_loops);
     lg->samples = GDI_LOOPS_AT(level, sample_loops);
     lg->prefetch = gdi_rows_prefetched(m, p);
-    lg->X = gdi_dup_doubles(X, m * p);
+    lg->X = gdi_dup_matrix(X, m * p);
     lg->y = gdi_dup_doubles(y, m);
     if (!lg->X || !lg->y) {
         logistic_free(lg);

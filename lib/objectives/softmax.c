@@ -226,7 +226,7 @@ gd_objective *gd_softmax_new(size_t m, size_t p, size_t k, const double *X, cons
     sm->loops = GDI_LOOPS_AT(level, row_loops);
     sm->samples = GDI_LOOPS_AT(level, sample_loops);
     sm->prefetch = gdi_rows_prefetched(m, p);
-    sm->X = gdi_dup_doubles(X, m * p);
+    sm->X = gdi_dup_matrix(X, m * p);
     sm->labels = gdi_alloc_array(m, sizeof *sm->labels);
     if (!sm->X || !sm->labels) {
         softmax_free(sm);
