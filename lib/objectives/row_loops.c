@@ -224,10 +224,50 @@ static ALWAYS_INLINE void least_squares_narrow(double sums[2], double *restrict 
             memcpy(grad + 4 * v, &g[v], sizeof g[v]);
 }
 
-/* One loop for 4 <= p <= 16, the gradient in registers: a block's three loops each
- * wait for memory or for their chain of additions in turn, where one loop overlaps
- * them.  Longer rows go by blocks (least_squares.c), whose scores read four streams
- * in address order (block_scores). */
+#if defined(__AVX512F__)
+/* least_squares_rows for p > 16 at AVX-512: four neighbouring rows at a time, their
+ * scores (four_scores), residuals and accumulation (add_four_rows) while they are in
+ * L1, each four asking for the four gdi_prefetch_distance(p) ahead. */
+static void least_squares_wide(double sums[2], double *restrict grad, const double *restrict X,
+                               size_t p, const size_t *restrict idx, size_t count, double start,
+                               const double *restrict w, const double *restrict y, bool prefetched)
+{
+    double squares = sums[0], residuals = sums[1], r[4];
+    const size_t distance = gdi_prefetch_distance(p);
+    size_t k = 0;
+    for (; k + 4 <= count; k += 4) {
+        bool four_ahead = prefetched && k + 4 + distance <= count;
+        for (size_t i = k + distance; prefetched && !four_ahead && i < count; i++)
+            gdi_prefetch_row(X, p, idx[i]); /* near the end: the fewer than four left */
+        four_scores(r, X, p, idx + k, 1, start, w, four_ahead ? idx + k + distance : NULL);
+        for (size_t i = 0; i < 4; i++) {
+            r[i] -= y[idx[k + i]];
+            squares += r[i] * r[i];
+            residuals += r[i];
+        }
+        if (grad)
+            add_four_rows(grad, X, p, idx + k, r);
+    }
+    for (; k < count; k++) {
+        double residual = gdi_row_dot(start, X + idx[k] * p, w, p) - y[idx[k]];
+        squares += residual * residual;
+        residuals += residual;
+        if (grad)
+            gdi_row_add_scaled(grad, residual, X + idx[k] * p, p);
+    }
+    sums[0] = squares;
+    sums[1] = residuals;
+}
+#endif
+
+/* One loop for 4 <= p <= 16, the gradient in registers, and at AVX-512 for p > 16: a
+ * block's three loops each wait for memory or for their chain of additions in turn,
+ * where one loop overlaps them.  At AVX2 longer rows go by blocks (least_squares.c),
+ * whose scores read four streams in address order (block_scores): on the AVX2 core
+ * measured (an AMD Zen 3) the one loop's four neighbouring rows left it waiting for
+ * memory, where the AVX-512 cores measured (an Intel Xeon, an AMD Zen 5) ran it
+ * faster than the blocks (bench/README.md, "Least squares' one loop for long rows at
+ * AVX-512"). */
 static bool least_squares_rows(double sums[2], double *restrict grad, const double *restrict X,
                                size_t p, const size_t *restrict idx, size_t count, double start,
                                const double *restrict w, const double *restrict y, bool prefetched)
@@ -246,6 +286,12 @@ static bool least_squares_rows(double sums[2], double *restrict grad, const doub
         least_squares_narrow(sums, grad, X, p, idx, count, start, w, y, prefetched, 4);
         return true;
     default:
+#if defined(__AVX512F__)
+        if (p > 16) {
+            least_squares_wide(sums, grad, X, p, idx, count, start, w, y, prefetched);
+            return true;
+        }
+#endif
         return false;
     }
 }

@@ -60,8 +60,8 @@ struct gdi_row_loops {
      * count), one with each row accumulated. */
     void (*accumulate)(double *grad, const double *X, size_t p, const size_t *idx, size_t count,
                        const double *a, const size_t *ahead, size_t ahead_count);
-    /* Least squares' rows in one loop, when it has one for p (4 <= p <= 16 at AVX2 and
-     * AVX-512; else false, nothing done): for k < count in turn,
+    /* Least squares' rows in one loop, when it has one for p (4 <= p <= 16 at AVX2,
+     * p >= 4 at AVX-512; else false, nothing done): for k < count in turn,
      * r = gdi_row_dot(start, row k, w, p) - y[idx[k]], sums[0] += r r, sums[1] += r
      * and, when grad is not NULL, gdi_row_add_scaled(grad, r, row k, p); with
      * prefetched, each row asks for the one gdi_prefetch_distance(p) ahead.  The same
