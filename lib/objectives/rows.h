@@ -102,15 +102,15 @@ static inline size_t gdi_block_rows(size_t p)
     return rows == 0 ? 1 : rows > GDI_BLOCK_ROWS ? GDI_BLOCK_ROWS : rows;
 }
 
-/* Whether the models ask for their next block's rows ahead (the scores' ahead) for
+/* Whether the models ask for rows ahead (gdi_next_block, gdi_prefetch_distance) for
  * an m x p matrix: only when X is larger than GDI_PREFETCH_BYTES, beyond a core's L2
  * cache.  For a matrix in L2 the requests only cost instructions. */
 enum { GDI_PREFETCH_BYTES = 1 << 20 };
 
 /* How far ahead, in bytes of X, the models' blocks (gdi_next_block), least squares'
- * one loop (gdi_row_loops.least_squares) and the geometric median ask for rows: a fixed count of
- * rows asked too late for short rows, and too far for long ones (bench/README.md, "Rows asked for
- * 16 KiB ahead"). */
+ * one loop (gdi_row_loops.least_squares) and the geometric median ask for rows: a
+ * fixed count of rows asked too late for short rows, and too far for long ones
+ * (bench/README.md, "Rows asked for 16 KiB ahead"). */
 enum { GDI_PREFETCH_AHEAD_BYTES = 16 << 10 };
 
 /* The rows of p columns in GDI_PREFETCH_AHEAD_BYTES: at least 1. */
@@ -163,8 +163,8 @@ static inline void gdi_prefetch_ahead(const double *X, size_t p, const size_t *a
         gdi_prefetch_row(X, p, ahead[k]);
 }
 
-/* The rows of the next block that a block's scores and its accumulation ask for
- * (their ahead, see gdi_row_loops): a NULL rows with a count of 0 asks for none. */
+/* The rows ahead that a block's scores and its accumulation ask for (their ahead,
+ * see gdi_row_loops): a NULL rows with a count of 0 asks for none. */
 struct gdi_ahead {
     const size_t *scores_rows, *accumulate_rows;
     size_t scores_count, accumulate_count;

@@ -137,7 +137,7 @@ static double block_losses(const struct softmax *sm, const double *w, const size
         const size_t *rows_idx = idx + first;
         struct gdi_ahead ahead =
             gdi_next_block(sm->prefetch, idx, first, rows, block, p, count, grad != NULL);
-        /* the next block asked for once, with the first class's scores and accumulation */
+        /* the rows ahead asked for once, with the first class's scores and accumulation */
         for (size_t c = 0; c < k; c++)
             sm->loops->scores(z + c * rows, sm->X, p, rows_idx, rows, sm->intercept ? bias[c] : 0.0,
                               w + c * p, c == 0 ? ahead.scores_rows : NULL,
