@@ -267,8 +267,8 @@ static const char *level_chosen(const char *env)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: test_model_isa baseline|avx2|avx512\n");
+    if (argc != 2 || strcmp(argv[1], "baseline") == 0) {
+        fprintf(stderr, "usage: test_model_isa avx2|avx512 (compared with the baseline)\n");
         return 2;
     }
     if (strcmp(level_chosen(argv[1]), argv[1]) != 0) {
