@@ -6,8 +6,8 @@ Each pair's f and gradient are checked against each other (relative 1e-10) first
 
     /usr/bin/python3 bench/numpy_eval.py [--quick] [--library PATH]
 
-GB/s are of the bytes of X and y (8 (p + 1) a row) per second; `ratio` is libgd's
-time over NumPy's inverse (above 1: libgd is faster).  NumPy's BLAS runs on one thread
+GB/s are of the bytes of X and y (8 (p + 1) a row) per second; `ratio` is NumPy's
+time over libgd's (above 1: libgd is faster).  NumPy's BLAS runs on one thread
 (OPENBLAS_NUM_THREADS and OMP_NUM_THREADS default to 1), as libgd does.
 """
 import argparse
